@@ -1,0 +1,92 @@
+/**
+ * Our zod model of the process-compose v1.122.0 document we generate, drawn from
+ * its published JSON Schema (shared/reference/process-compose-schema.json) and its
+ * Go types. It covers the keys we emit and the built-in engine honours, and is
+ * strict where the binary is lenient: an unknown key here is a key the real
+ * binary would ignore or reject, so tests validate every generated document
+ * against it. `http_get.port` is a string, as in the upstream schema.
+ */
+import { z } from 'zod';
+import { DEPENDENCY_CONDITIONS } from '../manifest/compose-keys.js';
+
+const positive = z.number().int().min(1);
+
+export const ComposeHttpGetSchema = z.strictObject({
+  host: z.string(),
+  scheme: z.enum(['http', 'https']),
+  path: z.string(),
+  port: z.string().regex(/^\d{1,5}$/),
+  headers: z.record(z.string(), z.string()).optional(),
+  status_code: z.number().int().optional(),
+});
+
+export const ComposeExecProbeSchema = z.strictObject({
+  command: z.string().min(1),
+  working_dir: z.string().optional(),
+});
+
+export const ComposeProbeSchema = z
+  .strictObject({
+    http_get: ComposeHttpGetSchema.optional(),
+    exec: ComposeExecProbeSchema.optional(),
+    initial_delay_seconds: z.number().int().min(0),
+    period_seconds: positive,
+    timeout_seconds: positive,
+    success_threshold: positive,
+    failure_threshold: positive,
+  })
+  .refine((p) => Boolean(p.http_get) !== Boolean(p.exec), { message: 'exactly one of http_get and exec' });
+export type ComposeProbe = z.infer<typeof ComposeProbeSchema>;
+
+export const ComposeProcessSchema = z.strictObject({
+  description: z.string().optional(),
+  entrypoint: z.array(z.string()).min(1),
+  working_dir: z.string().startsWith('/'),
+  environment: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/s)),
+  depends_on: z.record(z.string(), z.strictObject({ condition: z.enum(DEPENDENCY_CONDITIONS) })).optional(),
+  readiness_probe: ComposeProbeSchema.optional(),
+  liveness_probe: ComposeProbeSchema.optional(),
+  ready_log_line: z.string().optional(),
+  availability: z
+    .strictObject({
+      restart: z.enum(['always', 'on_failure', 'exit_on_failure', 'no']),
+      backoff_seconds: positive.optional(),
+      max_restarts: z.number().int().min(0).optional(),
+      exit_on_end: z.boolean().optional(),
+      exit_on_skipped: z.boolean().optional(),
+    })
+    .optional(),
+  shutdown: z
+    .strictObject({
+      signal: z.number().int().min(1).max(31),
+      timeout_seconds: positive,
+      parent_only: z.boolean().optional(),
+    })
+    .optional(),
+  disabled: z.boolean().optional(),
+  success_exit_codes: z.array(z.number().int()).optional(),
+  launch_timeout_seconds: positive.optional(),
+  log_location: z.string().startsWith('/').optional(),
+  /** Extension keys are allowed by process-compose and ignored by it. */
+  'x-core': z
+    .strictObject({
+      /** The manifest this process came from. */
+      service: z.string(),
+      /** A TCP readiness check, also emitted as an exec probe for process-compose. */
+      readiness_tcp: z.strictObject({ host: z.string(), port: z.number().int() }).optional(),
+      /** A one-shot helper process (e.g. PocketBase's superuser upsert), not a long-running service. */
+      one_shot: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type ComposeProcess = z.infer<typeof ComposeProcessSchema>;
+
+export const ComposeDocSchema = z.strictObject({
+  version: z.literal('0.5'),
+  name: z.string(),
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),
+  ordered_shutdown: z.boolean().optional(),
+  is_strict: z.boolean().optional(),
+  processes: z.record(z.string(), ComposeProcessSchema),
+});
+export type ComposeDoc = z.infer<typeof ComposeDocSchema>;

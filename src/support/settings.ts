@@ -1,0 +1,100 @@
+/**
+ * Settings: parsed once from `.env` and the process environment. Nothing else in
+ * `core` reads `process.env`; everything downstream gets a Settings value.
+ * Every variable read here is listed, with its default, in `.env.example`.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { InputError } from './errors.js';
+
+export type EngineName = 'builtin' | 'process-compose';
+export const ENGINES: readonly EngineName[] = ['builtin', 'process-compose'];
+
+export interface Settings {
+  /** Absolute project root: holds `services/`, `.env`, `.dep/`, `.data/`, `.core-stack/`. */
+  readonly root: string;
+  /** The merged environment (`.env` first, the process environment wins), for `${env.*}`. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Default listen address of every service (CORE_HOST). Loopback unless set. */
+  readonly host: string;
+  /** Added to every declared port (CORE_PORT_OFFSET), so stacks can run side by side. */
+  readonly portOffset: number;
+  /** `CORE_PORT_<SERVICE>_<PORT>` overrides, keyed `service.port`. */
+  readonly portOverrides: Readonly<Record<string, number>>;
+  readonly dataDir: string;
+  readonly stackDir: string;
+  readonly depDir: string;
+  readonly cacheDir: string;
+  readonly engine: EngineName;
+}
+
+export interface SettingsInput {
+  readonly root: string;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  /** Variables parsed from `<root>/.env`, if it exists. */
+  readonly dotenv?: Readonly<Record<string, string>>;
+  readonly homeDir?: string;
+}
+
+/** The env-var name that overrides one port: `CORE_PORT_NATS_CLIENT`. */
+export function portOverrideVar(service: string, port: string): string {
+  return `CORE_PORT_${service}_${port}`.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+const PORT_VAR = /^CORE_PORT_(?!OFFSET$)[A-Z0-9_]+$/;
+
+/** Pure: build Settings from already-read inputs. */
+export function parseSettings(input: SettingsInput): Settings {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.dotenv ?? {})) env[key] = value;
+  for (const [key, value] of Object.entries(input.processEnv)) if (value !== undefined) env[key] = value;
+
+  const root = path.resolve(input.root);
+  const dir = (name: string, fallback: string) => {
+    const value = env[name];
+    return value ? path.resolve(root, value) : path.join(root, fallback);
+  };
+  const home = input.homeDir ?? os.homedir();
+  const cacheBase = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(home, '.cache');
+
+  const host = env.CORE_HOST || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) {
+    throw new InputError('bad-setting', `CORE_HOST: "${host}" is not a host name or IP address`);
+  }
+
+  const portOverrides: Record<string, number> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (PORT_VAR.test(key)) portOverrides[key] = parsePort(key, value);
+  }
+
+  const engine = (env.CORE_ENGINE || 'builtin') as EngineName;
+  if (!ENGINES.includes(engine)) {
+    throw new InputError('bad-setting', `CORE_ENGINE: "${engine}" is not one of ${ENGINES.join(', ')}`);
+  }
+
+  return {
+    root,
+    env,
+    host,
+    portOffset: env.CORE_PORT_OFFSET ? parseInteger('CORE_PORT_OFFSET', env.CORE_PORT_OFFSET, 0, 60000) : 0,
+    portOverrides,
+    dataDir: dir('CORE_DATA_DIR', '.data'),
+    stackDir: dir('CORE_STACK_DIR', '.core-stack'),
+    depDir: dir('CORE_DEP_DIR', '.dep'),
+    cacheDir: env.CORE_CACHE_DIR ? path.resolve(root, env.CORE_CACHE_DIR) : path.join(cacheBase, 'core'),
+    engine,
+  };
+}
+
+function parsePort(name: string, value: string): number {
+  return parseInteger(name, value, 1, 65535);
+}
+
+function parseInteger(name: string, value: string, min: number, max: number): number {
+  const trimmed = value.trim();
+  const number = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || number < min || number > max) {
+    throw new InputError('bad-setting', `${name}: "${value}" is not a whole number from ${min} to ${max}`);
+  }
+  return number;
+}
