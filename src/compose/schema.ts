@@ -76,6 +76,8 @@ export const ComposeProcessSchema = z.strictObject({
       readiness_tcp: z.strictObject({ host: z.string(), port: z.number().int() }).optional(),
       /** A one-shot helper process (e.g. PocketBase's superuser upsert), not a long-running service. */
       one_shot: z.boolean().optional(),
+      /** Env keys left out of this file because they hold secrets; the engine passes them at start. */
+      secret_env: z.array(z.string()).optional(),
     })
     .optional(),
 });

@@ -1,0 +1,12 @@
+/** The CLI boundary: build the program, run it, and turn errors into exit codes. */
+import { buildProgram } from './program.js';
+import { reportError } from './report-error.js';
+
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  try {
+    await buildProgram(env).parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}

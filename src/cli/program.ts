@@ -1,0 +1,93 @@
+/**
+ * The command tree. Only commander is loaded up front; each action imports
+ * its own module when it runs (a lazy `import()` per command).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { findRoot } from '../support/load-settings.js';
+import { RESERVED_NAMES } from '../manifest/rules.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function buildProgram(env: Env): Command {
+  const program = new Command('core')
+    .description('Bring up a local stack from services/*/service.json: NATS, PocketBase, Caddy and your own services.')
+    .version('0.1.0', '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false });
+
+  program
+    .command('validate')
+    .description('Check every manifest and placeholder; print every problem with file and JSON path')
+    .option('--json', 'print a JSON result')
+    .action(async (options) => (await import('./commands/validate.js')).validate(env, options));
+
+  program
+    .command('generate')
+    .description('Write .core-stack/process-compose.yaml and the service config files')
+    .option('--stdout', 'print the YAML instead of writing files')
+    .option('--json', 'print a JSON summary of what was written')
+    .action(async (options) => (await import('./commands/generate.js')).generate(env, options));
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of service.json')
+    .action(async () => (await import('./commands/schema.js')).schema());
+
+  const deps = program.command('deps').description('Provision the binaries services need into .dep/');
+  deps
+    .command('install')
+    .description('Find or fetch the binaries of the given services (default: all)')
+    .argument('[services...]', 'service names')
+    .option('--json', 'print a JSON result')
+    .action(async (services: string[], options) => (await import('./deps.js')).depsInstall(services, options));
+  deps
+    .command('list')
+    .description('Show each binary: version, source used, path')
+    .option('--json', 'print a JSON result')
+    .action(async (options) => (await import('./deps.js')).depsList(options));
+
+  for (const service of serviceNames(env)) addServiceCommands(program, env, service);
+
+  const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
+  internal
+    .command('pocketbase-superuser')
+    .requiredOption('--binary <path>')
+    .requiredOption('--dir <path>')
+    .requiredOption('--email-env <name>')
+    .requiredOption('--password-env <name>')
+    .action(async (options) => (await import('../services/pocketbase-superuser.js')).upsertSuperuser(env, options));
+  program.addCommand(internal, { hidden: true });
+  return program;
+}
+
+function addServiceCommands(program: Command, env: Env, service: string): void {
+  const command = program.command(service).description(`The ${service} service (services/${service}/service.json)`);
+  command
+    .command('spec')
+    .description('Print the resolved service as JSON: ports, env (secrets redacted), binaries, probes, dependencies')
+    .action(async () => (await import('./commands/spec.js')).spec(env, service));
+  command
+    .command('command')
+    .description('Print the resolved command line')
+    .option('--json', 'print the argv as a JSON array')
+    .action(async (options) => (await import('./commands/spec.js')).command(env, service, options));
+}
+
+/** Folder names under services/: cheap enough to read at start-up (one readdir). */
+function serviceNames(env: Env): string[] {
+  const root = findRoot(process.cwd(), env);
+  try {
+    return fs
+      .readdirSync(path.join(root, 'services'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && /^[a-z][a-z0-9-]*$/.test(entry.name) && !RESERVED_NAMES.has(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+

@@ -1,0 +1,26 @@
+/** The one place an error becomes a message and an exit status. */
+import { CoreError, ExitCode } from '../support/errors.js';
+
+interface CommanderLike {
+  code: string;
+  exitCode: number;
+}
+
+function isCommanderError(error: unknown): error is CommanderLike {
+  return typeof error === 'object' && error !== null && typeof (error as CommanderLike).code === 'string' && (error as CommanderLike).code.startsWith('commander.');
+}
+
+export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (isCommanderError(error)) {
+    // commander has printed its message already; help and version are not errors.
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return ExitCode.ok;
+    return ExitCode.badInput;
+  }
+  if (error instanceof CoreError) {
+    stderr.write(`core: ${error.message}\n`);
+    for (const line of error.details) stderr.write(`  ${line}\n`);
+    return error.exitCode;
+  }
+  stderr.write(`core: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return ExitCode.runtime;
+}

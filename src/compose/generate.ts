@@ -1,0 +1,142 @@
+/**
+ * StackPlan → process-compose document (+ service config files). Pure and
+ * deterministic: identical plans give identical bytes.
+ */
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { PlannedProbe, PlannedService, StackPlan } from '../plan/types.js';
+import { rendererFor } from '../services/index.js';
+import type { GeneratedFile } from '../services/types.js';
+import { escapeEnv, escapeTemplated, shellQuote } from './escape.js';
+import type { ComposeDoc, ComposeProbe, ComposeProcess } from './schema.js';
+
+export const COMPOSE_FILE = 'process-compose.yaml';
+// The built-in engine escalates to SIGKILL after this; process-compose never
+// does without an explicit timeout_seconds, so we always write one.
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10;
+
+export interface GeneratedStack {
+  readonly doc: ComposeDoc;
+  readonly yaml: string;
+  /** Config files, then the compose file itself. */
+  readonly files: readonly GeneratedFile[];
+}
+
+export function generateStack(plan: StackPlan): GeneratedStack {
+  const processes: Record<string, ComposeProcess> = {};
+  const files: GeneratedFile[] = [];
+  for (const service of plan.services) {
+    const rendered = rendererFor(service)?.(service, plan) ?? { files: [], helpers: [] };
+    files.push(...rendered.files);
+    const main = composeProcess(service, plan);
+    for (const helper of rendered.helpers) {
+      processes[helper.name] = { ...helper.process, log_location: logFile(plan, helper.name) };
+      main.depends_on = { ...main.depends_on, [helper.name]: { condition: 'process_completed_successfully' } };
+    }
+    processes[service.name] = main;
+  }
+  const doc: ComposeDoc = { version: '0.5', name: path.basename(plan.root), is_strict: true, ordered_shutdown: true, processes };
+  const yaml = toYaml(doc);
+  files.push({ path: path.join(plan.stackDir, COMPOSE_FILE), content: yaml });
+  return { doc, yaml, files };
+}
+
+export function logFile(plan: StackPlan, process: string): string {
+  return path.join(plan.stackDir, 'logs', `${process}.log`);
+}
+
+function composeProcess(service: PlannedService, plan: StackPlan): ComposeProcess {
+  const { compose } = service;
+  const tcp = service.readiness?.check.kind === 'tcp' ? service.readiness.check : undefined;
+  const process: ComposeProcess = {
+    description: service.description || undefined,
+    entrypoint: [service.command, ...service.args],
+    working_dir: service.workingDir,
+    environment: Object.keys(service.env)
+      .filter((key) => !service.secretEnv.includes(key))
+      .sort()
+      .map((key) => `${key}=${service.env[key]}`),
+    depends_on: Object.keys(service.dependsOn).length
+      ? Object.fromEntries(Object.entries(service.dependsOn).map(([dep, condition]) => [dep, { condition }]))
+      : undefined,
+    readiness_probe: service.readiness && composeProbe(service.readiness),
+    liveness_probe: service.liveness && composeProbe(service.liveness),
+    ready_log_line: compose.ready_log_line,
+    availability: compose.availability ? { restart: 'no', ...compose.availability } : undefined,
+    shutdown: {
+      signal: compose.shutdown?.signal ?? 15,
+      timeout_seconds: compose.shutdown?.timeout_seconds ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+      ...(compose.shutdown?.parent_only !== undefined ? { parent_only: compose.shutdown.parent_only } : {}),
+    },
+    disabled: compose.disabled,
+    success_exit_codes: compose.success_exit_codes,
+    launch_timeout_seconds: compose.launch_timeout_seconds,
+    log_location: logFile(plan, service.name),
+    'x-core': {
+      service: service.name,
+      ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),
+      ...(service.secretEnv.length ? { secret_env: [...service.secretEnv] } : {}),
+    },
+  };
+  return dropUndefined(process);
+}
+
+function composeProbe(probe: PlannedProbe): ComposeProbe {
+  const timing = {
+    initial_delay_seconds: probe.initialDelaySeconds,
+    period_seconds: probe.periodSeconds,
+    timeout_seconds: probe.timeoutSeconds,
+    success_threshold: probe.successThreshold,
+    failure_threshold: probe.failureThreshold,
+  };
+  const { check } = probe;
+  switch (check.kind) {
+    case 'http':
+      return {
+        http_get: { host: check.host, scheme: check.scheme, path: check.path, port: String(check.port), ...(check.headers ? { headers: { ...check.headers } } : {}), ...(check.status !== 200 ? { status_code: check.status } : {}) },
+        ...timing,
+      };
+    case 'exec':
+      return { exec: { command: check.argv.map(shellQuote).join(' '), ...(check.workingDir ? { working_dir: check.workingDir } : {}) }, ...timing };
+    case 'tcp':
+      // process-compose has no TCP probe: bash's /dev/tcp connects without any
+      // other tool. The built-in engine connects natively (x-core.readiness_tcp).
+      return { exec: { command: `exec 3<>/dev/tcp/${check.host}/${check.port}` }, ...timing };
+  }
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Serialise with process-compose's escaping applied to every string it reads. */
+export function toYaml(doc: ComposeDoc): string {
+  const processes = Object.fromEntries(Object.entries(doc.processes).map(([name, p]) => [name, escapeProcess(p)]));
+  // YAML 1.1 rules quote no/yes/on/off, so a reader on either YAML version sees strings.
+  const body = stringify({ ...doc, processes }, { version: '1.1', lineWidth: 0 });
+  return `# Generated by core from services/*/service.json. Do not edit: run \`core generate\`.\n${body}`;
+}
+
+function escapeProcess(p: ComposeProcess): ComposeProcess {
+  const probe = (value: ComposeProbe | undefined): ComposeProbe | undefined =>
+    value && {
+      ...value,
+      ...(value.http_get ? { http_get: { ...value.http_get, host: escapeTemplated(value.http_get.host), path: escapeTemplated(value.http_get.path), headers: value.http_get.headers && mapValues(value.http_get.headers, escapeEnv) } } : {}),
+      ...(value.exec ? { exec: { ...value.exec, command: escapeTemplated(value.exec.command), ...(value.exec.working_dir ? { working_dir: escapeTemplated(value.exec.working_dir) } : {}) } } : {}),
+    };
+  return dropUndefined({
+    ...p,
+    description: p.description === undefined ? undefined : escapeTemplated(p.description),
+    entrypoint: p.entrypoint.map(escapeEnv),
+    working_dir: escapeTemplated(p.working_dir),
+    environment: p.environment.map(escapeTemplated),
+    readiness_probe: probe(p.readiness_probe),
+    liveness_probe: probe(p.liveness_probe),
+    ready_log_line: p.ready_log_line === undefined ? undefined : escapeEnv(p.ready_log_line),
+    log_location: p.log_location === undefined ? undefined : escapeTemplated(p.log_location),
+  });
+}
+
+function mapValues(record: Record<string, string>, fn: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
+}

@@ -1,0 +1,40 @@
+/** Ports after overrides: CORE_PORT_<SERVICE>_<NAME> wins, else declared + CORE_PORT_OFFSET. */
+import { portOverrideVar, type Settings } from '../support/settings.js';
+import type { Issue } from '../support/errors.js';
+import type { LoadedManifest } from '../manifest/validate.js';
+
+export interface PortNumber {
+  readonly port: number;
+  /** Where the number came from, for messages. */
+  readonly origin: string;
+}
+
+export function planPortNumbers(
+  manifests: readonly LoadedManifest[],
+  settings: Settings,
+): { ports: Map<string, Map<string, PortNumber>>; issues: Issue[] } {
+  const ports = new Map<string, Map<string, PortNumber>>();
+  const issues: Issue[] = [];
+  const owners = new Map<number, string>();
+  for (const { manifest, file } of manifests) {
+    const own = new Map<string, PortNumber>();
+    ports.set(manifest.name, own);
+    for (const [name, declared] of Object.entries(manifest.ports)) {
+      const variable = portOverrideVar(manifest.name, name);
+      const override = settings.portOverrides[variable];
+      const planned: PortNumber =
+        override !== undefined
+          ? { port: override, origin: variable }
+          : { port: declared.port + settings.portOffset, origin: settings.portOffset ? `port ${declared.port} + CORE_PORT_OFFSET ${settings.portOffset}` : 'manifest' };
+      if (planned.port > 65535) {
+        issues.push({ file, path: `ports.${name}.port`, message: `${planned.origin} gives ${planned.port}, above 65535` });
+        continue;
+      }
+      const owner = owners.get(planned.port);
+      if (owner) issues.push({ file, path: `ports.${name}.port`, message: `port ${planned.port} (${planned.origin}) is also used by ${owner}` });
+      else owners.set(planned.port, `${manifest.name}.${name}`);
+      own.set(name, planned);
+    }
+  }
+  return { ports, issues };
+}

@@ -1,0 +1,60 @@
+/** The StackPlan: manifests with every placeholder resolved, ports fixed, order known. */
+import type { DependencyCondition, ComposeKeys } from '../manifest/compose-keys.js';
+import type { Binary } from '../manifest/schema.js';
+
+export interface PlannedPort {
+  readonly port: number;
+  readonly protocol: string;
+  readonly host: string;
+}
+
+export type PlannedProbeCheck =
+  | { readonly kind: 'http'; readonly scheme: 'http' | 'https'; readonly host: string; readonly port: number; readonly path: string; readonly headers?: Readonly<Record<string, string>>; readonly status: number }
+  | { readonly kind: 'exec'; readonly argv: readonly string[]; readonly workingDir?: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+export interface PlannedProbe {
+  readonly check: PlannedProbeCheck;
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly successThreshold: number;
+  readonly failureThreshold: number;
+}
+
+export interface PlannedService {
+  readonly name: string;
+  readonly description: string;
+  /** Manifest path relative to the root, for messages. */
+  readonly file: string;
+  readonly renderer?: 'nats' | 'caddy' | 'pocketbase';
+  readonly binaries: readonly Binary[];
+  /** `${dep.<name>}` of each binary: `<depDir>/<name>`. */
+  readonly binaryPaths: Readonly<Record<string, string>>;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Env keys whose values must never be written or shown (they hold secrets). */
+  readonly secretEnv: readonly string[];
+  /** Indexes of args that carry a secret: shown redacted. */
+  readonly secretArgs: readonly number[];
+  readonly workingDir: string;
+  readonly ports: Readonly<Record<string, PlannedPort>>;
+  readonly dependsOn: Readonly<Record<string, DependencyCondition>>;
+  readonly readiness?: PlannedProbe;
+  readonly liveness?: PlannedProbe;
+  /** process-compose keys kept as they are (availability, shutdown, ready_log_line, …). */
+  readonly compose: Omit<ComposeKeys, 'depends_on' | 'readiness_probe' | 'liveness_probe'>;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export interface StackPlan {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly stackDir: string;
+  readonly depDir: string;
+  /** Services in dependency order (dependencies first, then by name). */
+  readonly services: readonly PlannedService[];
+  /** How a generated helper process runs `core` itself: [node, entry]. */
+  readonly self: readonly string[];
+}

@@ -1,0 +1,27 @@
+/** What a per-service renderer adds to the generated stack. */
+import type { ComposeProcess } from '../compose/schema.js';
+import type { PlannedService, StackPlan } from '../plan/types.js';
+
+export interface GeneratedFile {
+  /** Absolute path under the stack folder. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/** A one-shot process that must complete successfully before the service starts. */
+export interface HelperProcess {
+  readonly name: string;
+  readonly process: ComposeProcess;
+}
+
+export interface Rendered {
+  readonly files: readonly GeneratedFile[];
+  readonly helpers: readonly HelperProcess[];
+}
+
+export type Renderer = (service: PlannedService, plan: StackPlan) => Rendered;
+
+/** `host:port`, with brackets for IPv6. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,27 @@
+/** Build a plan from the repo's own manifests (or given ones) without touching the disk. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { validateManifests, type ManifestFile } from '../../src/manifest/validate.js';
+import { resolvePlan } from '../../src/plan/resolve.js';
+import { parseSettings } from '../../src/support/settings.js';
+
+export const REPO = path.resolve(import.meta.dirname, '../..');
+export const FAKE_ROOT = '/project';
+export const FAKE_SELF = ['/usr/bin/node', '/opt/core/dist/cmd/core.js'];
+
+export function repoManifestFiles(): ManifestFile[] {
+  return fs
+    .readdirSync(path.join(REPO, 'services'))
+    .sort()
+    .map((dir) => {
+      const absolute = path.join(REPO, 'services', dir, 'service.json');
+      return { file: `services/${dir}/service.json`, dir, absolute, text: fs.readFileSync(absolute, 'utf8') };
+    });
+}
+
+export function planFor(files: ManifestFile[] = repoManifestFiles(), env: Record<string, string> = {}) {
+  const { manifests, issues } = validateManifests(files);
+  if (issues.length) throw new Error(issues.map((i) => `${i.file}: ${i.path}: ${i.message}`).join('\n'));
+  const settings = parseSettings({ root: FAKE_ROOT, processEnv: env, homeDir: '/home/u' });
+  return resolvePlan({ manifests, settings, self: FAKE_SELF });
+}
