@@ -2,7 +2,8 @@
 import type { Issue } from '../support/errors.js';
 import type { LoadedManifest } from './validate.js';
 
-export type Rule = (manifests: readonly LoadedManifest[]) => Issue[];
+/** `services` names every service folder, including those whose manifest did not parse. */
+export type Rule = (manifests: readonly LoadedManifest[], services: ReadonlySet<string>) => Issue[];
 
 const dependsOn = (m: LoadedManifest) => Object.entries(m.manifest.process.compose.depends_on ?? {});
 
@@ -25,7 +26,7 @@ export const duplicateBinaries: Rule = (manifests) =>
     );
   });
 
-export const dependencies: Rule = (manifests) => {
+export const dependencies: Rule = (manifests, services) => {
   const byName = new Map(manifests.map((m) => [m.manifest.name, m]));
   const issues: Issue[] = [];
   for (const m of manifests) {
@@ -33,6 +34,7 @@ export const dependencies: Rule = (manifests) => {
       const path = `process.compose.depends_on.${dep}`;
       const target = byName.get(dep);
       if (dep === m.manifest.name) issues.push({ file: m.file, path, message: 'a service cannot depend on itself' });
+      else if (!target && services.has(dep)) continue; // its own manifest is broken: reported there
       else if (!target) {
         const known = [...byName.keys()].filter((n) => n !== m.manifest.name).join(', ') || 'none';
         issues.push({ file: m.file, path, message: `unknown service "${dep}" (known: ${known})` });
@@ -66,21 +68,6 @@ export const cycles: Rule = (manifests) => {
   return issues;
 };
 
-export const portClashes: Rule = (manifests) => {
-  const owners = new Map<number, string>();
-  const issues: Issue[] = [];
-  for (const { manifest, file } of manifests) {
-    for (const [name, { port }] of Object.entries(manifest.ports)) {
-      const owner = owners.get(port);
-      const here = `${manifest.name}.${name}`;
-      if (owner) issues.push({ file, path: `ports.${name}.port`, message: `port ${port} is also used by ${owner}` });
-      else owners.set(port, here);
-    }
-  }
-  return issues;
-};
-
-
 /** Folder names that would shadow a `core` command. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(['validate', 'generate', 'schema', 'deps', 'up', 'down', 'status', 'logs', 'restart', 'internal', 'help']);
 
@@ -89,4 +76,5 @@ export const reservedNames: Rule = (manifests) =>
     RESERVED_NAMES.has(manifest.name) ? [{ file, path: 'name', message: `"${manifest.name}" is a core command; pick another service name` }] : [],
   );
 
-export const RULES: readonly Rule[] = [duplicateNames, reservedNames, duplicateBinaries, dependencies, cycles, portClashes];
+export const RULES: readonly Rule[] = [duplicateNames, reservedNames, duplicateBinaries, dependencies, cycles]
+// Port clashes are checked in src/plan/ports.ts, after CORE_PORT_* overrides apply.;

@@ -32,7 +32,8 @@ export function validateManifests(files: readonly ManifestFile[]): { manifests: 
     if ('issues' in parsed) issues.push(...parsed.issues);
     else manifests.push(parsed.loaded);
   }
-  for (const rule of RULES) issues.push(...rule(manifests));
+  const services = new Set(files.map((f) => f.dir));
+  for (const rule of RULES) issues.push(...rule(manifests, services));
   return { manifests: issues.length === 0 ? manifests : [], issues };
 }
 
@@ -57,6 +58,7 @@ function parseManifest(entry: ManifestFile): { loaded: LoadedManifest } | { issu
 function zodIssue(file: string, issue: z.core.$ZodIssue): Issue {
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_key') message = `key "${String(issue.path.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue) message = `${message} (expected "type" to be one of path, cache, download, go-install)`;
   return { file, path: jsonPath(issue.path), message };
 }

@@ -25,14 +25,14 @@ export function planPortNumbers(
       const planned: PortNumber =
         override !== undefined
           ? { port: override, origin: variable }
-          : { port: declared.port + settings.portOffset, origin: settings.portOffset ? `port ${declared.port} + CORE_PORT_OFFSET ${settings.portOffset}` : 'manifest' };
+          : { port: declared.port + settings.portOffset, origin: settings.portOffset ? `port ${declared.port} + CORE_PORT_OFFSET ${settings.portOffset}` : 'declared' };
       if (planned.port > 65535) {
         issues.push({ file, path: `ports.${name}.port`, message: `${planned.origin} gives ${planned.port}, above 65535` });
         continue;
       }
       const owner = owners.get(planned.port);
       if (owner) issues.push({ file, path: `ports.${name}.port`, message: `port ${planned.port} (${planned.origin}) is also used by ${owner}` });
-      else owners.set(planned.port, `${manifest.name}.${name}`);
+      else owners.set(planned.port, `${manifest.name}.${name}${planned.origin === 'declared' ? '' : ` (${planned.origin})`}`);
       own.set(name, planned);
     }
   }

@@ -1,0 +1,39 @@
+/** Run the built CLI in a throw-away project made from the repo's services. */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO } from './stack.js';
+
+export const CORE = path.join(REPO, 'dist/cmd/core.js');
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCore(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CORE, ...args],
+      { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: options.cwd, ...options.env }, timeout: 15_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A temp project with a copy of services/; `edit` changes one manifest's JSON. */
+export function makeProject(edits: Record<string, (manifest: any) => unknown> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-test-'));
+  fs.cpSync(path.join(REPO, 'services'), path.join(dir, 'services'), { recursive: true });
+  for (const [service, edit] of Object.entries(edits)) {
+    const file = path.join(dir, 'services', service, 'service.json');
+    const manifest = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    const result = edit(manifest);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, typeof result === 'string' ? result : JSON.stringify(result ?? manifest, null, 2));
+  }
+  return dir;
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeProject, runCore } from '../helpers/cli.js';
+import { REPO } from '../helpers/stack.js';
+import { manifestJsonSchema } from '../../src/manifest/json-schema.js';
+
+describe('core generate', () => {
+  it('writes the stack, identical bytes twice, files 0600', async () => {
+    const project = makeProject();
+    const first = await runCore(['generate'], { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    const file = path.join(project, '.core-stack/process-compose.yaml');
+    const bytes = fs.readFileSync(file);
+    expect((await runCore(['generate'], { cwd: project })).code).toBe(0);
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(project, '.core-stack')).mode & 0o777).toBe(0o700);
+    expect(fs.existsSync(path.join(project, '.core-stack/nats/nats.conf'))).toBe(true);
+    expect(fs.existsSync(path.join(project, '.core-stack/caddy/caddy.json'))).toBe(true);
+    expect(fs.readdirSync(project).sort()).toEqual(['.core-stack', '.data', 'services']);
+  });
+
+  it('--stdout prints the YAML and writes nothing', async () => {
+    const project = makeProject();
+    const result = await runCore(['generate', '--stdout'], { cwd: project });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('processes:');
+    expect(fs.readdirSync(project)).toEqual(['services']);
+  });
+});
+
+describe('core <svc> spec and command', () => {
+  it('prints the resolved ports, with overrides', async () => {
+    const project = makeProject();
+    const result = await runCore(['nats', 'spec'], { cwd: project, env: { CORE_PORT_NATS_CLIENT: '14222' } });
+    expect(result.code, result.stderr).toBe(0);
+    const { version, service } = JSON.parse(result.stdout);
+    expect(version).toBe(1);
+    expect(service.ports).toEqual({ client: { port: 14222, protocol: 'nats', host: '127.0.0.1' }, monitor: { port: 8222, protocol: 'http', host: '127.0.0.1' } });
+    expect(service.depends_on).toEqual({});
+    expect(service.readiness_probe.http_get.url).toBe('http://127.0.0.1:8222/healthz?js-enabled-only=true');
+    expect(service.binaries[0]).toMatchObject({ name: 'nats-server', path: path.join(project, '.dep/nats-server') });
+  });
+
+  it('redacts secrets in spec and command', async () => {
+    const project = makeProject({ caddy: (m) => ((m.process.env.API_TOKEN = '${env.TOKEN}'), m.process.args.push('--key=${env.SECRET_KEY}'), m) });
+    const env = { TOKEN: 'tok-abcdef', SECRET_KEY: 's3cr3t' };
+    const spec = await runCore(['caddy', 'spec'], { cwd: project, env });
+    expect(spec.code, spec.stderr).toBe(0);
+    expect(JSON.parse(spec.stdout).service.env.API_TOKEN).toBe('<redacted>');
+    expect(spec.stdout).not.toContain('tok-abcdef');
+    const command = await runCore(['caddy', 'command', '--json'], { cwd: project, env });
+    expect(JSON.parse(command.stdout).argv.at(-1)).toBe('<redacted>');
+    expect(command.stdout).not.toContain('s3cr3t');
+  });
+
+  it('prints the argv of pocketbase', async () => {
+    const project = makeProject();
+    const result = await runCore(['pocketbase', 'command'], { cwd: project });
+    expect(result.stdout.trim()).toBe(`${project}/.dep/pocketbase serve --http 127.0.0.1:8090 --dir ${project}/.data/pocketbase`);
+  });
+});
+
+describe('usage', () => {
+  it('--help exits 0 and lists the service commands', async () => {
+    const result = await runCore(['--help'], { cwd: makeProject() });
+    expect(result.code).toBe(0);
+    for (const word of ['validate', 'generate', 'schema', 'deps', 'nats', 'pocketbase', 'caddy']) expect(result.stdout).toContain(word);
+  });
+
+  it('an unknown command or flag exits 2 without a stack trace', async () => {
+    const project = makeProject();
+    for (const args of [['frobnicate'], ['generate', '--frob'], ['nats', 'nope']]) {
+      const result = await runCore(args, { cwd: project });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/error: (unknown|too many)/);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+
+  it('a bad setting exits 2 naming the variable', async () => {
+    const result = await runCore(['validate'], { cwd: makeProject(), env: { CORE_ENGINE: 'docker' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('CORE_ENGINE: "docker" is not one of builtin, process-compose');
+  });
+
+  it('reads .env, and the environment wins over it', async () => {
+    const project = makeProject();
+    fs.writeFileSync(path.join(project, '.env'), 'CORE_PORT_OFFSET=100\nCORE_PORT_NATS_CLIENT=5000\n');
+    const result = await runCore(['nats', 'spec'], { cwd: project, env: { CORE_PORT_NATS_CLIENT: '6000' } });
+    const { service } = JSON.parse(result.stdout);
+    expect(service.ports.client.port).toBe(6000);
+    expect(service.ports.monitor.port).toBe(8322);
+  });
+});
+
+describe('the JSON Schema', () => {
+  it('shipped copy is up to date (regenerate: ./core schema > schema/service.schema.json)', () => {
+    expect(fs.readFileSync(path.join(REPO, 'schema/service.schema.json'), 'utf8')).toBe(manifestJsonSchema());
+  });
+
+  it('is what every manifest points to', () => {
+    for (const dir of fs.readdirSync(path.join(REPO, 'services'))) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'services', dir, 'service.json'), 'utf8'));
+      expect(path.resolve(REPO, 'services', dir, manifest.$schema)).toBe(path.join(REPO, 'schema/service.schema.json'));
+    }
+  });
+
+  it('core schema prints it', async () => {
+    const result = await runCore(['schema'], { cwd: makeProject() });
+    expect(result.stdout).toBe(manifestJsonSchema());
+  });
+});
