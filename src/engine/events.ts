@@ -1,0 +1,45 @@
+/**
+ * What the supervisor tells the outside world. One stream feeds the terminal
+ * logger, a JSON-lines logger, status and tests alike. The state machine decides
+ * most of these (`EventBody`); the runner adds the process name and the time.
+ */
+import type { Stream } from './interfaces.js';
+import type { ProbeKind } from './policy.js';
+
+export type EventBody =
+  | { readonly type: 'waiting'; readonly on: readonly string[] }
+  | { readonly type: 'starting'; readonly restarts: number }
+  | { readonly type: 'started'; readonly pid: number | undefined }
+  | {
+      readonly type: 'probe';
+      readonly probe: ProbeKind;
+      readonly ok: boolean;
+      readonly error?: string;
+      /** Consecutive failures counted against `failure_threshold` (0 before the first success). */
+      readonly failures: number;
+    }
+  | { readonly type: 'ready'; readonly afterMs: number }
+  | {
+      readonly type: 'exited';
+      readonly code: number | null;
+      readonly signal: string | null;
+      readonly success: boolean;
+      readonly error?: string;
+    }
+  | { readonly type: 'restart-scheduled'; readonly delayMs: number; readonly restarts: number; readonly reason: string }
+  | { readonly type: 'skipped'; readonly reason: string; readonly cause: string }
+  | { readonly type: 'stopping'; readonly signal: number; readonly reason: string }
+  | { readonly type: 'killing'; readonly afterMs: number }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'completed'; readonly code: number | null }
+  | { readonly type: 'failed'; readonly reason: string };
+
+export type ProcessEvent = EventBody & { readonly name: string; readonly at: number };
+
+export type EngineEvent =
+  | ProcessEvent
+  | { readonly type: 'output'; readonly name: string; readonly at: number; readonly line: string; readonly stream: Stream }
+  /** `exit_on_end`, `exit_on_failure` or `exit_on_skipped` fired: the whole stack is being stopped. */
+  | { readonly type: 'project-exit'; readonly name: string; readonly at: number; readonly exitCode: number; readonly reason: string };
+
+export type EventListener = (event: EngineEvent) => void;

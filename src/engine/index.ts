@@ -1,0 +1,42 @@
+/**
+ * The built-in engine's public API. Typical use (the composition root of `core up`):
+ *
+ *   const engine = createSupervisor({ doc, baseEnv: settings.env, logDir, onEvent: logger.log });
+ *   engine.start(names);                                   // names + their dependencies
+ *   const result = await engine.waitReady(names, { timeoutMs: 60_000 });
+ *   if (!result.ok) report(result.message, result.lastProbeError, result.lastLines);
+ *   engine.snapshot();                                     // process-compose ProcessState[]
+ *   await engine.stop();                                   // dependents first; SIGKILL after timeout
+ */
+export { createSupervisor, Supervisor } from './supervisor.js';
+export type { StartResult, SupervisorOptions } from './supervisor.js';
+export type { EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
+export type { ProcessState, ProcessStatus } from './snapshot.js';
+export type { NotReadyReason, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
+export type {
+  Child,
+  ChildExit,
+  Clock,
+  LogFile,
+  OpenLog,
+  ProbeResult,
+  ProbeSpec,
+  Prober,
+  SpawnResult,
+  SpawnSpec,
+  Spawner,
+  Stream,
+  TimerHandle,
+} from './interfaces.js';
+export { realClock } from './interfaces.js';
+export { realSpawner } from './real-spawner.js';
+export { realProber } from './probes.js';
+export { DEFAULT_LOG_MAX_BYTES, fileLogs, LineRing, openRotatingLog } from './logs.js';
+export {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  FAST_FIRST_MS,
+  FAST_GROWTH,
+  FAST_MAX_MS,
+  MAX_BACKOFF_MS,
+  STABLE_RUN_MS,
+} from './policy.js';

@@ -1,0 +1,114 @@
+/**
+ * What the state machine needs to know about one process, read once from its
+ * ComposeDoc entry, plus the engine's timing constants. Pure.
+ */
+import type { ComposeProbe, ComposeProcess } from '../compose/schema.js';
+
+/** First readiness check after spawn when there is no initial delay. */
+export const FAST_FIRST_MS = 10;
+/** Each fast check waits this much longer than the one before… */
+export const FAST_GROWTH = 1.5;
+/**
+ * …up to this interval (or `period_seconds`, if shorter). Until the first success
+ * a check costs a refused connection, so four a second is cheap, and a service is
+ * seen ready within 10–50 ms in its first half second and within 250 ms after.
+ */
+export const FAST_MAX_MS = 250;
+/** Restart delays double from `backoff_seconds` up to this. */
+export const MAX_BACKOFF_MS = 30_000;
+/** A run this long counts as stable: the next restart delay starts again from `backoff_seconds`. */
+export const STABLE_RUN_MS = 10_000;
+/** Without `shutdown.timeout_seconds`, SIGKILL follows the signal after this (process-compose never escalates). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_SHUTDOWN_SIGNAL = 15;
+export const SIGKILL = 9;
+
+export type RestartPolicy = 'always' | 'on_failure' | 'exit_on_failure' | 'no';
+export type ProbeKind = 'readiness' | 'liveness';
+
+export interface ProbeTiming {
+  readonly initialDelayMs: number;
+  readonly periodMs: number;
+  readonly timeoutMs: number;
+  readonly failureThreshold: number;
+}
+
+export interface Policy {
+  readonly restart: RestartPolicy;
+  readonly backoffMs: number;
+  /** 0 means unlimited. */
+  readonly maxRestarts: number;
+  readonly successCodes: readonly number[];
+  readonly exitOnEnd: boolean;
+  readonly exitOnSkipped: boolean;
+  readonly oneShot: boolean;
+  /** How readiness is known: a probe (http, exec or tcp), a log line, or not at all. */
+  readonly readiness: 'probe' | 'log' | 'none';
+  readonly readinessTiming: ProbeTiming | undefined;
+  readonly readyLogLine: string | undefined;
+  readonly livenessTiming: ProbeTiming | undefined;
+  readonly shutdownSignal: number;
+  readonly shutdownTimeoutMs: number;
+  readonly parentOnly: boolean;
+}
+
+// process-compose's defaults for a probe that leaves fields out (src/health/probe.go).
+const DEFAULT_TIMING: ProbeTiming = { initialDelayMs: 0, periodMs: 10_000, timeoutMs: 1_000, failureThreshold: 3 };
+
+function timingOf(probe: ComposeProbe | undefined): ProbeTiming | undefined {
+  if (!probe) return undefined;
+  return {
+    initialDelayMs: probe.initial_delay_seconds * 1000,
+    periodMs: probe.period_seconds * 1000,
+    timeoutMs: probe.timeout_seconds * 1000,
+    failureThreshold: probe.failure_threshold,
+  };
+}
+
+export function policyOf(proc: ComposeProcess): Policy {
+  const availability = proc.availability;
+  const readinessTiming = timingOf(proc.readiness_probe) ?? (proc['x-core']?.readiness_tcp ? DEFAULT_TIMING : undefined);
+  const readiness = readinessTiming ? 'probe' : proc.ready_log_line !== undefined ? 'log' : 'none';
+  return {
+    restart: availability?.restart ?? 'no',
+    backoffMs: (availability?.backoff_seconds ?? 1) * 1000,
+    maxRestarts: availability?.max_restarts ?? 0,
+    successCodes: [0, ...(proc.success_exit_codes ?? [])],
+    exitOnEnd: availability?.exit_on_end ?? false,
+    exitOnSkipped: availability?.exit_on_skipped ?? false,
+    oneShot: proc['x-core']?.one_shot ?? false,
+    readiness,
+    readinessTiming,
+    readyLogLine: readiness === 'log' ? proc.ready_log_line : undefined,
+    livenessTiming: timingOf(proc.liveness_probe),
+    shutdownSignal: proc.shutdown?.signal ?? DEFAULT_SHUTDOWN_SIGNAL,
+    shutdownTimeoutMs: proc.shutdown ? proc.shutdown.timeout_seconds * 1000 : DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    parentOnly: proc.shutdown?.parent_only ?? false,
+  };
+}
+
+/** Delay of the next fast readiness check, given the one before (undefined: the first). */
+export function nextFastDelay(previous: number | undefined, timing: ProbeTiming): number {
+  const cap = Math.min(FAST_MAX_MS, timing.periodMs);
+  if (previous === undefined) return Math.min(FAST_FIRST_MS, cap);
+  return Math.min(Math.round(previous * FAST_GROWTH), cap);
+}
+
+/**
+ * Before the first success, failures don't count one by one (we check far more
+ * often than process-compose); instead the process fails when it has had the
+ * time process-compose would give it: the initial delay plus `failure_threshold`
+ * periods.
+ */
+export function startupDeadline(spawnedAt: number, timing: ProbeTiming): number {
+  return spawnedAt + timing.initialDelayMs + timing.failureThreshold * timing.periodMs;
+}
+
+/** Exponential backoff: base × 2^level, capped. */
+export function backoffDelay(policy: Policy, level: number): number {
+  return Math.min(policy.backoffMs * 2 ** level, Math.max(MAX_BACKOFF_MS, policy.backoffMs));
+}
+
+export function isSuccess(policy: Policy, code: number | null): boolean {
+  return code !== null && policy.successCodes.includes(code);
+}

@@ -1,0 +1,128 @@
+/**
+ * The only place the engine starts a service process. Each child leads its own
+ * process group (`detached: true` → setsid), so one signal to `-pid` reaches
+ * everything it forked.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Child, ChildExit, SpawnResult, SpawnSpec, Spawner, Stream } from './interfaces.js';
+
+/** A line longer than this is cut into pieces rather than buffered without bound. */
+const MAX_LINE = 64 * 1024;
+/**
+ * After the leader exits we wait for its pipes to close, so no output is lost;
+ * a grandchild that left the group (setsid) may hold them open, so not forever.
+ */
+const CLOSE_GRACE_MS = 500;
+
+/** Send a signal to a pid or a process group, ignoring "no such process". */
+export function signalProcess(pid: number, signal: number | NodeJS.Signals, group: boolean): void {
+  try {
+    process.kill(group ? -pid : pid, signal);
+  } catch {
+    // ESRCH: already gone. EPERM cannot happen for our own children.
+  }
+}
+
+function splitLines(stream: Readable, emit: (line: string) => void): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      emit(pending.slice(0, newline).replace(/\r$/, ''));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+    while (pending.length > MAX_LINE) {
+      emit(pending.slice(0, MAX_LINE));
+      pending = pending.slice(MAX_LINE);
+    }
+  });
+  stream.on('end', () => {
+    if (pending) emit(pending.replace(/\r$/, ''));
+    pending = '';
+  });
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Check up front what a failed exec would only tell us vaguely and late. */
+export function preflight(spec: SpawnSpec): string | undefined {
+  try {
+    if (!fs.statSync(spec.cwd).isDirectory()) return `working_dir ${spec.cwd} is not a directory`;
+  } catch {
+    return `working_dir ${spec.cwd} does not exist`;
+  }
+  if (spec.command.includes('/')) {
+    const file = path.resolve(spec.cwd, spec.command);
+    return isExecutable(file) ? undefined : `${spec.command} is not an executable file`;
+  }
+  const dirs = (spec.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  if (dirs.some((dir) => isExecutable(path.join(path.resolve(spec.cwd, dir), spec.command)))) return undefined;
+  return `${spec.command} was not found on PATH`;
+}
+
+export const realSpawner: Spawner = {
+  spawn(spec: SpawnSpec): SpawnResult {
+    const problem = preflight(spec);
+    if (problem) return { ok: false, error: problem };
+    const proc = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const outputListeners: ((line: string, stream: Stream) => void)[] = [];
+    const exitListeners: ((exit: ChildExit) => void)[] = [];
+    let reported = false;
+    let exited = false;
+    const report = (exit: ChildExit) => {
+      if (reported) return;
+      reported = true;
+      for (const listener of exitListeners) listener(exit);
+    };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      splitLines(proc[stream], (line) => {
+        for (const listener of outputListeners) listener(line, stream);
+      });
+    }
+    proc.on('error', (error) => {
+      if (proc.pid === undefined) report({ code: null, signal: null, error: `could not start ${spec.command}: ${error.message}` });
+    });
+    proc.on('exit', (code, signal) => {
+      exited = true;
+      const pid = proc.pid;
+      // The leader is gone: whatever it left in its group would be an orphan we
+      // no longer track, so it goes too. Linux does not hand out a pid that is
+      // still some group's id, so -pid cannot hit a stranger while members live.
+      if (pid !== undefined) signalProcess(pid, 'SIGKILL', true);
+      const exit: ChildExit = { code, signal };
+      const timer = setTimeout(() => report(exit), CLOSE_GRACE_MS);
+      proc.once('close', () => {
+        clearTimeout(timer);
+        report(exit);
+      });
+    });
+    const child: Child = {
+      pid: proc.pid,
+      onOutput: (listener) => void outputListeners.push(listener),
+      onExit: (listener) => void exitListeners.push(listener),
+      kill: (signal, group) => {
+        // After the exit the pid may be reused: never signal it then.
+        if (proc.pid !== undefined && !exited) signalProcess(proc.pid, signal, group);
+      },
+    };
+    return { ok: true, child };
+  },
+};

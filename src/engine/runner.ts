@@ -1,0 +1,147 @@
+/**
+ * One runner per process: it holds the process's state, feeds inputs through the
+ * pure `transition`, and carries out the effects that come back (spawn, signal,
+ * timers, probes, events). Callbacks from the child, timers and probes go back
+ * through the supervisor's queue, never straight into `apply`, so one input is
+ * handled at a time.
+ */
+import type { ComposeProcess } from '../compose/schema.js';
+import type { EngineEvent } from './events.js';
+import type { Child, Clock, LogFile, Prober, Spawner, Stream, TimerHandle } from './interfaces.js';
+import type { LineRing } from './logs.js';
+import type { Policy, ProbeKind } from './policy.js';
+import { probeSpecOf, spawnSpecOf } from './specs.js';
+import { initialState, transition } from './state.js';
+import type { Effect, Input, ProcState, TimerName } from './state.js';
+import { unreachable } from '../support/errors.js';
+
+export interface RunnerContext {
+  readonly name: string;
+  readonly proc: ComposeProcess;
+  readonly policy: Policy;
+  readonly env: Readonly<Record<string, string>>;
+  readonly clock: Clock;
+  readonly spawner: Spawner;
+  readonly prober: Prober;
+  /** Opened on the first spawn. */
+  readonly openLog: () => LogFile;
+  readonly ring: LineRing;
+  /** Queue an input for this process (the supervisor applies it in turn). */
+  readonly enqueue: (input: Input) => void;
+  readonly emit: (event: EngineEvent) => void;
+  readonly endProject: (exitCode: number, reason: string) => void;
+}
+
+export class Runner {
+  state: ProcState = initialState;
+  /** Asked for by a `start` since the supervisor was made (else shown as Disabled). */
+  requested = false;
+  private child: Child | undefined;
+  /** Bumped on every spawn: callbacks of an earlier run are dropped. */
+  private run = 0;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private probes = new AbortController();
+  private log: LogFile | undefined;
+
+  constructor(readonly ctx: RunnerContext) {}
+
+  get name(): string {
+    return this.ctx.name;
+  }
+
+  apply(input: Input): void {
+    const step = transition(this.state, input, this.ctx.policy);
+    this.state = step.state;
+    for (const effect of step.effects) this.perform(effect);
+  }
+
+  /** Release timers, in-flight probes and the log file (the child must be gone). */
+  close(): void {
+    for (const timer of this.timers.keys()) this.clearTimer(timer);
+    this.probes.abort();
+    this.log?.close();
+    this.log = undefined;
+  }
+
+  private perform(effect: Effect): void {
+    const { clock } = this.ctx;
+    switch (effect.type) {
+      case 'spawn':
+        return this.spawn();
+      case 'kill':
+        return this.child?.kill(effect.signal, effect.group);
+      case 'set-timer':
+        return this.setTimer(effect.timer, effect.ms);
+      case 'clear-timer':
+        return this.clearTimer(effect.timer);
+      case 'probe':
+        return this.probe(effect.probe);
+      case 'abort-probes':
+        this.probes.abort();
+        this.probes = new AbortController();
+        return;
+      case 'emit':
+        return this.ctx.emit({ ...effect.event, name: this.name, at: clock.now() });
+      case 'end-project':
+        return this.ctx.endProject(effect.exitCode, effect.reason);
+      default:
+        return unreachable(effect);
+    }
+  }
+
+  private spawn(): void {
+    const ctx = this.ctx;
+    const clock = ctx.clock;
+    const run = ++this.run;
+    const result = ctx.spawner.spawn(spawnSpecOf(ctx.proc, ctx.env));
+    // The result is applied at once, not queued: `starting` never outlives this step.
+    if (!result.ok) return this.apply({ type: 'spawn-failed', error: result.error, at: clock.now() });
+    const child = result.child;
+    this.child = child;
+    this.log ??= ctx.openLog();
+    child.onOutput((line, stream) => {
+      if (run === this.run) this.output(line, stream);
+    });
+    child.onExit((exit) => {
+      if (run !== this.run) return;
+      this.child = undefined;
+      ctx.enqueue({ type: 'exited', code: exit.code, signal: exit.signal, ...(exit.error ? { error: exit.error } : {}), at: clock.now() });
+    });
+    this.apply({ type: 'spawned', pid: child.pid, at: clock.now() });
+  }
+
+  private output(line: string, stream: Stream): void {
+    const at = this.ctx.clock.now();
+    this.log?.write(line);
+    this.ctx.ring.push(line);
+    this.ctx.emit({ type: 'output', name: this.name, at, line, stream });
+    if (this.state.phase === 'probing' && this.ctx.policy.readiness === 'log') this.ctx.enqueue({ type: 'output', line, at });
+  }
+
+  private setTimer(timer: TimerName, ms: number): void {
+    this.clearTimer(timer);
+    const handle = this.ctx.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      this.ctx.enqueue({ type: 'timer', timer, at: this.ctx.clock.now() });
+    }, ms);
+    this.timers.set(timer, handle);
+  }
+
+  private clearTimer(timer: TimerName): void {
+    const handle = this.timers.get(timer);
+    if (handle === undefined) return;
+    this.ctx.clock.clearTimeout(handle);
+    this.timers.delete(timer);
+  }
+
+  private probe(probe: ProbeKind): void {
+    const spec = probeSpecOf(this.ctx.proc, probe, this.ctx.env);
+    if (!spec) return;
+    const run = this.run;
+    const signal = this.probes.signal;
+    void this.ctx.prober.check(spec, signal).then((result) => {
+      if (run !== this.run || signal.aborted) return;
+      this.ctx.enqueue({ type: 'probe-result', probe, ...result, at: this.ctx.clock.now() });
+    });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * From a ComposeDoc process to what the spawner and the prober take. Pure.
+ */
+import type { ComposeProbe, ComposeProcess } from '../compose/schema.js';
+import type { ProbeSpec, SpawnSpec } from './interfaces.js';
+import type { ProbeKind } from './policy.js';
+
+/**
+ * The child's environment: the caller's base environment, then this process's
+ * secrets (`x-core.secret_env` keys, taken from `secrets`: they are kept out of
+ * the generated file), then its `environment` list. The engine never reads
+ * `process.env` itself.
+ */
+export function childEnv(
+  proc: ComposeProcess,
+  baseEnv: Readonly<Record<string, string>>,
+  secrets: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const env: Record<string, string> = { ...baseEnv };
+  for (const key of proc['x-core']?.secret_env ?? []) {
+    const value = secrets[key];
+    if (value !== undefined) env[key] = value;
+  }
+  for (const entry of proc.environment) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+export function spawnSpecOf(proc: ComposeProcess, env: Readonly<Record<string, string>>): SpawnSpec {
+  const [command = '', ...args] = proc.entrypoint;
+  return { command, args, cwd: proc.working_dir, env };
+}
+
+function fromProbe(probe: ComposeProbe, proc: ComposeProcess, env: Readonly<Record<string, string>>): ProbeSpec | undefined {
+  const timeoutMs = probe.timeout_seconds * 1000;
+  if (probe.http_get) {
+    const { host, scheme, path, port, headers, status_code } = probe.http_get;
+    const num = Number(port);
+    return {
+      kind: 'http',
+      scheme,
+      host,
+      // process-compose: a port outside 1..65535 means "no port" (src/health/probe.go).
+      port: Number.isInteger(num) && num >= 1 && num <= 65535 ? num : undefined,
+      path: path || '/',
+      headers: headers ?? {},
+      // process-compose resets an expected status of 400 or more to 200.
+      statusCode: status_code !== undefined && status_code < 400 ? status_code : 200,
+      timeoutMs,
+    };
+  }
+  if (probe.exec) {
+    return { kind: 'exec', command: probe.exec.command, cwd: probe.exec.working_dir ?? proc.working_dir, env, timeoutMs };
+  }
+  return undefined;
+}
+
+/**
+ * The check to run for a probe. `x-core.readiness_tcp` replaces the readiness
+ * probe's exec form (which exists only for process-compose) with a native connect.
+ */
+export function probeSpecOf(proc: ComposeProcess, kind: ProbeKind, env: Readonly<Record<string, string>>): ProbeSpec | undefined {
+  if (kind === 'readiness') {
+    const tcp = proc['x-core']?.readiness_tcp;
+    if (tcp) return { kind: 'tcp', host: tcp.host, port: tcp.port, timeoutMs: (proc.readiness_probe?.timeout_seconds ?? 1) * 1000 };
+    return proc.readiness_probe && fromProbe(proc.readiness_probe, proc, env);
+  }
+  return proc.liveness_probe && fromProbe(proc.liveness_probe, proc, env);
+}

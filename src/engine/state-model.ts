@@ -1,0 +1,131 @@
+/**
+ * The data of the per-process state machine (see the diagram in state.ts): states,
+ * inputs, effects, and the small step builders both halves of `transition` share.
+ */
+import type { EventBody } from './events.js';
+import type { Policy, ProbeKind } from './policy.js';
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly at: number;
+}
+
+export interface Run {
+  readonly pid: number | undefined;
+  readonly startedAt: number;
+}
+
+interface Common {
+  /** Launches after the first one. */
+  readonly restarts: number;
+  /** Exponent of the next restart delay. */
+  readonly backoffLevel: number;
+  /** Spawned since the last start request (what `process_started` waits for). */
+  readonly launched: boolean;
+  readonly lastExit: ExitInfo | undefined;
+  readonly lastProbeError: string | undefined;
+}
+
+/** What to do when a stopping process is gone. */
+export type AfterStop = { readonly kind: 'stop' } | { readonly kind: 'restart' } | { readonly kind: 'fail'; readonly reason: string };
+
+export type ProcState =
+  | (Common & { readonly phase: 'pending' })
+  | (Common & { readonly phase: 'waiting' })
+  | (Common & { readonly phase: 'starting' })
+  | (Common & {
+      readonly phase: 'probing';
+      readonly run: Run;
+      /** Delay before the check in flight or scheduled; grows while it fails. */
+      readonly fastDelayMs: number | undefined;
+      readonly deadline: number | undefined;
+    })
+  | (Common & {
+      readonly phase: 'ready';
+      readonly run: Run;
+      readonly readyAt: number;
+      readonly readinessFailures: number;
+      readonly livenessFailures: number;
+    })
+  | (Common & { readonly phase: 'backing-off'; readonly until: number })
+  | (Common & { readonly phase: 'stopping'; readonly run: Run; readonly readyAt: number | undefined; readonly then: AfterStop })
+  | (Common & { readonly phase: 'stopped' })
+  | (Common & { readonly phase: 'failed'; readonly reason: string })
+  | (Common & { readonly phase: 'skipped'; readonly reason: string; readonly cause: string })
+  | (Common & { readonly phase: 'completed' });
+
+export type Phase = ProcState['phase'];
+export type TimerName = ProbeKind | 'backoff' | 'kill';
+
+export type Input =
+  | { readonly type: 'start'; readonly waitingOn: readonly string[] }
+  | { readonly type: 'deps-ready' }
+  | { readonly type: 'deps-failed'; readonly reason: string; readonly cause: string }
+  | { readonly type: 'spawned'; readonly pid: number | undefined; readonly at: number }
+  | { readonly type: 'spawn-failed'; readonly error: string; readonly at: number }
+  | { readonly type: 'output'; readonly line: string; readonly at: number }
+  | { readonly type: 'probe-result'; readonly probe: ProbeKind; readonly ok: boolean; readonly error?: string; readonly at: number }
+  | { readonly type: 'timer'; readonly timer: TimerName; readonly at: number }
+  | { readonly type: 'exited'; readonly code: number | null; readonly signal: string | null; readonly error?: string; readonly at: number }
+  | { readonly type: 'stop' }
+  | { readonly type: 'restart' };
+
+export type Effect =
+  | { readonly type: 'spawn' }
+  | { readonly type: 'kill'; readonly signal: number; readonly group: boolean }
+  | { readonly type: 'set-timer'; readonly timer: TimerName; readonly ms: number }
+  | { readonly type: 'clear-timer'; readonly timer: TimerName }
+  | { readonly type: 'probe'; readonly probe: ProbeKind }
+  | { readonly type: 'abort-probes' }
+  | { readonly type: 'emit'; readonly event: EventBody }
+  /** `exit_on_end` / `exit_on_failure` / `exit_on_skipped`: stop the whole stack with this code. */
+  | { readonly type: 'end-project'; readonly exitCode: number; readonly reason: string };
+
+export interface Step {
+  readonly state: ProcState;
+  readonly effects: readonly Effect[];
+}
+
+export const initialState: ProcState = {
+  phase: 'pending',
+  restarts: 0,
+  backoffLevel: 0,
+  launched: false,
+  lastExit: undefined,
+  lastProbeError: undefined,
+};
+
+export const RUNNING: ReadonlySet<Phase> = new Set(['starting', 'probing', 'ready', 'stopping']);
+export const ENDED: ReadonlySet<Phase> = new Set(['pending', 'stopped', 'failed', 'skipped', 'completed']);
+
+export const emit = (event: EventBody): Effect => ({ type: 'emit', event });
+export const same = (state: ProcState): Step => ({ state, effects: [] });
+
+export function launch(state: ProcState, restarts: number): Step {
+  return { state: { ...base(state), phase: 'starting', restarts }, effects: [emit({ type: 'starting', restarts }), { type: 'spawn' }] };
+}
+
+export function base(state: ProcState): Common {
+  const { restarts, backoffLevel, launched, lastExit, lastProbeError } = state;
+  return { restarts, backoffLevel, launched, lastExit, lastProbeError };
+}
+
+export function livenessStart(policy: Policy): Effect[] {
+  const timing = policy.livenessTiming;
+  return timing ? [{ type: 'set-timer', timer: 'liveness', ms: timing.initialDelayMs || timing.periodMs }] : [];
+}
+
+export function stopRun(state: ProcState & { run: Run }, policy: Policy, then: AfterStop, reason: string, readyAt?: number): Step {
+  return {
+    state: { ...base(state), phase: 'stopping', run: state.run, readyAt, then },
+    effects: [
+      { type: 'clear-timer', timer: 'readiness' },
+      { type: 'clear-timer', timer: 'liveness' },
+      { type: 'abort-probes' },
+      emit({ type: 'stopping', signal: policy.shutdownSignal, reason }),
+      { type: 'kill', signal: policy.shutdownSignal, group: !policy.parentOnly },
+      { type: 'set-timer', timer: 'kill', ms: policy.shutdownTimeoutMs },
+    ],
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * The built-in engine: one Runner per process of a ComposeDoc, a single input
+ * queue, dependency gating, ordered shutdown, and queries (snapshot, waitReady).
+ * After the queue drains, `settle` releases or skips waiting processes and moves
+ * a shutdown along; then watchers (waitReady, stop) are re-checked.
+ */
+import path from 'node:path';
+import type { ComposeDoc } from '../compose/schema.js';
+import { closure, dependenciesOf, dependentsOf, gate } from './dependencies.js';
+import type { EngineEvent, EventListener } from './events.js';
+import type { Clock, OpenLog, Prober, Spawner } from './interfaces.js';
+import { realClock } from './interfaces.js';
+import { fileLogs, LineRing } from './logs.js';
+import { policyOf } from './policy.js';
+import { realProber } from './probes.js';
+import { realSpawner } from './real-spawner.js';
+import { Runner } from './runner.js';
+import { toProcessState } from './snapshot.js';
+import type { ProcessState } from './snapshot.js';
+import { childEnv } from './specs.js';
+import { RUNNING } from './state.js';
+import type { Input, ProcState } from './state.js';
+import { describeTimeout, judge } from './wait-ready.js';
+import type { NotReadyReason, ReadyView, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
+
+export interface SupervisorOptions {
+  readonly doc: ComposeDoc;
+  /** The environment every child starts from; each process's `environment` goes on top. */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  /** Values for `x-core.secret_env` keys, which the generated file leaves out. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** `<logDir>/<name>.log`, unless the process sets `log_location`. */
+  readonly logDir: string;
+  readonly clock?: Clock;
+  readonly spawner?: Spawner;
+  readonly prober?: Prober;
+  readonly openLog?: OpenLog;
+  readonly onEvent?: EventListener;
+}
+
+export type StartResult =
+  | { readonly ok: true; readonly names: readonly string[] }
+  | { readonly ok: false; readonly reason: 'unknown-process'; readonly names: readonly string[] }
+  | { readonly ok: false; readonly reason: 'shutting-down' };
+
+/** Not running, waiting or about to restart. */
+const isIdle = (state: ProcState) => !RUNNING.has(state.phase) && state.phase !== 'waiting' && state.phase !== 'backing-off';
+
+export class Supervisor {
+  private readonly runners = new Map<string, Runner>();
+  private readonly dependents: Map<string, string[]>;
+  private readonly awaitedToComplete = new Set<string>();
+  private readonly clock: Clock;
+  private readonly queue: { runner: Runner; input: Input }[] = [];
+  private draining = false;
+  private watchers: (() => boolean)[] = [];
+  private shuttingDown: Promise<void> | undefined;
+  private projectEnded = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    const { doc } = options;
+    this.clock = options.clock ?? realClock;
+    this.dependents = dependentsOf(doc);
+    const openLog = options.openLog ?? fileLogs();
+    for (const [name, proc] of Object.entries(doc.processes)) {
+      for (const [dep, { condition }] of Object.entries(proc.depends_on ?? {})) {
+        if (condition === 'process_completed' || condition === 'process_completed_successfully') this.awaitedToComplete.add(dep);
+      }
+      const runner: Runner = new Runner({
+        name,
+        proc,
+        policy: policyOf(proc),
+        env: childEnv(proc, options.baseEnv, options.secrets),
+        clock: this.clock,
+        spawner: options.spawner ?? realSpawner,
+        prober: options.prober ?? realProber,
+        openLog: () => openLog(proc.log_location ?? path.join(options.logDir, `${name}.log`)),
+        ring: new LineRing(),
+        enqueue: (input) => this.enqueue([{ runner, input }]),
+        emit: (event) => this.emit(event),
+        endProject: (exitCode, reason) => this.endProject(name, exitCode, reason),
+      });
+      this.runners.set(name, runner);
+    }
+  }
+
+  /** Start `names` (default: every process not disabled) and what they depend on. */
+  start(names?: readonly string[]): StartResult {
+    if (this.shuttingDown) return { ok: false, reason: 'shutting-down' };
+    const targets = names ?? [...this.runners.keys()].filter((n) => !this.options.doc.processes[n]?.disabled);
+    const unknown = targets.filter((n) => !this.runners.has(n));
+    if (unknown.length > 0) return { ok: false, reason: 'unknown-process', names: unknown };
+    const order = closure(this.options.doc, targets);
+    const batch: { runner: Runner; input: Input }[] = [];
+    for (const name of order) {
+      const runner = this.runner(name);
+      // A dependency that already completed (a one-shot) is not run again for a dependent.
+      if (!targets.includes(name) && runner.state.phase === 'completed') continue;
+      runner.requested = true;
+      batch.push({ runner, input: { type: 'start', waitingOn: dependenciesOf(this.options.doc, name) } });
+    }
+    this.enqueue(batch);
+    return { ok: true, names: order };
+  }
+
+  /** Stop everything, dependents before their dependencies; resolves when all are gone. */
+  stop(): Promise<void> {
+    if (this.shuttingDown) return this.shuttingDown;
+    const done = this.until(() => [...this.runners.values()].every((r) => isIdle(r.state)));
+    this.shuttingDown = done.then(() => {
+      this.shuttingDown = undefined;
+      for (const runner of this.runners.values()) runner.close();
+    });
+    this.enqueue([]);
+    return this.shuttingDown;
+  }
+
+  /** Stop one process (not its dependents, as process-compose does). */
+  stopProcess(name: string): Promise<boolean> {
+    const runner = this.runners.get(name);
+    if (!runner) return Promise.resolve(false);
+    const gone = this.until(() => isIdle(runner.state)).then(() => true);
+    this.enqueue([{ runner, input: { type: 'stop' } }]);
+    return gone;
+  }
+
+  /** Restart a running process now (no backoff), or start it if it is not running. */
+  restart(name: string): StartResult {
+    const runner = this.runners.get(name);
+    if (!runner) return { ok: false, reason: 'unknown-process', names: [name] };
+    if (this.shuttingDown) return { ok: false, reason: 'shutting-down' };
+    if (isIdle(runner.state) || runner.state.phase === 'waiting') return this.start([name]);
+    this.enqueue([{ runner, input: { type: 'restart' } }]);
+    return { ok: true, names: [name] };
+  }
+
+  /** Wait until `names` and their dependencies are all ready (one-shots: completed), or one fails. */
+  waitReady(names: readonly string[] | undefined, options: WaitReadyOptions): Promise<WaitReadyResult> {
+    const targets = names ?? [...this.runners.keys()].filter((n) => !this.options.doc.processes[n]?.disabled);
+    const unknown = targets.find((n) => !this.runners.has(n));
+    if (unknown !== undefined) return Promise.resolve(this.notReady('unknown-process', unknown, `no process named ${unknown}`, options));
+    const all = closure(this.options.doc, targets);
+    const view = (name: string): ReadyView => {
+      const runner = this.runner(name);
+      return { state: runner.state, policy: runner.ctx.policy, awaitedToComplete: this.awaitedToComplete.has(name) };
+    };
+    return new Promise((resolve) => {
+      let timedOut = false;
+      const timer = this.clock.setTimeout(() => {
+        timedOut = true;
+        this.enqueue([]);
+      }, options.timeoutMs);
+      this.watchers.push(() => {
+        const verdict = judge(all, view);
+        if (verdict.kind === 'pending' && !timedOut && !this.shuttingDown) return false;
+        this.clock.clearTimeout(timer);
+        if (verdict.kind === 'ok') resolve({ ok: true, names: all });
+        else if (verdict.kind === 'not-ready') resolve(this.notReady(verdict.reason, verdict.name, verdict.message, options));
+        else if (timedOut) {
+          const { name, message } = describeTimeout(all, view, options.timeoutMs);
+          resolve(this.notReady('timeout', name, message, options));
+        } else resolve(this.notReady('shutting-down', all[0] ?? '', 'the stack is shutting down', options));
+        return true;
+      });
+      this.enqueue([]);
+    });
+  }
+
+  snapshot(): ProcessState[] {
+    return [...this.runners.keys()].map((name) => this.processState(name)).filter((s): s is ProcessState => s !== undefined);
+  }
+
+  processState(name: string): ProcessState | undefined {
+    const runner = this.runners.get(name);
+    if (!runner) return undefined;
+    return toProcessState({ name, state: runner.state, policy: runner.ctx.policy, requested: runner.requested, now: this.clock.now() });
+  }
+
+  /** The last `limit` lines of a process's output held in memory. */
+  logs(name: string, limit?: number): string[] | undefined {
+    return this.runners.get(name)?.ctx.ring.tail(limit);
+  }
+
+  private runner(name: string): Runner {
+    const runner = this.runners.get(name);
+    if (!runner) throw new Error(`unknown process ${name}`);
+    return runner;
+  }
+
+  private notReady(reason: NotReadyReason, name: string, message: string, options: WaitReadyOptions): WaitReadyResult {
+    const runner = this.runners.get(name);
+    const state = runner?.state;
+    return {
+      ok: false,
+      reason,
+      name,
+      message,
+      exitCode: state?.lastExit ? (state.lastExit.code ?? -1) : null,
+      lastProbeError: state?.lastProbeError ?? null,
+      lastLines: runner?.ctx.ring.tail(options.lines ?? 20) ?? [],
+    };
+  }
+
+  private emit(event: EngineEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private endProject(name: string, exitCode: number, reason: string): void {
+    if (this.projectEnded) return;
+    this.projectEnded = true;
+    this.emit({ type: 'project-exit', name, at: this.clock.now(), exitCode, reason });
+    void this.stop();
+  }
+
+  private enqueue(items: readonly { runner: Runner; input: Input }[]): void {
+    this.queue.push(...items);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      do {
+        for (let item = this.queue.shift(); item; item = this.queue.shift()) item.runner.apply(item.input);
+        this.settle();
+      } while (this.queue.length > 0);
+    } finally {
+      this.draining = false;
+    }
+    this.watchers = this.watchers.filter((done) => !done());
+  }
+
+  /** Release or skip waiting processes; during shutdown, stop what no running dependent needs. */
+  private settle(): void {
+    const view = (name: string) => {
+      const runner = this.runners.get(name);
+      return runner && { state: runner.state, policy: runner.ctx.policy };
+    };
+    for (const runner of this.runners.values()) {
+      if (this.shuttingDown) {
+        const state = runner.state;
+        // (`starting` never outlives a step; excluding it keeps this loop finite regardless.)
+        const needsStop = state.phase === 'stopping' ? state.then.kind !== 'stop' : !isIdle(state) && state.phase !== 'starting';
+        const blocked = (this.dependents.get(runner.name) ?? []).some((d) => RUNNING.has(this.runner(d).state.phase));
+        if (needsStop && !blocked) this.queue.push({ runner, input: { type: 'stop' } });
+        continue;
+      }
+      if (runner.state.phase !== 'waiting') continue;
+      const verdict = gate(runner.ctx.proc.depends_on, view);
+      if (verdict.kind === 'go') this.queue.push({ runner, input: { type: 'deps-ready' } });
+      else if (verdict.kind === 'skip') this.queue.push({ runner, input: { type: 'deps-failed', reason: verdict.reason, cause: verdict.cause } });
+    }
+  }
+
+  private until(done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.watchers.push(() => {
+        if (!done()) return false;
+        resolve();
+        return true;
+      });
+    });
+  }
+}
+
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  return new Supervisor(options);
+}
