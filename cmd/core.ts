@@ -1,7 +1,9 @@
 /**
- * Thin entry: hands argv and the process environment to the CLI. Everything is
- * loaded lazily, per command, so `core --help` costs little more than Node.
+ * Thin entry: hands argv, the process environment and its own location to the
+ * CLI. Everything else is loaded lazily, per command, so `core --help` costs
+ * little more than Node itself.
  */
+import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2), process.env);
+process.exitCode = await main(process.argv.slice(2), { env: process.env, self: [process.execPath, fileURLToPath(import.meta.url)] });

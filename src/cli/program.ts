@@ -2,15 +2,15 @@
  * The command tree. Only commander is loaded up front; each action imports
  * its own module when it runs (a lazy `import()` per command).
  */
+import type { CliContext } from './context.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { findRoot } from '../support/load-settings.js';
 import { RESERVED_NAMES } from '../manifest/rules.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
-export function buildProgram(env: Env): Command {
+export function buildProgram(ctx: CliContext): Command {
   const program = new Command('core')
     .description('Bring up a local stack from services/*/service.json: NATS, PocketBase, Caddy and your own services.')
     .version('0.1.0', '-V, --version')
@@ -22,14 +22,14 @@ export function buildProgram(env: Env): Command {
     .command('validate')
     .description('Check every manifest and placeholder; print every problem with file and JSON path')
     .option('--json', 'print a JSON result')
-    .action(async (options) => (await import('./commands/validate.js')).validate(env, options));
+    .action(async (options) => (await import('./commands/validate.js')).validate(ctx, options));
 
   program
     .command('generate')
     .description('Write .core-stack/process-compose.yaml and the service config files')
     .option('--stdout', 'print the YAML instead of writing files')
     .option('--json', 'print a JSON summary of what was written')
-    .action(async (options) => (await import('./commands/generate.js')).generate(env, options));
+    .action(async (options) => (await import('./commands/generate.js')).generate(ctx, options));
 
   program
     .command('schema')
@@ -49,7 +49,7 @@ export function buildProgram(env: Env): Command {
     .option('--json', 'print a JSON result')
     .action(async (options) => (await import('./deps.js')).depsList(options));
 
-  for (const service of serviceNames(env)) addServiceCommands(program, env, service);
+  for (const service of serviceNames(ctx)) addServiceCommands(program, ctx, service);
 
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
   internal
@@ -58,27 +58,27 @@ export function buildProgram(env: Env): Command {
     .requiredOption('--dir <path>')
     .requiredOption('--email-env <name>')
     .requiredOption('--password-env <name>')
-    .action(async (options) => (await import('../services/pocketbase-superuser.js')).upsertSuperuser(env, options));
+    .action(async (options) => (await import('../services/pocketbase-superuser.js')).upsertSuperuser(ctx.env, options));
   program.addCommand(internal, { hidden: true });
   return program;
 }
 
-function addServiceCommands(program: Command, env: Env, service: string): void {
+function addServiceCommands(program: Command, ctx: CliContext, service: string): void {
   const command = program.command(service).description(`The ${service} service (services/${service}/service.json)`);
   command
     .command('spec')
     .description('Print the resolved service as JSON: ports, env (secrets redacted), binaries, probes, dependencies')
-    .action(async () => (await import('./commands/spec.js')).spec(env, service));
+    .action(async () => (await import('./commands/spec.js')).spec(ctx, service));
   command
     .command('command')
     .description('Print the resolved command line')
     .option('--json', 'print the argv as a JSON array')
-    .action(async (options) => (await import('./commands/spec.js')).command(env, service, options));
+    .action(async (options) => (await import('./commands/spec.js')).command(ctx, service, options));
 }
 
 /** Folder names under services/: cheap enough to read at start-up (one readdir). */
-function serviceNames(env: Env): string[] {
-  const root = findRoot(process.cwd(), env);
+function serviceNames(ctx: CliContext): string[] {
+  const root = findRoot(process.cwd(), ctx.env);
   try {
     return fs
       .readdirSync(path.join(root, 'services'), { withFileTypes: true })

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO } from './stack.js';
 
-export const CORE = path.join(REPO, 'dist/cmd/core.js');
+export const CORE = path.join(REPO, 'dist/core.js');
 
 export interface CliResult {
   readonly code: number;

@@ -1,4 +1,5 @@
 /** `core <svc> spec` and `core <svc> command`: the resolved service, secrets redacted. */
+import type { CliContext } from '../context.js';
 import { InputError } from '../../support/errors.js';
 import { shellQuote } from '../../compose/escape.js';
 import { SECRET_KEY } from '../../plan/resolve.js';
@@ -7,11 +8,10 @@ import { hostPort } from '../../services/types.js';
 import { loadStack } from '../load-stack.js';
 import { print, printJson } from '../output.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 export const REDACTED = '<redacted>';
 
-async function loadService(env: Env, name: string): Promise<PlannedService> {
-  const { plan } = await loadStack(env);
+async function loadService(ctx: CliContext, name: string): Promise<PlannedService> {
+  const { plan } = await loadStack(ctx);
   const service = plan.services.find((s) => s.name === name);
   if (!service) throw new InputError('unknown-service', `unknown service "${name}"`);
   return service;
@@ -64,12 +64,12 @@ function redactDeep(value: unknown): unknown {
   return value;
 }
 
-export async function spec(env: Env, name: string): Promise<void> {
-  printJson({ service: serviceSpec(await loadService(env, name)) });
+export async function spec(ctx: CliContext, name: string): Promise<void> {
+  printJson({ service: serviceSpec(await loadService(ctx, name)) });
 }
 
-export async function command(env: Env, name: string, options: { json?: boolean }): Promise<void> {
-  const argv = redactedArgv(await loadService(env, name));
+export async function command(ctx: CliContext, name: string, options: { json?: boolean }): Promise<void> {
+  const argv = redactedArgv(await loadService(ctx, name));
   if (options.json) printJson({ argv });
   else print(argv.map(shellQuote).join(' '));
 }
