@@ -42,9 +42,18 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
     child.on('error', (error: NodeJS.ErrnoException) => {
       spawnError = error.code ?? error.message;
     });
-    child.on('close', (exitCode, signal) => {
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       resolve({ spawnError, exitCode, signal, timedOut, output });
+    };
+    child.on('close', finish);
+    // A grandchild (a shell script's `sleep`) may hold the pipes open after the kill:
+    // once timed out, do not wait for them to close.
+    child.on('exit', (exitCode, signal) => {
+      if (!timedOut) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish(exitCode, signal);
     });
   });
 }

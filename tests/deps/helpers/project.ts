@@ -12,14 +12,17 @@ export interface TempProject {
   cleanup(): Promise<void>;
 }
 
-export async function tempProject(env: Record<string, string> = {}): Promise<TempProject> {
+/** `env` adds to (or replaces) PATH=<dir>/bin, HOME=<dir>, XDG_CACHE_HOME=<dir>/cache. */
+export async function tempProject(
+  env: Record<string, string> | ((dir: string) => Record<string, string> | Promise<Record<string, string>>) = {},
+): Promise<TempProject> {
   const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'core-deps-')));
   const bin = path.join(dir, 'bin');
   await fs.mkdir(bin);
   await fs.mkdir(path.join(dir, 'project'));
   const settings = parseSettings({
     root: path.join(dir, 'project'),
-    processEnv: { PATH: bin, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache'), ...env },
+    processEnv: { PATH: bin, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache'), ...(typeof env === 'function' ? await env(dir) : env) },
     homeDir: dir,
   });
   return { dir, settings, bin, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
