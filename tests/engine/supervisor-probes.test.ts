@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { doc, harness, httpProbe, T0 } from './fakes.js';
+
+describe('readiness', () => {
+  it('checks fast until the first success (10 ms, ×1.5, capped), then every period_seconds', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { period_seconds: 2 }) } }));
+    h.engine.start();
+    await h.clock.advance(1000);
+    // Gaps: 15, 23, 35, 53, 80, 120, 180, 250, 250…
+    expect(h.prober.times('http:5432')).toEqual([10, 25, 48, 83, 136, 216, 336, 516, 766]);
+    h.prober.up('http:5432');
+    await h.clock.advance(300);
+    expect(h.of('ready', 'db')).toEqual([expect.objectContaining({ afterMs: 1016 })]);
+    await h.clock.advance(4000);
+    expect(h.prober.times('http:5432').slice(9)).toEqual([1016, 3016, 5016]);
+  });
+
+  it('sees a service ready within 50 ms while it starts quickly', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432) } }));
+    h.engine.start();
+    await h.clock.advance(90);
+    h.prober.up('http:5432');
+    await h.clock.advance(200);
+    const ready = h.of('ready', 'db')[0];
+    expect(ready?.afterMs).toBeGreaterThanOrEqual(90);
+    expect(ready?.afterMs).toBeLessThanOrEqual(140);
+  });
+
+  it('waits initial_delay_seconds before the first check', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { initial_delay_seconds: 2 }) } }));
+    h.engine.start();
+    await h.clock.advance(2100);
+    expect(h.prober.times('http:5432')[0]).toBe(2000);
+  });
+
+  it('fails a process that is not ready after initial delay + failure_threshold periods, keeping the probe error', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { period_seconds: 1, failure_threshold: 3 }) } }));
+    h.prober.down('http:5432', 'connect ECONNREFUSED 127.0.0.1:5432');
+    h.engine.start();
+    await h.clock.advance(2900);
+    expect(h.phase('db')).toBe('probing');
+    expect(h.engine.processState('db')).toMatchObject({ is_ready: 'Not Ready', last_probe_error: 'connect ECONNREFUSED 127.0.0.1:5432' });
+    await h.clock.advance(200);
+    expect(h.spawner.last('db').kills).toEqual([{ signal: 15, group: true }]);
+    expect(h.engine.processState('db')).toMatchObject({ status: 'Error', reason: 'not ready after 3s: connect ECONNREFUSED 127.0.0.1:5432' });
+  });
+
+  it('after ready: failure_threshold consecutive failures stop the process for a restart per availability', async () => {
+    const h = harness(
+      doc({ db: { readiness_probe: httpProbe(5432, { period_seconds: 1, failure_threshold: 2 }), availability: { restart: 'on_failure', backoff_seconds: 1 } } }),
+    );
+    h.prober.up('http:5432');
+    h.engine.start();
+    await h.clock.advance(10);
+    expect(h.phase('db')).toBe('ready');
+    h.prober.down('http:5432');
+    await h.clock.advance(1000);
+    expect(h.engine.processState('db')).toMatchObject({ status: 'Running', is_ready: 'Ready' });
+    expect(h.of('probe', 'db').at(-1)).toMatchObject({ ok: false, failures: 1 });
+    await h.clock.advance(1000);
+    // SIGTERM → the fake exits 0 on it; a probe-triggered stop still counts as a failure.
+    expect(h.spawner.last('db').kills).toEqual([{ signal: 15, group: true }]);
+    expect(h.of('restart-scheduled', 'db')[0]).toMatchObject({ reason: 'readiness probe failed 2 times: connection refused' });
+    h.prober.up('http:5432');
+    await h.clock.advance(1100);
+    expect(h.spawner.count('db')).toBe(2);
+    expect(h.phase('db')).toBe('ready');
+  });
+
+  it('a success resets the failure count', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { failure_threshold: 2 }) } }));
+    h.prober.up('http:5432');
+    h.engine.start();
+    await h.clock.advance(10);
+    for (const up of [false, true, false, true, false]) {
+      if (up) h.prober.up('http:5432');
+      else h.prober.down('http:5432');
+      await h.clock.advance(1000);
+    }
+    expect(h.phase('db')).toBe('ready');
+  });
+
+  it('ready_log_line: ready on the first line containing it', async () => {
+    const h = harness(doc({ api: { ready_log_line: 'listening on' } }));
+    h.engine.start();
+    await h.clock.advance(40);
+    h.spawner.last('api').print('booting');
+    expect(h.engine.processState('api')?.is_ready).toBe('Not Ready');
+    h.spawner.last('api').print('[info] listening on :8080');
+    await h.clock.advance(0);
+    expect(h.of('ready', 'api')).toEqual([expect.objectContaining({ afterMs: 40 })]);
+    expect(h.engine.processState('api')).toMatchObject({ is_ready: 'Ready', has_ready_probe: false });
+    expect(h.logs.get('/logs/api.log')).toEqual(['booting', '[info] listening on :8080']);
+  });
+
+  it('x-core.readiness_tcp: connects natively instead of running the exec probe', async () => {
+    const exec = { ...httpProbe(0), http_get: undefined, exec: { command: 'nc -z 127.0.0.1 4222' } };
+    const h = harness(doc({ nats: { readiness_probe: exec, 'x-core': { service: 'nats', readiness_tcp: { host: '127.0.0.1', port: 4222 } } } }));
+    h.prober.up('tcp:4222');
+    h.engine.start();
+    await h.clock.advance(10);
+    expect(h.prober.calls.map((c) => c.key)).toEqual(['tcp:4222']);
+    expect(h.phase('nats')).toBe('ready');
+  });
+});
+
+describe('liveness', () => {
+  const live = { period_seconds: 5, failure_threshold: 2 };
+
+  it('starts once ready, and failure_threshold failures stop the process for a restart', async () => {
+    const h = harness(
+      doc({ api: { readiness_probe: httpProbe(80), liveness_probe: httpProbe(81, live), availability: { restart: 'always', backoff_seconds: 1 } } }),
+    );
+    h.engine.start();
+    await h.clock.advance(1000);
+    expect(h.prober.times('http:81')).toEqual([]);
+    h.prober.up('http:80');
+    await h.clock.advance(300);
+    const readyAt = (h.of('ready', 'api')[0]?.at ?? 0) - T0;
+    h.prober.down('http:81', 'status 500');
+    await h.clock.advance(10_000);
+    expect(h.prober.times('http:81').map((t) => t - readyAt)).toEqual([5000, 10000]);
+    expect(h.of('stopping', 'api')[0]).toMatchObject({ reason: 'liveness probe failed 2 times: status 500' });
+    expect(h.phase('api')).toBe('backing-off');
+  });
+
+  it('runs for a process without a readiness check too, and passing checks change nothing', async () => {
+    const h = harness(doc({ worker: { liveness_probe: httpProbe(9000, { period_seconds: 1 }) } }));
+    h.prober.up('http:9000');
+    h.engine.start();
+    await h.clock.advance(3000);
+    expect(h.prober.times('http:9000')).toEqual([1000, 2000, 3000]);
+    expect(h.engine.processState('worker')).toMatchObject({ status: 'Running', is_ready: '-' });
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { WaitReadyResult } from '../../src/engine/wait-ready.js';
+import { doc, harness, httpProbe, T0 } from './fakes.js';
+
+const stack = doc({
+  init: { 'x-core': { service: 'pb', one_shot: true } },
+  nats: { readiness_probe: httpProbe(8222) },
+  pb: {
+    readiness_probe: httpProbe(8090),
+    depends_on: { nats: { condition: 'process_healthy' }, init: { condition: 'process_completed_successfully' } },
+  },
+  caddy: { readiness_probe: httpProbe(2015), depends_on: { pb: { condition: 'process_healthy' } } },
+});
+
+function track(promise: Promise<WaitReadyResult>): { result: WaitReadyResult | undefined } {
+  const box: { result: WaitReadyResult | undefined } = { result: undefined };
+  void promise.then((r) => (box.result = r));
+  return box;
+}
+
+describe('waitReady', () => {
+  it('resolves once every process and its dependencies are ready (one-shots: completed)', async () => {
+    const h = harness(stack);
+    h.engine.start(['caddy']);
+    const wait = track(h.engine.waitReady(['caddy'], { timeoutMs: 30_000 }));
+    h.prober.up('http:8222');
+    await h.clock.advance(50);
+    h.spawner.last('init').exit(0);
+    h.prober.up('http:8090');
+    await h.clock.advance(50);
+    expect(wait.result).toBeUndefined();
+    h.prober.up('http:2015');
+    await h.clock.advance(50);
+    expect(wait.result).toEqual({ ok: true, names: ['nats', 'init', 'pb', 'caddy'] });
+    expect(h.engine.processState('caddy')?.ready_time).toMatch(/^2026-01-01T00:00:00\.\d{3}Z$/);
+  });
+
+  it('reports the failing process first, with its exit code and last log lines, not the ones it made skip', async () => {
+    const h = harness(stack);
+    h.engine.start();
+    const wait = track(h.engine.waitReady(undefined, { timeoutMs: 30_000, lines: 2 }));
+    await h.clock.advance(0);
+    const init = h.spawner.last('init');
+    init.print('creating superuser');
+    init.print('error: invalid email', 'stderr');
+    init.print('exiting');
+    init.exit(1);
+    await h.clock.advance(0);
+    expect(wait.result).toEqual({
+      ok: false,
+      reason: 'failed',
+      name: 'init',
+      message: 'init failed: exited with code 1',
+      exitCode: 1,
+      lastProbeError: null,
+      lastLines: ['error: invalid email', 'exiting'],
+    });
+  });
+
+  it('times out on the engine clock, naming a process that is not ready and its last probe error', async () => {
+    const h = harness(stack);
+    h.prober.up('http:8222');
+    h.prober.down('http:8090', 'GET http://127.0.0.1:8090/health: status 503, expected 200');
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['pb'], { timeoutMs: 2000 }));
+    await h.clock.advance(0);
+    h.spawner.last('init').exit(0);
+    await h.clock.advance(1999);
+    expect(wait.result).toBeUndefined();
+    await h.clock.advance(1);
+    expect(wait.result).toMatchObject({
+      ok: false,
+      reason: 'timeout',
+      name: 'pb',
+      message: 'pb not ready after 2000 ms (last probe error: GET http://127.0.0.1:8090/health: status 503, expected 200)',
+      lastProbeError: 'GET http://127.0.0.1:8090/health: status 503, expected 200',
+    });
+    expect(h.clock.now()).toBe(T0 + 2000);
+  });
+
+  it('counts a service that exits 0 as not ready (PocketBase exits 0 on failure)', async () => {
+    const h = harness(doc({ pb: {} }));
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['pb'], { timeoutMs: 1000 }));
+    await h.clock.advance(0);
+    // No readiness check: ready as soon as it runs.
+    expect(wait.result).toMatchObject({ ok: true });
+    h.spawner.last('pb').exit(0);
+    const late = track(h.engine.waitReady(['pb'], { timeoutMs: 1000 }));
+    await h.clock.advance(0);
+    expect(late.result).toMatchObject({ ok: false, reason: 'exited', message: 'pb exited with code 0 instead of staying up' });
+  });
+
+  it('answers unknown names and a shutdown with a value', async () => {
+    const h = harness(stack);
+    expect(await h.engine.waitReady(['nope'], { timeoutMs: 1 })).toMatchObject({ ok: false, reason: 'unknown-process', name: 'nope' });
+    h.engine.start(['nats']);
+    const wait = track(h.engine.waitReady(['nats'], { timeoutMs: 10_000 }));
+    await h.clock.advance(0);
+    const stopping = h.engine.stop();
+    await h.clock.advance(0);
+    await stopping;
+    expect(wait.result).toMatchObject({ ok: false });
+  });
+});
