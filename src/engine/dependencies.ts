@@ -44,7 +44,8 @@ function check(name: string, condition: DependencyCondition, dep: DepView | unde
       return ended ? fail(endedWhy(name, state)) : 'wait';
     case 'process_healthy':
       if (policy.readiness !== 'probe') return fail(`${name} has no readiness probe, which process_healthy needs`);
-      if (state.phase === 'ready') return 'go';
+      // Ready but failing checks (under failure_threshold): wait for it to recover or restart.
+      if (state.phase === 'ready' && state.readinessFailures === 0) return 'go';
       return ended ? fail(`${endedWhy(name, state)} before it was healthy`) : 'wait';
     case 'process_log_ready':
       if (policy.readiness !== 'log') return fail(`${name} has no ready_log_line, which process_log_ready needs`);

@@ -9,11 +9,13 @@ export const FAST_FIRST_MS = 10;
 /** Each fast check waits this much longer than the one before… */
 export const FAST_GROWTH = 1.5;
 /**
- * …up to this interval (or `period_seconds`, if shorter). Until the first success
- * a check costs a refused connection, so four a second is cheap, and a service is
- * seen ready within 10–50 ms in its first half second and within 250 ms after.
+ * …up to this interval (or `period_seconds`, if shorter), so a service is seen
+ * ready within 50 ms of being ready, however long it takes to get there. Before
+ * the first success a check costs one refused loopback connection.
  */
-export const FAST_MAX_MS = 250;
+export const FAST_MAX_MS = 50;
+/** An exec check spawns a shell each time, so its fast phase is capped higher. */
+export const FAST_MAX_EXEC_MS = 250;
 /** Restart delays double from `backoff_seconds` up to this. */
 export const MAX_BACKOFF_MS = 30_000;
 /** A run this long counts as stable: the next restart delay starts again from `backoff_seconds`. */
@@ -28,6 +30,8 @@ export type ProbeKind = 'readiness' | 'liveness';
 
 export interface ProbeTiming {
   readonly initialDelayMs: number;
+  /** Cap of the fast phase before the first success. */
+  readonly fastMaxMs: number;
   readonly periodMs: number;
   readonly timeoutMs: number;
   readonly failureThreshold: number;
@@ -53,12 +57,13 @@ export interface Policy {
 }
 
 // process-compose's defaults for a probe that leaves fields out (src/health/probe.go).
-const DEFAULT_TIMING: ProbeTiming = { initialDelayMs: 0, periodMs: 10_000, timeoutMs: 1_000, failureThreshold: 3 };
+const DEFAULT_TIMING: ProbeTiming = { initialDelayMs: 0, fastMaxMs: FAST_MAX_MS, periodMs: 10_000, timeoutMs: 1_000, failureThreshold: 3 };
 
 function timingOf(probe: ComposeProbe | undefined): ProbeTiming | undefined {
   if (!probe) return undefined;
   return {
     initialDelayMs: probe.initial_delay_seconds * 1000,
+    fastMaxMs: probe.exec ? FAST_MAX_EXEC_MS : FAST_MAX_MS,
     periodMs: probe.period_seconds * 1000,
     timeoutMs: probe.timeout_seconds * 1000,
     failureThreshold: probe.failure_threshold,
@@ -67,7 +72,10 @@ function timingOf(probe: ComposeProbe | undefined): ProbeTiming | undefined {
 
 export function policyOf(proc: ComposeProcess): Policy {
   const availability = proc.availability;
-  const readinessTiming = timingOf(proc.readiness_probe) ?? (proc['x-core']?.readiness_tcp ? DEFAULT_TIMING : undefined);
+  const tcp = proc['x-core']?.readiness_tcp !== undefined;
+  const probeTiming = timingOf(proc.readiness_probe);
+  // readiness_tcp replaces the exec probe, so it gets the fast cap of a connect.
+  const readinessTiming = tcp ? { ...DEFAULT_TIMING, ...probeTiming, fastMaxMs: FAST_MAX_MS } : probeTiming;
   const readiness = readinessTiming ? 'probe' : proc.ready_log_line !== undefined ? 'log' : 'none';
   return {
     restart: availability?.restart ?? 'no',
@@ -89,7 +97,7 @@ export function policyOf(proc: ComposeProcess): Policy {
 
 /** Delay of the next fast readiness check, given the one before (undefined: the first). */
 export function nextFastDelay(previous: number | undefined, timing: ProbeTiming): number {
-  const cap = Math.min(FAST_MAX_MS, timing.periodMs);
+  const cap = Math.min(timing.fastMaxMs, timing.periodMs);
   if (previous === undefined) return Math.min(FAST_FIRST_MS, cap);
   return Math.min(Math.round(previous * FAST_GROWTH), cap);
 }

@@ -4,6 +4,7 @@
  * everything it forked.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -77,12 +78,13 @@ export const realSpawner: Spawner = {
   spawn(spec: SpawnSpec): SpawnResult {
     const problem = preflight(spec);
     if (problem) return { ok: false, error: problem };
-    const proc = spawn(spec.command, [...spec.args], {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    let proc: ChildProcess;
+    try {
+      proc = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...spec.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // Invalid arguments (a NUL byte in an argument or value) throw at once.
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
     const outputListeners: ((line: string, stream: Stream) => void)[] = [];
     const exitListeners: ((exit: ChildExit) => void)[] = [];
     let reported = false;
@@ -93,7 +95,9 @@ export const realSpawner: Spawner = {
       for (const listener of exitListeners) listener(exit);
     };
     for (const stream of ['stdout', 'stderr'] as const) {
-      splitLines(proc[stream], (line) => {
+      const readable = proc[stream];
+      if (!readable) continue;
+      splitLines(readable, (line) => {
         for (const listener of outputListeners) listener(line, stream);
       });
     }

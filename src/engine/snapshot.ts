@@ -90,6 +90,11 @@ export function goDuration(ms: number): string {
   return `${seconds}s`;
 }
 
+/** Ready, and its last readiness check (if any) passed: process-compose shows "Not Ready" after a failed one. */
+export function isReady(state: ProcState): boolean {
+  return state.phase === 'ready' && state.readinessFailures === 0;
+}
+
 export function toProcessState({ name, state, policy, requested, now }: SnapshotInput): ProcessState {
   const run = 'run' in state ? state.run : undefined;
   const readyAt = state.phase === 'ready' ? state.readyAt : state.phase === 'stopping' ? state.readyAt : undefined;
@@ -101,7 +106,7 @@ export function toProcessState({ name, state, policy, requested, now }: Snapshot
     status: statusOf(state, requested),
     system_time: goDuration(ageMs),
     age: ageMs * 1_000_000,
-    is_ready: policy.readiness === 'none' ? '-' : state.phase === 'ready' ? 'Ready' : 'Not Ready',
+    is_ready: policy.readiness === 'none' ? '-' : isReady(state) ? 'Ready' : 'Not Ready',
     has_ready_probe: policy.readiness === 'probe',
     restarts: state.restarts,
     exit_code: exit ? (exit.code ?? -1) : 0,

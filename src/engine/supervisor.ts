@@ -115,11 +115,14 @@ export class Supervisor {
     return this.shuttingDown;
   }
 
-  /** Stop one process (not its dependents, as process-compose does). */
+  /**
+   * Stop one process (not its dependents, as process-compose does). Resolves when
+   * that run is gone (false for an unknown name).
+   */
   stopProcess(name: string): Promise<boolean> {
     const runner = this.runners.get(name);
     if (!runner) return Promise.resolve(false);
-    const gone = this.until(() => isIdle(runner.state)).then(() => true);
+    const gone = this.until(() => runner.state.phase !== 'stopping').then(() => true);
     this.enqueue([{ runner, input: { type: 'stop' } }]);
     return gone;
   }

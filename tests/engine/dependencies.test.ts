@@ -57,6 +57,11 @@ describe('gate', () => {
     expect(verdict('process_healthy', state, withProbe)).toBe(expected);
   });
 
+  it('process_healthy waits while a ready dependency is failing checks', () => {
+    const failing: ProcState = { ...(states.ready as ProcState & { phase: 'ready' }), readinessFailures: 1 };
+    expect(gate({ dep: { condition: 'process_healthy' } }, () => ({ state: failing, policy: withProbe }))).toEqual({ kind: 'wait', on: ['dep'] });
+  });
+
   it('process_healthy needs a readiness probe; a log line is not one (as in process-compose)', () => {
     expect(verdict('process_healthy', 'ready', withLogLine)).toBe('skip: dep has no readiness probe, which process_healthy needs');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, nextFastDelay, policyOf, startupDeadline } from '../../src/engine/policy.js';
+import type { ProbeTiming } from '../../src/engine/policy.js';
 import { initialState, transition } from '../../src/engine/state.js';
 import type { Effect, Input, ProcState } from '../../src/engine/state.js';
 import { httpProbe, proc } from './fakes.js';
@@ -82,18 +83,23 @@ describe('transition', () => {
 });
 
 describe('policy', () => {
-  it('grows fast readiness delays ×1.5 from 10 ms, capped at 250 ms or the period', () => {
-    const timing = { initialDelayMs: 0, periodMs: 10_000, timeoutMs: 1000, failureThreshold: 3 };
-    const delays: number[] = [];
-    let d: number | undefined;
-    for (let i = 0; i < 12; i++) delays.push((d = nextFastDelay(d, timing)));
-    expect(delays).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 250, 250, 250, 250]);
-    expect(nextFastDelay(150, { ...timing, periodMs: 1000 })).toBe(225);
-    expect(nextFastDelay(undefined, { ...timing, periodMs: 5 })).toBe(5);
+  it('grows fast readiness delays ×1.5 from 10 ms, capped at 50 ms (exec: 250 ms) or the period', () => {
+    const sequence = (timing: ProbeTiming, n: number) => {
+      const delays: number[] = [];
+      let d: number | undefined;
+      for (let i = 0; i < n; i++) delays.push((d = nextFastDelay(d, timing)));
+      return delays;
+    };
+    const http = policyOf(proc('svc', { readiness_probe: httpProbe(80, { period_seconds: 10 }) })).readinessTiming as ProbeTiming;
+    expect(sequence(http, 7)).toEqual([10, 15, 23, 35, 50, 50, 50]);
+    const exec = { ...httpProbe(0), http_get: undefined, exec: { command: 'true' } };
+    const execTiming = policyOf(proc('svc', { readiness_probe: exec })).readinessTiming as ProbeTiming;
+    expect(sequence(execTiming, 10)).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 250, 250]);
+    expect(nextFastDelay(undefined, { ...http, periodMs: 5 })).toBe(5);
   });
 
   it('gives a not-yet-ready process initial delay + failure_threshold periods', () => {
-    expect(startupDeadline(100, { initialDelayMs: 2000, periodMs: 1000, timeoutMs: 1000, failureThreshold: 3 })).toBe(5100);
+    expect(startupDeadline(100, { initialDelayMs: 2000, fastMaxMs: 50, periodMs: 1000, timeoutMs: 1000, failureThreshold: 3 })).toBe(5100);
   });
 
   it('doubles the backoff from backoff_seconds up to 30 s', () => {
