@@ -1,10 +1,11 @@
 /** `core deps install [svc…]` and `core deps list`: the CLI face of src/deps. */
 import { loadManifests, type LoadedManifest } from '../manifest/load.js';
 import type { Binary } from '../manifest/schema.js';
-import { formatEvent, formatTable, jsonBinaries, listedFromProvisioned } from '../deps/format.js';
+import { createProgressRenderer, formatTable, jsonBinaries, listedFromProvisioned } from '../deps/format.js';
 import { listProvisioned } from '../deps/list.js';
 import { provisionBinaries } from '../deps/provision.js';
 import { InputError } from '../support/errors.js';
+import { print, printJson } from './output.js';
 import { loadSettings } from '../support/load-settings.js';
 import type { Settings } from '../support/settings.js';
 
@@ -15,10 +16,7 @@ interface Options {
 export async function depsInstall(services: string[], options: Options): Promise<void> {
   const { settings, binaries } = await load(services);
   const provisioned = await provisionBinaries(binaries, settings, {
-    reporter: (event) => {
-      const line = formatEvent(event);
-      if (line) process.stderr.write(`${line}\n`);
-    },
+    reporter: createProgressRenderer((line) => process.stderr.write(`${line}\n`)),
   });
   const pinned = new Map(binaries.map((b) => [b.name, b.version]));
   const listed = provisioned.map((p) => listedFromProvisioned(p, pinned.get(p.name) ?? p.version));
@@ -53,8 +51,8 @@ function select(manifests: readonly LoadedManifest[], services: readonly string[
 
 function output(listed: Parameters<typeof formatTable>[0], options: Options): void {
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ version: 1, binaries: jsonBinaries(listed) }, null, 2)}\n`);
+    printJson({ binaries: jsonBinaries(listed) });
     return;
   }
-  for (const line of formatTable(listed)) process.stdout.write(`${line}\n`);
+  for (const line of formatTable(listed)) print(line);
 }

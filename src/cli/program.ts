@@ -19,6 +19,42 @@ export function buildProgram(ctx: CliContext): Command {
     .configureHelp({ sortSubcommands: false });
 
   program
+    .command('up')
+    .description('Start the stack (or the given services and their dependencies), health-ordered')
+    .argument('[services...]', 'service names (default: all)')
+    .option('-d, --detach', 'run in the background; return once every service is healthy')
+    .option('--json', 'with -d: print a JSON result')
+    .option('--timeout <seconds>', 'how long to wait for every service to be healthy', '120')
+    .option('--engine <name>', 'builtin (default) or process-compose')
+    .action(async (services: string[], options) => (await import('./commands/up.js')).up(ctx, services, options));
+
+  program
+    .command('down')
+    .description('Stop the stack (dependents first) and return when every process is gone; data is kept')
+    .option('--timeout <seconds>', 'how long to wait for the supervisor', '60')
+    .action(async (options) => (await import('./commands/down.js')).down(ctx, options));
+
+  program
+    .command('status')
+    .description('Show each process: state, health, pid, restarts, uptime, ports, last probe error')
+    .option('--json', 'print a stable, versioned JSON document')
+    .action(async (options) => (await import('./commands/status.js')).status(ctx, options));
+
+  program
+    .command('logs')
+    .description('Show service logs (from .core-stack/logs/)')
+    .argument('[service]', 'one service (default: all)')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('-n, --lines <count>', 'lines of history per service', '100')
+    .action(async (service: string | undefined, options) => (await import('./commands/logs.js')).logs(ctx, service, options));
+
+  program
+    .command('restart')
+    .description('Restart one service of the running stack')
+    .argument('<service>')
+    .action(async (service: string) => (await import('./commands/restart.js')).restart(ctx, service));
+
+  program
     .command('validate')
     .description('Check every manifest and placeholder; print every problem with file and JSON path')
     .option('--json', 'print a JSON result')
@@ -59,6 +95,15 @@ export function buildProgram(ctx: CliContext): Command {
     .requiredOption('--email-env <name>')
     .requiredOption('--password-env <name>')
     .action(async (options) => (await import('../services/pocketbase-superuser.js')).upsertSuperuser(ctx.env, options));
+  internal
+    .command('supervise')
+    .argument('[services...]')
+    .requiredOption('--timeout <ms>')
+    .action(async (services: string[], options) => (await import('./commands/daemon.js')).daemon(ctx, services, options));
+  internal
+    .command('guardian')
+    .requiredOption('--state <file>')
+    .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state));
   program.addCommand(internal, { hidden: true });
   return program;
 }
@@ -69,6 +114,11 @@ function addServiceCommands(program: Command, ctx: CliContext, service: string):
     .command('spec')
     .description('Print the resolved service as JSON: ports, env (secrets redacted), binaries, probes, dependencies')
     .action(async () => (await import('./commands/spec.js')).spec(ctx, service));
+  command
+    .command('run')
+    .description('Run this service alone in the foreground; prints READY: <svc> <url> once healthy')
+    .option('--timeout <seconds>', 'how long to wait for it to be healthy', '120')
+    .action(async (options) => (await import('./commands/run.js')).run(ctx, service, options));
   command
     .command('command')
     .description('Print the resolved command line')

@@ -1,0 +1,83 @@
+/**
+ * `core status [--json]`: one row per process. The JSON shape is versioned and
+ * stable: { version, running, engine, supervisor_pid, processes: [{ name,
+ * status, health, pid, restarts, uptime_seconds, exit_code, ports,
+ * last_probe_error, reason }] }.
+ */
+import { findStack } from '../../control/connect.js';
+import type { ProcessState } from '../../engine/index.js';
+import { RuntimeError } from '../../support/errors.js';
+import { loadSettings } from '../../support/load-settings.js';
+import type { CliContext } from '../context.js';
+import { print, printJson } from '../output.js';
+
+export interface StatusRow {
+  readonly name: string;
+  readonly status: string;
+  readonly health: string;
+  readonly pid: number | null;
+  readonly restarts: number;
+  readonly uptime_seconds: number | null;
+  readonly exit_code: number | null;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly last_probe_error: string | null;
+  readonly reason: string | null;
+}
+
+function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>> = {}): StatusRow {
+  return {
+    name: p.name,
+    status: p.status,
+    health: p.is_ready === 'Ready' ? 'healthy' : p.is_ready === 'Not Ready' ? 'unhealthy' : p.has_ready_probe ? 'starting' : '-',
+    pid: p.pid > 0 && p.is_running ? p.pid : null,
+    restarts: p.restarts,
+    uptime_seconds: p.is_running ? Math.round(p.age / 1e9) : null,
+    exit_code: p.is_running ? null : p.exit_code,
+    ports: Object.fromEntries(Object.entries(ports).map(([name, { port }]) => [name, port])),
+    last_probe_error: p.last_probe_error ?? null,
+    reason: p.reason ?? null,
+  };
+}
+
+export async function status(ctx: CliContext, options: { json?: boolean }): Promise<void> {
+  const settings = loadSettings(process.cwd(), ctx.env);
+  const stack = findStack(settings.stackDir);
+  if (!stack.supervisor) {
+    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [] });
+    else print('not running');
+    return;
+  }
+  let processes: ProcessState[];
+  try {
+    processes = await stack.client.processes();
+  } catch (error) {
+    throw new RuntimeError('supervisor-not-answering', `the supervisor (pid ${stack.supervisor.pid}) does not answer on ${stack.client.socket}: ${(error as Error).message}`);
+  }
+  const rows = processes.map((p) => toRow(p, stack.state?.ports[p.name]));
+  if (options.json) {
+    printJson({ running: true, engine: stack.state?.engine ?? 'builtin', supervisor_pid: stack.supervisor.pid, processes: rows });
+    return;
+  }
+  const table = [
+    ['NAME', 'STATUS', 'HEALTH', 'PID', 'RESTARTS', 'UPTIME', 'PORTS', 'LAST PROBE ERROR'],
+    ...rows.map((r) => [
+      r.name,
+      r.reason && !['Running', 'Launching'].includes(r.status) ? `${r.status} (${r.reason})` : r.status,
+      r.health,
+      r.pid === null ? '-' : String(r.pid),
+      String(r.restarts),
+      r.uptime_seconds === null ? '-' : formatUptime(r.uptime_seconds),
+      Object.values(r.ports).join(',') || '-',
+      r.last_probe_error ?? '',
+    ]),
+  ];
+  // A hand-rolled table: a table library would cost more start-up than these lines.
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  for (const row of table) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+}
+
+function formatUptime(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+}

@@ -1,0 +1,97 @@
+/**
+ * `core up [svc…]`: in the foreground (prefixed output, Ctrl-C stops everything
+ * gracefully) or detached with `-d` (returns once every service is healthy,
+ * with each one's time-to-ready; on failure names the service, its last probe
+ * error and log lines, and stops what it started).
+ */
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import { controlPaths } from '../../control/paths.js';
+import { supervise } from '../../control/supervise.js';
+import { ExitCode, InputError, RuntimeError } from '../../support/errors.js';
+import type { CliContext } from '../context.js';
+import { note, print, printJson } from '../output.js';
+import { prepare } from '../prepare.js';
+import { createPrefixedPrinter } from '../render/prefixed.js';
+import type { DaemonMessage } from './daemon.js';
+
+export interface UpOptions {
+  readonly detach?: boolean;
+  readonly json?: boolean;
+  readonly timeout: string;
+  readonly engine?: string;
+}
+
+export function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError('bad-flag', `--timeout: "${value}" is not a positive number of seconds`);
+  return seconds * 1000;
+}
+
+export async function up(ctx: CliContext, names: string[], options: UpOptions): Promise<void> {
+  const timeoutMs = parseTimeout(options.timeout);
+  if (options.engine && options.engine !== 'builtin') throw new InputError('bad-flag', `--engine: "${options.engine}" is not available yet (only builtin)`);
+  const prepared = await prepare(ctx, names);
+  const targets = prepared.services.map((s) => s.name);
+  if (options.detach) return upDetached(ctx, targets, prepared.settings.stackDir, timeoutMs, options);
+
+  const printer = createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`));
+  const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self, onEvent: printer });
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    note('stopping… (dependents first)');
+    void running.shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  running.engine.start(targets);
+  void running.engine.waitReady(targets, { timeoutMs }).then((result) => {
+    if (result.ok) note(`all ${targets.length} services ready in ${Math.round(performance.now())} ms`);
+    else note(`not ready: ${result.message}`);
+  });
+  await running.stopped;
+  process.exitCode = interrupted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+async function upDetached(ctx: CliContext, targets: readonly string[], stackDir: string, timeoutMs: number, options: UpOptions): Promise<void> {
+  const paths = controlPaths(stackDir);
+  fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+  const log = fs.openSync(paths.supervisorLog, 'a', 0o600);
+  const [node, ...entry] = ctx.self as [string, ...string[]];
+  const daemon = spawn(node, [...entry, 'internal', 'supervise', '--timeout', String(timeoutMs), ...targets], {
+    detached: true,
+    stdio: ['ignore', log, log, 'ipc'],
+    env: ctx.env as NodeJS.ProcessEnv,
+  });
+  fs.closeSync(log);
+  const readyTimes: Record<string, number> = {};
+  const result = await new Promise<DaemonMessage & { type: 'result' | 'error' }>((resolve, reject) => {
+    daemon.on('message', (message: DaemonMessage) => {
+      if (message.type === 'ready') {
+        readyTimes[message.name] = message.afterMs;
+        if (!options.json) note(`${message.name} ready in ${message.afterMs} ms`);
+      } else resolve(message);
+    });
+    daemon.on('exit', (code) => reject(new RuntimeError('supervisor-died', `the supervisor exited (code ${code}) before the stack was up; see ${paths.supervisorLog}`)));
+  });
+  daemon.removeAllListeners('exit');
+  daemon.disconnect();
+  daemon.unref();
+  if (result.type === 'error') {
+    throw result.exitCode === ExitCode.badInput ? new InputError(result.reason, result.message, result.details) : new RuntimeError(result.reason, result.message, result.details);
+  }
+  const totalMs = Math.round(performance.now());
+  if (result.ok) {
+    if (options.json) printJson({ ok: true, services: targets.map((name) => ({ name, ready_ms: readyTimes[name] ?? null })), total_ms: totalMs });
+    else print(`stack up: ${targets.length} service${targets.length === 1 ? '' : 's'} healthy in ${totalMs} ms (${targets.map((n) => `${n} ${readyTimes[n] ?? '?'} ms`).join(', ')})`);
+    return;
+  }
+  const details = [
+    ...(result.lastProbeError ? [`last probe error: ${result.lastProbeError}`] : []),
+    ...(result.lastLines.length ? [`last log lines of ${result.name}:`, ...result.lastLines.map((line) => `  ${line}`)] : []),
+    `everything it started has been stopped; full logs: ${paths.logs}/`,
+  ];
+  throw new RuntimeError('not-ready', result.message, details);
+}

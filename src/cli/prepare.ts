@@ -1,0 +1,52 @@
+/**
+ * What `core up` and `core <svc> run` do before anything starts: choose the
+ * services, refuse a second supervisor, provision binaries, check that every
+ * port is free, and write the generated stack.
+ */
+import { generateStack, type GeneratedStack } from '../compose/generate.js';
+import { writeStack } from '../compose/write.js';
+import { alreadyRunning, runningSupervisor } from '../control/lock.js';
+import { controlPaths } from '../control/paths.js';
+import { checkPortsFree } from '../control/port-check.js';
+import { createProgressRenderer } from '../deps/format.js';
+import { provisionBinaries } from '../deps/provision.js';
+import { withDependencies } from '../plan/graph.js';
+import type { PlannedService } from '../plan/types.js';
+import { InputError } from '../support/errors.js';
+import type { CliContext } from './context.js';
+import { loadStack, type LoadedStack } from './load-stack.js';
+
+export interface PreparedStack extends LoadedStack {
+  readonly generated: GeneratedStack;
+  /** The services to run: those asked for and what they depend on, in dependency order. */
+  readonly services: readonly PlannedService[];
+}
+
+export function selectServices(stack: LoadedStack, names: readonly string[], alone = false): PlannedService[] {
+  const all = stack.plan.services;
+  const unknown = names.filter((name) => !all.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new InputError('unknown-service', `unknown service${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [`services: ${all.map((s) => s.name).join(', ')}`]);
+  }
+  if (names.length === 0) return [...all];
+  if (alone) return all.filter((s) => names.includes(s.name));
+  const edges = new Map(all.map((s) => [s.name, Object.keys(s.dependsOn)]));
+  const wanted = withDependencies(names, edges);
+  return all.filter((s) => wanted.has(s.name));
+}
+
+export async function prepare(ctx: CliContext, names: readonly string[], options: { quiet?: boolean; alone?: boolean } = {}): Promise<PreparedStack> {
+  const stack = await loadStack(ctx);
+  const services = selectServices(stack, names, options.alone);
+  const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
+  if (owner) throw alreadyRunning(owner);
+  const generated = generateStack(stack.plan);
+  await provisionBinaries(
+    services.flatMap((s) => s.binaries),
+    stack.settings,
+    { reporter: createProgressRenderer((line) => options.quiet || process.stderr.write(`${line}\n`)) },
+  );
+  await checkPortsFree(services);
+  await writeStack(stack.plan, generated);
+  return { ...stack, generated, services };
+}

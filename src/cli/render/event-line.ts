@@ -1,0 +1,43 @@
+/** One line of text per engine event, for the terminal and for `core up -d` failures. Pure. */
+import type { EngineEvent } from '../../engine/index.js';
+import { unreachable } from '../../support/errors.js';
+
+const ms = (value: number) => (value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`);
+
+/** undefined for events not worth a line (probe successes after ready, output). */
+export function describeEvent(event: EngineEvent): string | undefined {
+  switch (event.type) {
+    case 'output':
+      return undefined;
+    case 'waiting':
+      return event.on.length ? `${event.name} waiting for ${event.on.join(', ')}` : undefined;
+    case 'starting':
+      return event.restarts > 0 ? `${event.name} starting (restart ${event.restarts})` : undefined;
+    case 'started':
+      return `${event.name} started${event.pid ? ` (pid ${event.pid})` : ''}`;
+    case 'probe':
+      return event.ok ? undefined : event.failures > 0 ? `${event.name} ${event.probe} probe failed (${event.failures}): ${event.error ?? ''}` : undefined;
+    case 'ready':
+      return `${event.name} ready in ${ms(event.afterMs)}`;
+    case 'exited':
+      return `${event.name} exited (${event.signal ?? `code ${event.code}`})${event.error ? `: ${event.error}` : ''}`;
+    case 'restart-scheduled':
+      return `${event.name} restarting in ${ms(event.delayMs)} (${event.reason})`;
+    case 'skipped':
+      return `${event.name} not started: ${event.reason}`;
+    case 'stopping':
+      return `${event.name} stopping (${event.reason})`;
+    case 'killing':
+      return `${event.name} did not stop within ${ms(event.afterMs)}: SIGKILL`;
+    case 'stopped':
+      return `${event.name} stopped`;
+    case 'completed':
+      return `${event.name} completed (code ${event.code})`;
+    case 'failed':
+      return `${event.name} failed: ${event.reason}`;
+    case 'project-exit':
+      return `${event.name} ended the stack (${event.reason})`;
+    default:
+      return unreachable(event);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The composition root of a running stack on the built-in engine: lock, state
+ * file, guardian, engine and control server, wired together. `core up` runs it
+ * in the foreground; `core up -d` runs it in a detached child.
+ */
+import type { ComposeDoc } from '../compose/schema.js';
+import { createSupervisor, type EngineEvent, type Supervisor } from '../engine/index.js';
+import type { StackPlan } from '../plan/types.js';
+import { identify, type ProcessIdentity } from '../support/proc.js';
+import type { Settings } from '../support/settings.js';
+import { spawnGuardian } from './guardian.js';
+import { acquireLock } from './lock.js';
+import { controlPaths } from './paths.js';
+import { startControlServer } from './server.js';
+import { writeState, type RecordedProcess, type StateFile } from './state-file.js';
+
+export interface SuperviseOptions {
+  readonly settings: Settings;
+  readonly plan: StackPlan;
+  readonly doc: ComposeDoc;
+  /** argv prefix that runs `core` (for the guardian). */
+  readonly self: readonly string[];
+  readonly onEvent: (event: EngineEvent) => void;
+}
+
+export interface RunningStack {
+  readonly engine: Supervisor;
+  /** Resolves when the stack has stopped, for any reason (down, Ctrl-C, exit_on_end). */
+  readonly stopped: Promise<void>;
+  /** Stop every process (dependents first), then the control plane. */
+  shutdown(): Promise<void>;
+}
+
+export async function supervise({ settings, plan, doc, self, onEvent }: SuperviseOptions): Promise<RunningStack> {
+  const paths = controlPaths(settings.stackDir);
+  const lock = acquireLock(paths.lock);
+  const processes = new Map<string, RecordedProcess>();
+  const base: Omit<StateFile, 'processes'> = {
+    version: 1,
+    engine: 'builtin',
+    supervisor: identify(process.pid),
+    started_at: new Date().toISOString(),
+    socket: paths.socket,
+    ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
+  };
+  const save = () => writeState(paths.state, { ...base, processes: Object.fromEntries(processes) });
+  save();
+  const guardian = spawnGuardian(self, paths.state, { ...settings.env });
+
+  const track = (event: EngineEvent) => {
+    if (event.type === 'started' && event.pid !== undefined) {
+      const me: ProcessIdentity = identify(event.pid);
+      processes.set(event.name, { ...me, pgid: event.pid });
+      save();
+    } else if (['exited', 'stopped', 'completed', 'failed'].includes(event.type) && processes.delete(event.name)) {
+      save();
+    }
+  };
+
+  const secrets = Object.fromEntries(plan.services.flatMap((s) => s.secretEnv.map((key) => [key, s.env[key] ?? ''])));
+  let stop: () => Promise<void> = async () => {};
+  const engine = createSupervisor({
+    doc,
+    baseEnv: settings.env,
+    secrets,
+    logDir: paths.logs,
+    onEvent: (event) => {
+      track(event);
+      onEvent(event);
+      if (event.type === 'project-exit') void stop();
+    },
+  });
+
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  let stopping: Promise<void> | undefined;
+  const server = await startControlServer(paths.socket, engine, () => void stop());
+  stop = () => {
+    stopping ??= (async () => {
+      await engine.stop();
+      await server.close();
+      processes.clear();
+      save();
+      guardian.dismiss();
+      lock.release();
+      markStopped();
+    })();
+    return stopping;
+  };
+  return { engine, stopped, shutdown: stop };
+}

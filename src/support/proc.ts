@@ -1,0 +1,55 @@
+/**
+ * Process identity on Linux: a pid plus its start time (field 22 of
+ * /proc/<pid>/stat, in clock ticks since boot) names one process for good, so
+ * a recycled pid is never mistaken for ours.
+ */
+import fs from 'node:fs';
+
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** undefined where /proc is missing (not Linux): then only liveness is checked. */
+  readonly start_time?: string;
+}
+
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function identify(pid: number): ProcessIdentity {
+  const start_time = startTimeOf(pid);
+  return start_time === undefined ? { pid } : { pid, start_time };
+}
+
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Is this very process still alive (not merely some process with its pid)? */
+export function isSameProcess(identity: ProcessIdentity): boolean {
+  if (!exists(identity.pid)) return false;
+  if (identity.start_time === undefined) return true;
+  const now = startTimeOf(identity.pid);
+  // A zombie keeps its stat line; it is gone for our purposes only once reaped.
+  return now === undefined ? true : now === identity.start_time;
+}
+
+/** Does anything still run in this process group? */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
