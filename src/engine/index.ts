@@ -9,7 +9,7 @@
  *   await engine.stop();                                   // dependents first; SIGKILL after timeout
  */
 export { createSupervisor, Supervisor } from './supervisor.js';
-export type { StartResult, SupervisorOptions } from './supervisor.js';
+export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor.js';
 export type { EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
 export type { ProcessState, ProcessStatus } from './snapshot.js';
 export type { NotReadyReason, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';

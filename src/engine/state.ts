@@ -4,32 +4,33 @@
  * and the effects a runner must carry out (spawn, signal, timers, probes, events).
  * Time comes in with the inputs; nothing here reads a clock.
  *
- *              start                    deps failed
- *   pending ─────────▶ waiting ───────────────────────────────▶ skipped
- *      ▲                  │ deps ready
- *      │ (start again     ▼                  spawn failed
- *      │  from any     starting ────────────────────────────────▶ failed
- *      │  end state)      │ spawned
- *      │        readiness │ check?
- *      │          ┌───yes─┴──no───────────────┐
- *      │          ▼                           ▼
- *      │       probing ── probe ok / log ──▶ ready ◀─┐ periodic readiness
- *      │          │         line seen         │  └───┘ and liveness checks
- *      │          │ exited                    │ exited
- *      │          └──────────┬────────────────┘
- *      │                     ▼
- *      │           restart per availability? ──yes──▶ backing-off ── timer ──▶ starting
- *      │                     │ no                          (base × 2^n, reset after a stable run)
- *      │                     ▼
- *      │           completed (success exit) | failed
- *      │
- *      │   stop:      probing | ready ──▶ stopping ── exited ──▶ stopped
- *      │              waiting | backing-off ──────────────────▶ stopped
- *      │              (stopping: signal the group, SIGKILL after timeout_seconds)
- *      │   restart:   probing | ready ──▶ stopping ── exited ──▶ starting
- *      │   probe threshold breached:
- *      │              probing | ready ──▶ stopping ── exited ──▶ restart per availability,
- *      └───────────────────────────────────────────────────────  counted as a failure
+ *               start                       deps failed
+ *   pending ───────────▶ waiting ─────────────────────────────────▶ skipped
+ *                           │ deps ready (the supervisor gates)
+ *                           ▼                    spawn failed
+ *      ┌───────────────▶ starting ────────────────────────────────▶ failed
+ *      │                    │ spawned
+ *      │          readiness │ check?
+ *      │            ┌──yes──┴──no──────────────────┐
+ *      │            ▼                              ▼
+ *      │         probing ─ probe ok / log line ─▶ ready ◀──┐ periodic readiness and
+ *      │            │                              │   └───┘ liveness checks
+ *      │            │ exited                       │ exited
+ *      │            └───────────────┬──────────────┘
+ *      │                            ▼
+ *      │  timer      restart per availability? ── no ──▶ completed (success exit)
+ *      └─ backing-off ◀── yes ──────┘                    | failed (other exit)
+ *         (backoff_seconds × 2^n, capped; n resets after a stable run; no re-gating)
+ *
+ *   stop:     probing | ready ──▶ stopping ── exited ──▶ stopped
+ *             waiting | backing-off ───────────────────▶ stopped
+ *             (stopping = signal the group, SIGKILL it after timeout_seconds)
+ *   restart:  probing | ready ──▶ stopping ── exited ──▶ starting (no backoff)
+ *             backing-off ──────────────────────────────▶ starting
+ *   readiness or liveness failure_threshold reached (or never ready in time):
+ *             probing | ready ──▶ stopping ── exited ──▶ restart per availability,
+ *                                                        counted as a failure
+ *   start:    stopped | completed | failed | skipped ──▶ waiting
  */
 import { SIGKILL } from './policy.js';
 import type { Policy } from './policy.js';

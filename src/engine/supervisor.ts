@@ -43,6 +43,12 @@ export type StartResult =
   | { readonly ok: false; readonly reason: 'unknown-process'; readonly names: readonly string[] }
   | { readonly ok: false; readonly reason: 'shutting-down' };
 
+export interface ProjectExit {
+  readonly name: string;
+  readonly exitCode: number;
+  readonly reason: string;
+}
+
 /** Not running, waiting or about to restart. */
 const isIdle = (state: ProcState) => !RUNNING.has(state.phase) && state.phase !== 'waiting' && state.phase !== 'backing-off';
 
@@ -55,7 +61,7 @@ export class Supervisor {
   private draining = false;
   private watchers: (() => boolean)[] = [];
   private shuttingDown: Promise<void> | undefined;
-  private projectEnded = false;
+  private ended: ProjectExit | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     const { doc } = options;
@@ -169,6 +175,11 @@ export class Supervisor {
     });
   }
 
+  /** Set once `exit_on_end`, `exit_on_failure` or `exit_on_skipped` fired (the stack is then stopped). */
+  get projectExit(): ProjectExit | undefined {
+    return this.ended;
+  }
+
   snapshot(): ProcessState[] {
     return [...this.runners.keys()].map((name) => this.processState(name)).filter((s): s is ProcessState => s !== undefined);
   }
@@ -209,8 +220,8 @@ export class Supervisor {
   }
 
   private endProject(name: string, exitCode: number, reason: string): void {
-    if (this.projectEnded) return;
-    this.projectEnded = true;
+    if (this.ended) return;
+    this.ended = { name, exitCode, reason };
     this.emit({ type: 'project-exit', name, at: this.clock.now(), exitCode, reason });
     void this.stop();
   }

@@ -60,6 +60,7 @@ describe('restart policies', () => {
     h.spawner.last('svc').exit(7);
     await h.clock.advance(0);
     expect(h.of('project-exit')).toEqual([expect.objectContaining({ name: 'svc', exitCode: 7 })]);
+    expect(h.engine.projectExit).toEqual({ name: 'svc', exitCode: 7, reason: 'exit_on_failure: exited with code 7' });
     expect(h.spawner.last('other').kills).toEqual([{ signal: 15, group: true }]);
     expect(h.engine.processState('other')?.status).toBe('Completed');
   });
