@@ -1,0 +1,109 @@
+/**
+ * Faults with the real stack, on ports of its own (offset 20000): a service
+ * killed, the supervisor killed, a port taken, a second `up`, a service that
+ * never becomes ready.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ControlClient } from '../../src/control/client.js';
+import { alive, e2eProject, waitFor } from '../helpers/e2e.js';
+
+const OFFSET = 20000;
+const project = e2eProject(OFFSET, {
+  stuck: () => ({
+    $schema: '../../schema/service.schema.json',
+    name: 'stuck',
+    process: {
+      command: 'node',
+      args: ['-e', "console.log('stuck is starting but will never listen'); setInterval(() => {}, 1000)"],
+      compose: { readiness_probe: { http_get: { url: 'http://127.0.0.1:${port.http}/health' }, timeout_seconds: 1 } },
+    },
+    ports: { http: { port: 9999, protocol: 'http' } },
+  }),
+});
+const state = () => JSON.parse(fs.readFileSync(path.join(project.dir, '.core-stack/state.json'), 'utf8'));
+const client = () => new ControlClient(path.join(project.dir, '.core-stack/core.sock'));
+
+afterAll(async () => {
+  await project.core('down');
+});
+
+describe('faults', () => {
+  it('refuses to start when a port is taken, naming port, service and holder, and starts nothing', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(project.port(8222), '127.0.0.1', resolve));
+    try {
+      const result = await project.core('up', '-d', 'nats');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`port ${project.port(8222)} (nats.monitor on 127.0.0.1) is in use by pid ${process.pid}`);
+      expect(fs.existsSync(path.join(project.dir, '.core-stack/state.json'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('restarts a SIGKILLed service and leaves its dependents alone; refuses a second up', async () => {
+    const up = await project.core('up', '-d', 'caddy');
+    expect(up.code, up.stderr).toBe(0);
+
+    const second = await project.core('up', '-d');
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain('already running');
+
+    const before = state().processes;
+    process.kill(before.pocketbase.pid, 'SIGKILL');
+    const restarted = await waitFor('pocketbase healthy again', async () => {
+      const pb = await client().process('pocketbase');
+      return pb.restarts >= 1 && pb.is_ready === 'Ready' && pb.pid !== before.pocketbase.pid ? pb : undefined;
+    });
+    expect(restarted.status).toBe('Running');
+    const caddy = await client().process('caddy');
+    expect(caddy.pid).toBe(before.caddy.pid);
+    expect(caddy.restarts).toBe(0);
+    expect((await client().process('nats')).pid).toBe(before.nats.pid);
+  }, 60_000);
+
+  it('leaves no service process 2 s after the supervisor is SIGKILLed', async () => {
+    const { supervisor, processes } = state();
+    const pids = Object.values(processes).map((p) => (p as { pid: number }).pid);
+    expect(pids.length).toBe(3);
+    const killedAt = Date.now();
+    process.kill(supervisor.pid, 'SIGKILL');
+    await waitFor('every service process gone', () => pids.every((pid) => !alive(pid)) || undefined, 5_000, 10);
+    expect(Date.now() - killedAt).toBeLessThan(2000);
+    const down = await project.core('down');
+    expect(down.code).toBe(0);
+    expect(down.stdout).toBe('not running\n');
+  }, 30_000);
+
+  it('fails in bounded time when a service never becomes ready, with its probe error and log, and leaves nothing running', async () => {
+    const started = Date.now();
+    const result = await project.core('up', '-d', 'stuck', '--timeout', '3');
+    expect(result.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.stderr).toContain('stuck');
+    expect(result.stderr).toMatch(/last probe error: .*(ECONNREFUSED|refused)/i);
+    expect(result.stderr).toContain('stuck is starting but will never listen');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    const status = JSON.parse((await project.core('status', '--json')).stdout);
+    expect(status.running).toBe(false);
+    expect(Object.keys(state().processes)).toEqual([]);
+  }, 30_000);
+
+  it('core nats run: READY line, then a graceful stop on SIGINT', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CORE } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CORE, 'nats', 'run'], { cwd: project.dir, env: { ...process.env, CORE_ROOT: project.dir, ...project.env } });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    await waitFor('READY line', () => stdout.includes('READY:') || undefined);
+    expect(stdout).toContain(`READY: nats nats://127.0.0.1:${project.port(4222)}`);
+    const natsPid = state().processes.nats.pid;
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(alive(natsPid)).toBe(false);
+  }, 30_000);
+});
