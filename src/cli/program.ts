@@ -89,13 +89,6 @@ export function buildProgram(ctx: CliContext): Command {
 
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
   internal
-    .command('pocketbase-superuser')
-    .requiredOption('--binary <path>')
-    .requiredOption('--dir <path>')
-    .requiredOption('--email-env <name>')
-    .requiredOption('--password-env <name>')
-    .action(async (options) => (await import('../services/pocketbase-superuser.js')).upsertSuperuser(ctx.env, options));
-  internal
     .command('supervise')
     .argument('[services...]')
     .requiredOption('--timeout <ms>')

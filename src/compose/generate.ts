@@ -24,14 +24,8 @@ export function generateStack(plan: StackPlan): GeneratedStack {
   const processes: Record<string, ComposeProcess> = {};
   const files: GeneratedFile[] = [];
   for (const service of plan.services) {
-    const rendered = rendererFor(service)?.(service, plan) ?? { files: [], helpers: [] };
-    files.push(...rendered.files);
-    const main = composeProcess(service, plan);
-    for (const helper of rendered.helpers) {
-      processes[helper.name] = { ...helper.process, log_location: logFile(plan, helper.name) };
-      main.depends_on = { ...main.depends_on, [helper.name]: { condition: 'process_completed_successfully' } };
-    }
-    processes[service.name] = main;
+    files.push(...(rendererFor(service)?.(service, plan).files ?? []));
+    processes[service.name] = composeProcess(service, plan);
   }
   const doc: ComposeDoc = { version: '0.5', name: path.basename(plan.root), is_strict: true, ordered_shutdown: true, processes };
   return { doc, files };

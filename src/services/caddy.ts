@@ -24,5 +24,5 @@ export const renderCaddy: Renderer = (service, plan) => {
       },
     },
   };
-  return { files: [{ path: path.join(plan.stackDir, service.name, 'caddy.json'), content: `${JSON.stringify(config, null, 2)}\n` }], helpers: [] };
+  return { files: [{ path: path.join(plan.stackDir, service.name, 'caddy.json'), content: `${JSON.stringify(config, null, 2)}\n` }] };
 };

@@ -20,5 +20,5 @@ export const renderNats: Renderer = (service, plan) => {
   if (service.config.jetstream !== false) {
     lines.push('jetstream {', `  store_dir: ${quote(configString(service, 'store_dir'))}`, '}');
   }
-  return { files: [{ path: path.join(plan.stackDir, service.name, 'nats.conf'), content: `${lines.join('\n')}\n` }], helpers: [] };
+  return { files: [{ path: path.join(plan.stackDir, service.name, 'nats.conf'), content: `${lines.join('\n')}\n` }] };
 };

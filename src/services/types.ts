@@ -1,5 +1,4 @@
 /** What a per-service renderer adds to the generated stack. */
-import type { ComposeProcess } from '../compose/schema.js';
 import type { PlannedService, StackPlan } from '../plan/types.js';
 
 export interface GeneratedFile {
@@ -8,15 +7,8 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-/** A one-shot process that must complete successfully before the service starts. */
-export interface HelperProcess {
-  readonly name: string;
-  readonly process: ComposeProcess;
-}
-
 export interface Rendered {
   readonly files: readonly GeneratedFile[];
-  readonly helpers: readonly HelperProcess[];
 }
 
 export type Renderer = (service: PlannedService, plan: StackPlan) => Rendered;

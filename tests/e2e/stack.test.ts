@@ -6,7 +6,17 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import PocketBase from 'pocketbase';
 import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ADMIN, e2eProject, isListening } from '../helpers/e2e.js';
+
+function filesContaining(dir: string, needle: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => fs.readFileSync(file).includes(needle));
+}
 
 const project = e2eProject(0);
 const PORTS = [4222, 8222, 8090, 2015, 2019];
@@ -28,6 +38,7 @@ describe('the default stack, end to end', () => {
       expect(processes.find((p: { name: string }) => p.name === name)).toMatchObject({ status: 'Running', health: 'healthy' });
     }
     expect(status.stdout).not.toContain(ADMIN.password);
+    expect(filesContaining(path.join(project.dir, '.core-stack'), ADMIN.password)).toEqual([]);
 
     // NATS: publish/subscribe and a JetStream stream, with the official client.
     const nc = await connect({ servers: 'nats://127.0.0.1:4222', timeout: 2000 });

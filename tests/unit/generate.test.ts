@@ -36,8 +36,7 @@ describe('the default stack', () => {
     const { processes } = stack.doc;
     expect(processes.pocketbase?.depends_on?.nats).toEqual({ condition: 'process_healthy' });
     expect(processes.caddy?.depends_on?.pocketbase).toEqual({ condition: 'process_healthy' });
-    expect(processes.pocketbase?.depends_on?.['pocketbase-superuser']).toEqual({ condition: 'process_completed_successfully' });
-    expect(Object.keys(processes)).toEqual(['nats', 'pocketbase-superuser', 'pocketbase', 'caddy']);
+    expect(Object.keys(processes)).toEqual(['nats', 'pocketbase', 'caddy']);
   });
 
   it('splits http_get urls and writes integer probe seconds >= 1', () => {
@@ -62,6 +61,13 @@ describe('the default stack', () => {
       expect(process).not.toHaveProperty('command');
       expect(path.isAbsolute(process.entrypoint[0]!)).toBe(true);
     }
+  });
+
+  it('renders a PocketBase hook that upserts the superuser from the environment, naming only variables', () => {
+    const hook = stack.files.find((f) => f.path === '/project/.core-stack/pocketbase/pb_hooks/core_superuser.pb.js')!;
+    expect(hook.content).toContain('$os.getenv("CORE_POCKETBASE_ADMIN_PASSWORD")');
+    expect(hook.content).toContain('$os.getenv("CORE_POCKETBASE_ADMIN_EMAIL")');
+    expect(stack.doc.processes.pocketbase?.entrypoint).toEqual(expect.arrayContaining(['--hooksDir', '/project/.core-stack/pocketbase/pb_hooks', '--hooksWatch=false']));
   });
 
   it('renders the NATS config and the Caddy JSON', () => {
