@@ -1,23 +1,50 @@
 /** Text for people (progress lines, the table) and the stable JSON shape of `deps … --json`. Pure. */
 import { formatElapsed } from './heartbeat.js';
 import type { ListedBinary } from './list.js';
-import type { ProvisionEvent, Provisioned } from './types.js';
+import type { ProvisionEvent, Provisioned, SourceType } from './types.js';
 
-/** A progress line for stderr, or undefined for events not worth a line. */
-export function formatEvent(event: ProvisionEvent): string | undefined {
-  switch (event.type) {
-    case 'attempt':
-      // Quick sources speak only when they fail; the slow ones announce themselves.
-      if (event.source === 'go-install') return `${event.name}: building: ${event.detail} (this can take minutes)`;
-      if (event.source === 'download') return `${event.name}: downloading ${event.detail}`;
-      return undefined;
-    case 'skipped':
-      return `${event.name}: ${event.failure.source}: ${event.failure.message}`;
-    case 'progress':
-      return `${event.name}: … ${event.detail}`;
-    case 'provisioned':
-      return event.elapsedMs >= 1000 ? `${event.binary.name}: ready after ${formatElapsed(event.elapsedMs)}` : undefined;
-  }
+/**
+ * Progress for stderr. Quick sources speak only when they matter: a failed PATH check
+ * followed by a cache hit is silent, but before a download or a build the lines saying
+ * why (not on PATH, not cached) are shown. On total failure the error lists them all.
+ */
+export function createProgressRenderer(write: (line: string) => void): (event: ProvisionEvent) => void {
+  const pending = new Map<string, string[]>();
+  return (event) => {
+    switch (event.type) {
+      case 'attempt': {
+        const line = formatAttempt(event.name, event.source, event.detail);
+        if (!line) return;
+        for (const skipped of pending.get(event.name) ?? []) write(skipped);
+        pending.delete(event.name);
+        write(line);
+        return;
+      }
+      case 'skipped': {
+        const line = `${event.name}: ${event.failure.source}: ${event.failure.message}`;
+        pending.set(event.name, [...(pending.get(event.name) ?? []), line]);
+        // A slow source's failure is news on its own.
+        if (event.failure.source === 'download' || event.failure.source === 'go-install') {
+          for (const skipped of pending.get(event.name) ?? []) write(skipped);
+          pending.delete(event.name);
+        }
+        return;
+      }
+      case 'progress':
+        write(`${event.name}: … ${event.detail}`);
+        return;
+      case 'provisioned':
+        pending.delete(event.binary.name);
+        if (event.elapsedMs >= 1000) write(`${event.binary.name}: ready after ${formatElapsed(event.elapsedMs)}`);
+        return;
+    }
+  };
+}
+
+function formatAttempt(name: string, source: SourceType, detail: string): string | undefined {
+  if (source === 'go-install') return `${name}: building: ${detail} (this can take minutes)`;
+  if (source === 'download') return `${name}: downloading ${detail}`;
+  return undefined;
 }
 
 export function listedFromProvisioned(binary: Provisioned, pinned: string): ListedBinary {
@@ -66,5 +93,5 @@ export function formatTable(binaries: readonly ListedBinary[]): string[] {
 }
 
 function sourceLabel(b: ListedBinary): string {
-  return b.origin ? `${b.source} (${b.origin})` : (b.source ?? '?');
+  return b.source === 'cache' && b.origin ? `cache (${b.origin})` : (b.source ?? '?');
 }

@@ -19,7 +19,7 @@ export interface Provisioned {
   /** The version actually provisioned (a PATH binary may differ from the pinned one). */
   readonly version: string;
   readonly source: SourceType;
-  /** For a cache hit: how the cached binary was made. */
+  /** Only for a cache hit: how the cached binary was made. */
   readonly origin?: CacheOrigin;
   /** Absolute path of the link, `.dep/<name>`: what `${dep.<name>}` resolves to. */
   readonly path: string;

@@ -57,7 +57,7 @@ describe('core deps install', () => {
       version: 1,
       binaries: [
         { name: 'tool', status: 'ok', version: '1.4.0', pinned: '1.5.0', source: 'path', origin: null, path: path.join(depDir, 'tool'), target: path.join(project.bin, 'tool') },
-        { name: 'fetched', status: 'ok', version: '2.0.0', pinned: '2.0.0', source: 'download', origin: 'download', path: path.join(depDir, 'fetched'), target: cached },
+        { name: 'fetched', status: 'ok', version: '2.0.0', pinned: '2.0.0', source: 'download', origin: null, path: path.join(depDir, 'fetched'), target: cached },
       ],
     });
     expect(stderr).toContain('fetched: path: fetched is not on PATH\n');

@@ -59,7 +59,7 @@ export async function fromDownload(source: DownloadSource, context: SourceContex
       url,
       archiveDigest: `${expected.algorithm}:${expected.digest}`,
     });
-    return { ok: true, target: committed.file, version: binary.version, origin: 'download' };
+    return { ok: true, target: committed.file, version: binary.version };
   });
 }
 

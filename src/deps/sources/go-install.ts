@@ -64,6 +64,6 @@ export async function fromGoInstall(source: GoInstallSource, context: SourceCont
       module: target,
       ...(source.ldflags ? { ldflags: source.ldflags } : {}),
     });
-    return { ok: true, target: committed.file, version: binary.version, origin: 'go-install' };
+    return { ok: true, target: committed.file, version: binary.version };
   });
 }
