@@ -87,13 +87,24 @@ export async function sha256File(file: string): Promise<string> {
  */
 export async function withWorkDir<T>(cacheDir: string, label: string, work: (dir: string) => Promise<T>): Promise<T> {
   const tmpRoot = path.join(cacheDir, 'tmp');
-  await fs.mkdir(tmpRoot, { recursive: true });
-  const dir = await fs.mkdtemp(path.join(tmpRoot, `${label}-`));
+  const dir = await makeWorkDir(tmpRoot, label);
   try {
     return await work(dir);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rmdir(tmpRoot).catch(() => undefined); // only if empty: others may be working
+  }
+}
+
+async function makeWorkDir(tmpRoot: string, label: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    await fs.mkdir(tmpRoot, { recursive: true });
+    try {
+      return await fs.mkdtemp(path.join(tmpRoot, `${label}-`));
+    } catch (error) {
+      // Another process removed the empty tmp/ between our mkdir and mkdtemp.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+    }
   }
 }
 

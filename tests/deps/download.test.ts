@@ -213,13 +213,11 @@ describe('refusals leave nothing behind', () => {
   });
 
   it('a symlink escaping the target', async () => {
-    const archive = natsArchive();
     const evil = tarGz([
       { name: 'nats-server-v2.14.5-linux-amd64/nats-server', body: versionScript('nats-server: v2.14.5') },
       { name: 'nats-server-v2.14.5-linux-amd64/escape', symlink: '../../../../home' },
     ]);
     const binary = serveNats(evil, checksumFile('sha256', { [NATS_ASSET]: evil }));
-    expect(archive).not.toEqual(evil);
     await expectRefused(binary, 'unsafe-archive', 'symlink "nats-server-v2.14.5-linux-amd64/escape" points out of the target folder ("../../../../home"); refused');
   });
 
