@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Start-up: each service's own time-to-ready (its binary started alone, polled
 // every 2 ms) beside `core up -d`'s time-to-all-healthy, alternating in one run.
-// The critical path is max(nats, superuser upsert) + pocketbase + caddy, as the
-// dependency graph orders them; overhead = core up -d - critical path.
+// The critical path is nats + pocketbase (its superuser hook included) + caddy,
+// as the dependency graph orders them; overhead = core up -d - critical path.
 // Usage: node bench/startup.mjs [runs]   (needs `npm run build` and `./core deps install`)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +18,7 @@ const project = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-'));
 fs.cpSync(path.join(root, 'services'), path.join(project, 'services'), { recursive: true });
 const OFFSET = 30000;
 const env = { ...process.env, CORE_ROOT: project, CORE_PORT_OFFSET: String(OFFSET), CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123' };
-const core = (...args) => execFileSync(process.execPath, [path.join(root, 'dist/core.js'), ...args], { cwd: project, env, encoding: 'utf8' });
+const core = (...args) => execFileSync(process.execPath, [path.join(root, 'dist/core.js'), ...args], { cwd: project, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 
 core('generate');
 core('deps', 'install');
@@ -52,30 +52,26 @@ async function stop(child, signal = 'SIGTERM') {
   await exited;
 }
 
-const results = { nats: [], upsert: [], pocketbase: [], caddy: [], path: [], core: [] };
+const results = { nats: [], pocketbase: [], caddy: [], path: [], core: [] };
 const pb = argv('pocketbase');
 fs.mkdirSync(path.join(project, '.data/caddy'), { recursive: true });
 for (let i = 0; i < runs + 1; i++) {
   // Solo, one after the other.
   const nats = await solo(argv('nats'), 8222 + OFFSET, '/healthz?js-enabled-only=true');
   await stop(nats.child, 'SIGINT');
-  let t = performance.now();
-  execFileSync(pb[0], ['superuser', 'upsert', 'admin@example.com', 'bench-password-123', '--dir', path.join(project, '.data/pocketbase')], { stdio: 'ignore' });
-  const upsert = performance.now() - t;
   const pocketbase = await solo(pb, 8090 + OFFSET, '/api/health');
   const caddy = await solo(argv('caddy'), 2015 + OFFSET, '/api/health');
   await stop(caddy.child);
   await stop(pocketbase.child);
 
   // core up -d, from spawn to exit.
-  t = performance.now();
+  const t = performance.now();
   core('up', '-d');
   const up = performance.now() - t;
   core('down');
   if (i === 0) continue; // warm-up
-  const critical = Math.max(nats.ms, upsert) + pocketbase.ms + caddy.ms;
+  const critical = nats.ms + pocketbase.ms + caddy.ms;
   results.nats.push(nats.ms);
-  results.upsert.push(upsert);
   results.pocketbase.push(pocketbase.ms);
   results.caddy.push(caddy.ms);
   results.path.push(critical);
@@ -86,10 +82,9 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
 console.log(`runs: ${runs} (after one warm-up), ${os.cpus().length} cores, node ${process.version}`);
 console.log(`nats alone                  ${fmt(median(results.nats))}`);
-console.log(`pocketbase superuser upsert ${fmt(median(results.upsert))}`);
-console.log(`pocketbase alone            ${fmt(median(results.pocketbase))}`);
+console.log(`pocketbase alone (+ hook)   ${fmt(median(results.pocketbase))}`);
 console.log(`caddy alone (via proxy)     ${fmt(median(results.caddy))}`);
-console.log(`critical path               ${fmt(median(results.path))}   max(nats, upsert) + pocketbase + caddy`);
+console.log(`critical path               ${fmt(median(results.path))}   nats + pocketbase + caddy`);
 console.log(`core up -d                  ${fmt(median(results.core))}   spawn to exit, all healthy`);
 const overheads = results.core.map((v, i) => v - results.path[i]);
 console.log(`overhead                    ${fmt(median(overheads))}   (goal <= 300 ms)`);

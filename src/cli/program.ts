@@ -90,9 +90,7 @@ export function buildProgram(ctx: CliContext): Command {
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
   internal
     .command('supervise')
-    .argument('[services...]')
-    .requiredOption('--timeout <ms>')
-    .action(async (services: string[], options) => (await import('./commands/daemon.js')).daemon(ctx, services, options));
+    .action(async () => (await import('./commands/daemon.js')).daemon(ctx));
   internal
     .command('guardian')
     .requiredOption('--state <file>')

@@ -1,13 +1,29 @@
 /**
- * `core internal supervise`: the detached supervisor behind `core up -d`. It
- * reports to the waiting `core up` over the IPC channel, then carries on alone.
+ * `core internal supervise`: the detached supervisor behind `core up -d`. The
+ * waiting `core up` hands it the prepared stack over the IPC channel (so it
+ * neither re-reads nor re-validates the manifests: no zod, no YAML, on the
+ * critical path), it reports back readiness over the same channel, then
+ * carries on alone.
  */
+import fs from 'node:fs';
+import type { ComposeDoc } from '../../compose/schema.js';
+import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
-import { generateStack } from '../../compose/generate.js';
+import type { StackPlan } from '../../plan/types.js';
 import { CoreError, ExitCode } from '../../support/errors.js';
+import type { Settings } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
-import { loadStack } from '../load-stack.js';
 import { describeEvent } from '../render/event-line.js';
+
+/** What `core up -d` sends first. */
+export interface DaemonInit {
+  readonly type: 'init';
+  readonly settings: Settings;
+  readonly plan: StackPlan;
+  readonly doc: ComposeDoc;
+  readonly targets: readonly string[];
+  readonly timeoutMs: number;
+}
 
 export type DaemonMessage =
   | { readonly type: 'ready'; readonly name: string; readonly afterMs: number }
@@ -24,15 +40,32 @@ export type DaemonMessage =
 
 const send = (message: DaemonMessage) => new Promise<void>((resolve) => (process.send ? process.send(message, () => resolve()) : resolve()));
 
-export async function daemon(ctx: CliContext, targets: string[], options: { timeout: string }): Promise<void> {
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+/** The prepared stack; if `core up` goes away first (bad input, Ctrl-C), so do we. */
+const received = () =>
+  new Promise<DaemonInit>((resolve) => {
+    const quit = () => process.exit(0);
+    process.once('disconnect', quit);
+    process.once('message', (message: DaemonInit) => {
+      process.off('disconnect', quit);
+      resolve(message);
+    });
+  });
+
+export async function daemon(ctx: CliContext): Promise<void> {
+  const { settings, plan, doc, targets, timeoutMs } = await received();
+  const paths = controlPaths(settings.stackDir);
+  fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+  const logFd = fs.openSync(paths.supervisorLog, 'a', 0o600);
+  const log = (line: string) => fs.writeSync(logFd, `${new Date().toISOString()} ${line}\n`);
+  process.on('uncaughtException', (error) => {
+    log(`internal error: ${error.stack ?? error.message}`);
+    process.exit(1);
+  });
   let running;
   try {
-    const stack = await loadStack(ctx);
-    const { doc } = generateStack(stack.plan);
     running = await supervise({
-      settings: stack.settings,
-      plan: stack.plan,
+      settings,
+      plan,
       doc,
       self: ctx.self,
       onEvent: (event) => {
@@ -48,7 +81,7 @@ export async function daemon(ctx: CliContext, targets: string[], options: { time
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void running.shutdown());
   running.engine.start(targets);
-  const result = await running.engine.waitReady(targets, { timeoutMs: Number(options.timeout) });
+  const result = await running.engine.waitReady(targets, { timeoutMs });
   if (result.ok) {
     log(`stack up: ${targets.join(', ')}`);
     await send({ type: 'result', ok: true });

@@ -4,8 +4,7 @@
  * with each one's time-to-ready; on failure names the service, its last probe
  * error and log lines, and stops what it started).
  */
-import fs from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
 import { ExitCode, InputError, RuntimeError } from '../../support/errors.js';
@@ -13,7 +12,7 @@ import type { CliContext } from '../context.js';
 import { note, print, printJson } from '../output.js';
 import { prepare } from '../prepare.js';
 import { createPrefixedPrinter } from '../render/prefixed.js';
-import type { DaemonMessage } from './daemon.js';
+import type { DaemonInit, DaemonMessage } from './daemon.js';
 
 export interface UpOptions {
   readonly detach?: boolean;
@@ -31,9 +30,18 @@ export function parseTimeout(value: string): number {
 export async function up(ctx: CliContext, names: string[], options: UpOptions): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
   if (options.engine && options.engine !== 'builtin') throw new InputError('bad-flag', `--engine: "${options.engine}" is not available yet (only builtin)`);
-  const prepared = await prepare(ctx, names);
+  // Detached: start the supervisor's Node now, so its start-up overlaps our
+  // validation and provisioning; it waits for the prepared stack (or dies with us).
+  const daemon = options.detach ? spawnDaemon(ctx) : undefined;
+  let prepared;
+  try {
+    prepared = await prepare(ctx, names);
+  } catch (error) {
+    daemon?.kill();
+    throw error;
+  }
   const targets = prepared.services.map((s) => s.name);
-  if (options.detach) return upDetached(ctx, targets, prepared.settings.stackDir, timeoutMs, options);
+  if (daemon) return upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
 
   const printer = createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`));
   const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self, onEvent: printer });
@@ -55,17 +63,16 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions): 
   process.exitCode = interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
-async function upDetached(ctx: CliContext, targets: readonly string[], stackDir: string, timeoutMs: number, options: UpOptions): Promise<void> {
-  const paths = controlPaths(stackDir);
-  fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
-  const log = fs.openSync(paths.supervisorLog, 'a', 0o600);
+function spawnDaemon(ctx: CliContext): ChildProcess {
   const [node, ...entry] = ctx.self as [string, ...string[]];
-  const daemon = spawn(node, [...entry, 'internal', 'supervise', '--timeout', String(timeoutMs), ...targets], {
-    detached: true,
-    stdio: ['ignore', log, log, 'ipc'],
-    env: ctx.env as NodeJS.ProcessEnv,
-  });
-  fs.closeSync(log);
+  // Its own session, so it outlives this terminal; it logs to .core-stack/logs/core.log itself.
+  return spawn(node, [...entry, 'internal', 'supervise'], { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: ctx.env as NodeJS.ProcessEnv });
+}
+
+async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOptions): Promise<void> {
+  const { targets } = init;
+  const paths = controlPaths(init.settings.stackDir);
+  daemon.send(init);
   const readyTimes: Record<string, number> = {};
   const result = await new Promise<DaemonMessage & { type: 'result' | 'error' }>((resolve, reject) => {
     daemon.on('message', (message: DaemonMessage) => {
