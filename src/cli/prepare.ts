@@ -4,7 +4,7 @@
  * port is free, and write the generated stack.
  */
 import { generateStack, type GeneratedStack } from '../compose/generate.js';
-import { writeStack } from '../compose/write.js';
+import { writeServiceFiles } from '../compose/write.js';
 import { alreadyRunning, runningSupervisor } from '../control/lock.js';
 import { controlPaths } from '../control/paths.js';
 import { checkPortsFree } from '../control/port-check.js';
@@ -47,6 +47,6 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
     { reporter: createProgressRenderer((line) => options.quiet || process.stderr.write(`${line}\n`)) },
   );
   await checkPortsFree(services);
-  await writeStack(stack.plan, generated);
+  await writeServiceFiles(stack.plan, generated);
   return { ...stack, generated, services };
 }

@@ -11,14 +11,19 @@ export interface ProcessIdentity {
   readonly start_time?: string;
 }
 
-export function startTimeOf(pid: number): string | undefined {
+/** Fields of /proc/<pid>/stat after the command name: [0] is the state, [19] the start time. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+export function startTimeOf(pid: number): string | undefined {
+  return statFields(pid)?.[19];
 }
 
 export function identify(pid: number): ProcessIdentity {
@@ -39,9 +44,10 @@ function exists(pid: number): boolean {
 export function isSameProcess(identity: ProcessIdentity): boolean {
   if (!exists(identity.pid)) return false;
   if (identity.start_time === undefined) return true;
-  const now = startTimeOf(identity.pid);
-  // A zombie keeps its stat line; it is gone for our purposes only once reaped.
-  return now === undefined ? true : now === identity.start_time;
+  const fields = statFields(identity.pid);
+  if (!fields) return true;
+  // A zombie has exited; whoever adopted it (often PID 1) may take its time to reap it.
+  return fields[0] !== 'Z' && fields[19] === identity.start_time;
 }
 
 /** Does anything still run in this process group? */

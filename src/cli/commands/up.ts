@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
+import { writeComposeFile } from '../../compose/write.js';
 import { ExitCode, InputError, RuntimeError } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { note, print, printJson } from '../output.js';
@@ -41,7 +42,14 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions): 
     throw error;
   }
   const targets = prepared.services.map((s) => s.name);
-  if (daemon) return upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
+  const composeWritten = writeComposeFile(prepared.plan, prepared.generated);
+  if (daemon) {
+    try {
+      return await upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
+    } finally {
+      await composeWritten;
+    }
+  }
 
   const printer = createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`));
   const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self, onEvent: printer });
@@ -55,6 +63,7 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions): 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   running.engine.start(targets);
+  await composeWritten;
   void running.engine.waitReady(targets, { timeoutMs }).then((result) => {
     if (result.ok) note(`all ${targets.length} services ready in ${Math.round(performance.now())} ms`);
     else note(`not ready: ${result.message}`);
