@@ -44,7 +44,7 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
   await provisionBinaries(
     services.flatMap((s) => s.binaries),
     stack.settings,
-    { reporter: createProgressRenderer((line) => options.quiet || process.stderr.write(`${line}\n`)) },
+    { reuseLinked: true, reporter: createProgressRenderer((line) => options.quiet || process.stderr.write(`${line}\n`)) },
   );
   await checkPortsFree(services);
   await writeServiceFiles(stack.plan, generated);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { findRoot } from '../support/load-settings.js';
 import { RESERVED_NAMES } from '../manifest/rules.js';
+import { spawnDaemon } from './spawn-daemon.js';
 
 
 export function buildProgram(ctx: CliContext): Command {
@@ -26,7 +27,15 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'with -d: print a JSON result')
     .option('--timeout <seconds>', 'how long to wait for every service to be healthy', '120')
     .option('--engine <name>', 'builtin (default) or process-compose')
-    .action(async (services: string[], options) => (await import('./commands/up.js')).up(ctx, services, options));
+    .action(async (services: string[], options) => {
+      const daemon = options.detach ? spawnDaemon(ctx) : undefined;
+      try {
+        await (await import('./commands/up.js')).up(ctx, services, options, daemon);
+      } catch (error) {
+        daemon?.kill();
+        throw error;
+      }
+    });
 
   program
     .command('down')

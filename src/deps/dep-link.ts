@@ -14,6 +14,21 @@ export interface DepRecord {
   readonly origin?: CacheOrigin;
   readonly target: string;
   readonly provisionedAt: string;
+  /** The real file's identity when linked: a changed file means "check again". */
+  readonly fingerprint?: Fingerprint;
+}
+
+export interface Fingerprint {
+  readonly realpath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+export async function fingerprintOf(file: string): Promise<Fingerprint> {
+  const realpath = await fs.realpath(file);
+  const stat = await fs.stat(realpath);
+  return { realpath, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
 }
 
 export function depLink(depDir: string, name: string): string {

@@ -7,7 +7,8 @@ import fs from 'node:fs/promises';
 import type { Binary, Source } from '../manifest/schema.js';
 import { InputError, RuntimeError, unreachable } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
-import { linkDep } from './dep-link.js';
+import { fingerprintOf, linkDep } from './dep-link.js';
+import { reuseLinked } from './reuse.js';
 import { expandTemplate, goPlatform, renamePlatform, type Platform } from './platform.js';
 import { fromCache } from './sources/cache.js';
 import type { SourceContext } from './sources/context.js';
@@ -23,6 +24,8 @@ export interface ProvisionOptions {
   readonly platform?: Platform;
   /** How often a long step reports progress (default 5 s). */
   readonly heartbeatMs?: number;
+  /** Reuse what `.dep/` already links when it still fits (reuse.ts): `core up`'s fast path. */
+  readonly reuseLinked?: boolean;
 }
 
 /** Every source of one binary failed. */
@@ -48,6 +51,11 @@ export async function provisionBinaries(
   const done: Provisioned[] = [];
   const failures: Array<{ binary: Binary; attempts: SourceFailure[] }> = [];
   for (const binary of uniqueByName(binaries)) {
+    const reused = options.reuseLinked ? await reuseLinked(binary, settings) : undefined;
+    if (reused) {
+      done.push(reused);
+      continue;
+    }
     const result = await provisionBinary(binary, settings, options);
     if (result.ok) done.push(result.provisioned);
     else failures.push({ binary, attempts: result.attempts });
@@ -96,6 +104,7 @@ export async function provisionBinary(binary: Binary, settings: Settings, option
       ...(outcome.origin ? { origin: outcome.origin } : {}),
       target: outcome.target,
       provisionedAt: new Date().toISOString(),
+      fingerprint: await fingerprintOf(outcome.target),
     }).catch((error: unknown) => {
       throw new RuntimeError('dep-link-failed', `cannot link ${binary.name} into ${settings.depDir}: ${(error as Error).message}`);
     });

@@ -4,7 +4,7 @@
  * with each one's time-to-ready; on failure names the service, its last probe
  * error and log lines, and stops what it started).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
 import { writeComposeFile } from '../../compose/write.js';
@@ -28,19 +28,11 @@ export function parseTimeout(value: string): number {
   return seconds * 1000;
 }
 
-export async function up(ctx: CliContext, names: string[], options: UpOptions): Promise<void> {
+/** `daemon`: with -d, the supervisor process program.ts started before loading this module. */
+export async function up(ctx: CliContext, names: string[], options: UpOptions, daemon?: ChildProcess): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
   if (options.engine && options.engine !== 'builtin') throw new InputError('bad-flag', `--engine: "${options.engine}" is not available yet (only builtin)`);
-  // Detached: start the supervisor's Node now, so its start-up overlaps our
-  // validation and provisioning; it waits for the prepared stack (or dies with us).
-  const daemon = options.detach ? spawnDaemon(ctx) : undefined;
-  let prepared;
-  try {
-    prepared = await prepare(ctx, names);
-  } catch (error) {
-    daemon?.kill();
-    throw error;
-  }
+  const prepared = await prepare(ctx, names);
   const targets = prepared.services.map((s) => s.name);
   const composeWritten = writeComposeFile(prepared.plan, prepared.generated);
   if (daemon) {
@@ -70,12 +62,6 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions): 
   });
   await running.stopped;
   process.exitCode = interrupted ? ExitCode.interrupted : ExitCode.ok;
-}
-
-function spawnDaemon(ctx: CliContext): ChildProcess {
-  const [node, ...entry] = ctx.self as [string, ...string[]];
-  // Its own session, so it outlives this terminal; it logs to .core-stack/logs/core.log itself.
-  return spawn(node, [...entry, 'internal', 'supervise'], { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: ctx.env as NodeJS.ProcessEnv });
 }
 
 async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOptions): Promise<void> {

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { extractMember } from '../archive.js';
 import { commitToCache, withWorkDir } from '../cache.js';
 import { assetName, findChecksum, type DigestAlgorithm } from '../checksum-file.js';
 import { formatElapsed, startHeartbeat } from '../heartbeat.js';
@@ -49,6 +48,8 @@ export async function fromDownload(source: DownloadSource, context: SourceContex
       await fs.rename(archive, file);
     } else {
       const member = expandTemplate(source.member ?? binary.name, vars);
+      // tar and yauzl load only when an archive is really opened (~60 ms of start-up otherwise).
+      const { extractMember } = await import('../archive.js');
       const extracted = await extractMember(archive, source.archive, member, file);
       if (!extracted.ok) return fail(extracted.reason, `${assetName(url)}: ${extracted.message}; refused`);
     }

@@ -22,10 +22,11 @@ export async function tempProject(
   await fs.mkdir(path.join(dir, 'project'));
   const settings = parseSettings({
     root: path.join(dir, 'project'),
-    processEnv: { PATH: bin, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache'), ...(typeof env === 'function' ? await env(dir) : env) },
+    processEnv: { PATH: bin, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache'), GOTELEMETRY: 'off', ...(typeof env === 'function' ? await env(dir) : env) },
     homeDir: dir,
   });
-  return { dir, settings, bin, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  // Retries: a go process may still be finishing writes under HOME when a test ends.
+  return { dir, settings, bin, cleanup: () => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 /** Every file (not folder) under `dir`, relative, sorted; [] if `dir` does not exist. */
