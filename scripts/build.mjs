@@ -3,7 +3,17 @@
 // command), so `core --help` parses commander and little else. Bundling saves
 // ~40% of start-up over plain tsc output (bench/cli.mjs). Type checking is
 // `npm run typecheck`; this only transpiles.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { build } from 'esbuild';
+
+// Identifies what validates manifests, so a cached validation (src/manifest/cache.ts)
+// never outlives a change to the rules.
+const hash = createHash('sha256');
+for (const dir of ['src/manifest', 'src/plan']) {
+  for (const file of fs.readdirSync(dir).sort()) hash.update(file).update(fs.readFileSync(`${dir}/${file}`));
+}
+hash.update(fs.readFileSync('package-lock.json'));
 
 await build({
   entryPoints: { core: 'cmd/core.ts' },
@@ -15,6 +25,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',
+  define: { __CORE_BUILD_ID__: JSON.stringify(hash.digest('hex').slice(0, 16)) },
   // Some dependencies (dotenv) are CommonJS and call require().
   banner: { js: "import { createRequire as __coreRequire } from 'node:module'; const require = __coreRequire(import.meta.url);" },
 });

@@ -13,9 +13,10 @@ export interface LoadedStack {
   readonly plan: StackPlan;
 }
 
-export async function loadStack(ctx: CliContext): Promise<LoadedStack> {
+/** `cache`: reuse a cached manifest validation (commands that write .core-stack/ anyway). */
+export async function loadStack(ctx: CliContext, options: { cache?: boolean } = {}): Promise<LoadedStack> {
   const settings = loadSettings(process.cwd(), ctx.env);
-  const manifests = await loadManifests(settings);
+  const manifests = await loadManifests(settings, options);
   const plan = resolvePlan({ manifests, settings, self: ctx.self });
   return { settings, manifests, plan };
 }

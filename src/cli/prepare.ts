@@ -36,7 +36,7 @@ export function selectServices(stack: LoadedStack, names: readonly string[], alo
 }
 
 export async function prepare(ctx: CliContext, names: readonly string[], options: { quiet?: boolean; alone?: boolean } = {}): Promise<PreparedStack> {
-  const stack = await loadStack(ctx);
+  const stack = await loadStack(ctx, { cache: true });
   const services = selectServices(stack, names, options.alone);
   const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
   if (owner) throw alreadyRunning(owner);

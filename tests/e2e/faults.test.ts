@@ -92,6 +92,20 @@ describe('faults', () => {
     expect(Object.keys(state().processes)).toEqual([]);
   }, 30_000);
 
+  it('validates an edited manifest again, though the last validation was cached', async () => {
+    expect(fs.existsSync(path.join(project.dir, '.core-stack/manifests.json'))).toBe(true);
+    const file = path.join(project.dir, 'services/stuck/service.json');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, original.replace('"name": "stuck"', '"name": "stuck", "colour": "red"'));
+    try {
+      const result = await project.core('up', '-d', 'stuck');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('services/stuck/service.json: unknown key "colour"');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
   it('core nats run: READY line, then a graceful stop on SIGINT', async () => {
     const { spawn } = await import('node:child_process');
     const { CORE } = await import('../helpers/cli.js');
