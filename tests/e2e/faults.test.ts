@@ -63,6 +63,18 @@ describe('faults', () => {
     expect(caddy.pid).toBe(before.caddy.pid);
     expect(caddy.restarts).toBe(0);
     expect((await client().process('nats')).pid).toBe(before.nats.pid);
+
+    const restart = await project.core('restart', 'caddy');
+    expect(restart.code, restart.stderr).toBe(0);
+    await waitFor('caddy restarted and healthy', async () => {
+      const c = await client().process('caddy');
+      return c.pid !== before.caddy.pid && c.is_ready === 'Ready' ? c : undefined;
+    });
+    expect((await project.core('restart', 'nope')).code).toBe(2);
+
+    const logs = await project.core('logs', 'nats', '-n', '50');
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('Server is ready');
   }, 60_000);
 
   it('leaves no service process 2 s after the supervisor is SIGKILLed', async () => {
@@ -73,6 +85,7 @@ describe('faults', () => {
     process.kill(supervisor.pid, 'SIGKILL');
     await waitFor('every service process gone', () => pids.every((pid) => !alive(pid)) || undefined, 5_000, 10);
     expect(Date.now() - killedAt).toBeLessThan(2000);
+    expect(fs.readdirSync('/proc').filter((p) => pids.includes(Number(p)))).toEqual([]);
     const down = await project.core('down');
     expect(down.code).toBe(0);
     expect(down.stdout).toBe('not running\n');
@@ -105,6 +118,23 @@ describe('faults', () => {
       fs.writeFileSync(file, original);
     }
   });
+
+  it('core up in the foreground: prefixed output, Ctrl-C stops everything with exit 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CORE } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CORE, 'up', 'nats'], { cwd: project.dir, env: { ...process.env, CORE_ROOT: project.dir, NO_COLOR: '1', ...project.env } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    await waitFor('nats ready', () => output.includes('nats ready in') || undefined);
+    expect(output).toMatch(/^nats +\| .*Server is ready/m);
+    const natsPid = state().processes.nats.pid;
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(alive(natsPid)).toBe(false);
+    expect(JSON.parse((await project.core('status', '--json')).stdout).running).toBe(false);
+  }, 30_000);
 
   it('core nats run: READY line, then a graceful stop on SIGINT', async () => {
     const { spawn } = await import('node:child_process');
