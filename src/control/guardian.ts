@@ -14,6 +14,7 @@ import { reapGroups } from './reaper.js';
 import { readState } from './state-file.js';
 
 export interface Guardian {
+  readonly pid: number | undefined;
   /** Tell it the supervisor is done on purpose. */
   dismiss(): void;
 }
@@ -30,6 +31,7 @@ export function spawnGuardian(self: readonly string[], stateFile: string, env: N
   // Keep the pipe but let it not hold the event loop open.
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return {
+    pid: child.pid,
     dismiss() {
       child.stdin?.end();
     },

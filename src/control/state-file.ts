@@ -17,6 +17,8 @@ export interface StateFile {
   readonly version: 1;
   readonly engine: EngineName;
   readonly supervisor: ProcessIdentity;
+  /** The guardian that reaps the process groups if the supervisor dies (guardian.ts). */
+  readonly guardian?: number;
   readonly started_at: string;
   readonly socket: string;
   /** Ports per service, as planned, for `core status`. */

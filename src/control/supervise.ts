@@ -35,17 +35,18 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   const processes = new Map<string, RecordedProcess>();
+  const guardian = spawnGuardian(self, paths.state, { ...settings.env });
   const base: Omit<StateFile, 'processes'> = {
     version: 1,
     engine: 'builtin',
     supervisor: identify(process.pid),
+    ...(guardian.pid ? { guardian: guardian.pid } : {}),
     started_at: new Date().toISOString(),
     socket: paths.socket,
     ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
   };
   const save = () => writeState(paths.state, { ...base, processes: Object.fromEntries(processes) });
   save();
-  const guardian = spawnGuardian(self, paths.state, { ...settings.env });
 
   const track = (event: EngineEvent) => {
     if (event.type === 'started' && event.pid !== undefined) {

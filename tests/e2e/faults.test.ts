@@ -91,6 +91,20 @@ describe('faults', () => {
     expect(down.stdout).toBe('not running\n');
   }, 30_000);
 
+  it('core down stops what a dead supervisor left, when its guardian died too', async () => {
+    const up = await project.core('up', '-d', 'nats');
+    expect(up.code, up.stderr).toBe(0);
+    const { supervisor, guardian, processes } = state();
+    process.kill(guardian, 'SIGKILL');
+    process.kill(supervisor.pid, 'SIGKILL');
+    await waitFor('supervisor gone', () => !alive(supervisor.pid) || undefined);
+    expect(alive(processes.nats.pid)).toBe(true);
+    const down = await project.core('down');
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toContain('1 process group left by a dead supervisor');
+    await waitFor('nats gone', () => !alive(processes.nats.pid) || undefined, 3000);
+  }, 30_000);
+
   it('fails in bounded time when a service never becomes ready, with its probe error and log, and leaves nothing running', async () => {
     const started = Date.now();
     const result = await project.core('up', '-d', 'stuck', '--timeout', '3');

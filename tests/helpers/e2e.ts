@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isSameProcess } from '../../src/support/proc.js';
 import { makeProject, runCore, type CliResult } from './cli.js';
 
 export const ADMIN = { email: 'admin@example.com', password: 'e2e-password-123' };
@@ -47,11 +48,7 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
+/** Alive and not a zombie (an orphan's zombie lingers until PID 1 reaps it). */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return isSameProcess({ pid });
 }
