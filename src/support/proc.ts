@@ -43,19 +43,32 @@ function exists(pid: number): boolean {
 /** Is this very process still alive (not merely some process with its pid)? */
 export function isSameProcess(identity: ProcessIdentity): boolean {
   if (!exists(identity.pid)) return false;
-  if (identity.start_time === undefined) return true;
   const fields = statFields(identity.pid);
-  if (!fields) return true;
+  if (!fields) return true; // no /proc: liveness is all we can tell
   // A zombie has exited; whoever adopted it (often PID 1) may take its time to reap it.
-  return fields[0] !== 'Z' && fields[19] === identity.start_time;
+  if (fields[0] === 'Z') return false;
+  return identity.start_time === undefined || fields[19] === identity.start_time;
 }
 
-/** Does anything still run in this process group? */
+/**
+ * Does anything still run in this process group? Zombies do not count: members
+ * orphaned by a dead supervisor are reaped by PID 1 in its own time.
+ */
 export function groupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true; // no /proc: trust kill(0)
+  }
+  // Fields after the command name: [0] state, [2] process group.
+  return pids.some((pid) => {
+    const fields = statFields(Number(pid));
+    return fields !== undefined && fields[2] === String(pgid) && fields[0] !== 'Z';
+  });
 }

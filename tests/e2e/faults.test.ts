@@ -85,7 +85,6 @@ describe('faults', () => {
     process.kill(supervisor.pid, 'SIGKILL');
     await waitFor('every service process gone', () => pids.every((pid) => !alive(pid)) || undefined, 5_000, 10);
     expect(Date.now() - killedAt).toBeLessThan(2000);
-    expect(fs.readdirSync('/proc').filter((p) => pids.includes(Number(p)))).toEqual([]);
     const down = await project.core('down');
     expect(down.code).toBe(0);
     expect(down.stdout).toBe('not running\n');
