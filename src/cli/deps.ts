@@ -7,14 +7,15 @@ import { provisionBinaries } from '../deps/provision.js';
 import { InputError } from '../support/errors.js';
 import { print, printJson } from './output.js';
 import { loadSettings } from '../support/load-settings.js';
+import type { CliContext } from './context.js';
 import type { Settings } from '../support/settings.js';
 
 interface Options {
   readonly json?: boolean;
 }
 
-export async function depsInstall(services: string[], options: Options): Promise<void> {
-  const { settings, binaries } = await load(services);
+export async function depsInstall(ctx: CliContext, services: string[], options: Options): Promise<void> {
+  const { settings, binaries } = await load(ctx, services);
   const provisioned = await provisionBinaries(binaries, settings, {
     reporter: createProgressRenderer((line) => process.stderr.write(`${line}\n`)),
   });
@@ -23,14 +24,14 @@ export async function depsInstall(services: string[], options: Options): Promise
   output(listed, options);
 }
 
-export async function depsList(options: Options): Promise<void> {
-  const { settings, binaries } = await load([]);
+export async function depsList(ctx: CliContext, options: Options): Promise<void> {
+  const { settings, binaries } = await load(ctx, []);
   const listed = await listProvisioned(binaries, settings);
   output(listed, options);
 }
 
-async function load(services: readonly string[]): Promise<{ settings: Settings; binaries: Binary[] }> {
-  const settings = loadSettings();
+async function load(ctx: CliContext, services: readonly string[]): Promise<{ settings: Settings; binaries: Binary[] }> {
+  const settings = loadSettings(process.cwd(), ctx.env);
   const manifests = await loadManifests(settings);
   return { settings, binaries: select(manifests, services).flatMap((m) => m.manifest.binaries) };
 }

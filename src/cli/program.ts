@@ -87,12 +87,12 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Find or fetch the binaries of the given services (default: all)')
     .argument('[services...]', 'service names')
     .option('--json', 'print a JSON result')
-    .action(async (services: string[], options) => (await import('./deps.js')).depsInstall(services, options));
+    .action(async (services: string[], options) => (await import('./deps.js')).depsInstall(ctx, services, options));
   deps
     .command('list')
     .description('Show each binary: version, source used, path')
     .option('--json', 'print a JSON result')
-    .action(async (options) => (await import('./deps.js')).depsList(options));
+    .action(async (options) => (await import('./deps.js')).depsList(ctx, options));
 
   for (const service of serviceNames(ctx)) addServiceCommands(program, ctx, service);
 

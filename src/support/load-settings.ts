@@ -15,8 +15,8 @@ export function findRoot(cwd: string, processEnv: Readonly<Record<string, string
 }
 
 export function loadSettings(
-  cwd = process.cwd(),
-  processEnv: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string,
+  processEnv: Readonly<Record<string, string | undefined>>,
 ): Settings {
   const root = findRoot(cwd, processEnv);
   const file = path.join(root, '.env');

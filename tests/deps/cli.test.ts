@@ -3,11 +3,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { depsInstall, depsList } from '../../src/cli/deps.js';
+import type { CliContext } from '../../src/cli/context.js';
 import { goPlatform } from '../../src/deps/platform.js';
 import { InputError, RuntimeError } from '../../src/support/errors.js';
 import { digest, tarGz, versionScript } from './helpers/archives.js';
 import { startFixtureServer, type FixtureServer } from './helpers/fixture-server.js';
 import { tempProject, writeScript, type TempProject } from './helpers/project.js';
+
+/** The CLI context, over the environment this file stubs. */
+const ctx = (): CliContext => ({ env: process.env, self: [] });
 
 let project: TempProject;
 let server: FixtureServer;
@@ -50,7 +54,7 @@ afterEach(async () => {
 
 describe('core deps install', () => {
   it('--json prints one versioned document of what was used', async () => {
-    await depsInstall([], { json: true });
+    await depsInstall(ctx(), [], { json: true });
     const depDir = project.settings.depDir;
     const cached = path.join(project.settings.cacheDir, 'bin', `${goPlatform().os}-${goPlatform().arch}`, 'fetched', '2.0.0', 'fetched');
     expect(JSON.parse(stdout)).toEqual({
@@ -64,7 +68,7 @@ describe('core deps install', () => {
     expect(stderr).toContain(`fetched: downloading ${server.origin}/fetched-2.0.0.tar.gz\n`);
 
     stdout = '';
-    await depsList({ json: true });
+    await depsList(ctx(), { json: true });
     const listed = JSON.parse(stdout);
     expect(listed.binaries.map((b: { name: string; source: string; status: string }) => [b.name, b.source, b.status])).toEqual([
       ['tool', 'path', 'ok'],
@@ -73,9 +77,9 @@ describe('core deps install', () => {
   });
 
   it('prints a table; a second run is a cache hit', async () => {
-    await depsInstall(['beta'], {});
+    await depsInstall(ctx(), ['beta'], {});
     stdout = '';
-    await depsInstall(['beta'], {});
+    await depsInstall(ctx(), ['beta'], {});
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^BINARY\s+VERSION\s+SOURCE\s+PATH$/);
     expect(lines[1]).toMatch(new RegExp(`^fetched\\s+2\\.0\\.0\\s+cache \\(download\\)\\s+${project.settings.depDir}/fetched -> .*/fetched$`));
@@ -84,7 +88,7 @@ describe('core deps install', () => {
   });
 
   it('an unknown service is bad input (exit 2) that names it', async () => {
-    const error = await depsInstall(['alpha', 'nope'], {}).catch((e: unknown) => e);
+    const error = await depsInstall(ctx(), ['alpha', 'nope'], {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ exitCode: 2, reason: 'unknown-service', message: 'unknown service: nope', details: ['known services: alpha, beta'] });
     expect(stdout).toBe('');
@@ -92,7 +96,7 @@ describe('core deps install', () => {
 
   it('a binary no source can supply is a runtime failure (exit 1) listing every source', async () => {
     await fs.rm(path.join(project.bin, 'tool'));
-    const error = await depsInstall(['alpha'], {}).catch((e: unknown) => e);
+    const error = await depsInstall(ctx(), ['alpha'], {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RuntimeError);
     expect(error).toMatchObject({ exitCode: 1, reason: 'provision-failed', details: ['tool: path: tool is not on PATH', expect.stringMatching(/^tool: cache: not in the cache/)] });
   });
@@ -100,12 +104,12 @@ describe('core deps install', () => {
 
 describe('core deps list', () => {
   it('shows binaries never provisioned, and links that dangle', async () => {
-    await depsList({});
+    await depsList(ctx(), {});
     expect(stdout).toMatch(/^tool\s+-\s+missing\s+\S+\/\.dep\/tool$/m);
-    await depsInstall(['alpha'], {});
+    await depsInstall(ctx(), ['alpha'], {});
     await fs.rm(path.join(project.bin, 'tool'));
     stdout = '';
-    await depsList({ json: true });
+    await depsList(ctx(), { json: true });
     expect(JSON.parse(stdout).binaries[0]).toMatchObject({ name: 'tool', status: 'broken', version: '1.4.0', source: 'path', target: null });
   });
 });
