@@ -8,6 +8,6 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     await buildProgram(ctx).parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error);
+    return reportError(error, { json: argv.includes('--json') });
   }
 }

@@ -28,11 +28,14 @@ export function selectServices(stack: LoadedStack, names: readonly string[], alo
   if (unknown.length > 0) {
     throw new InputError('unknown-service', `unknown service${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [`services: ${all.map((s) => s.name).join(', ')}`]);
   }
-  if (names.length === 0) return [...all];
+  // As process-compose does: a disabled service starts only when named, and a
+  // disabled dependency is left out (its dependents start without it).
+  const enabled = (s: PlannedService) => !s.compose.disabled || names.includes(s.name);
+  if (names.length === 0) return all.filter(enabled);
   if (alone) return all.filter((s) => names.includes(s.name));
-  const edges = new Map(all.map((s) => [s.name, Object.keys(s.dependsOn)]));
+  const edges = new Map(all.filter(enabled).map((s) => [s.name, Object.keys(s.dependsOn)]));
   const wanted = withDependencies(names, edges);
-  return all.filter((s) => wanted.has(s.name));
+  return all.filter((s) => wanted.has(s.name) && edges.has(s.name));
 }
 
 export async function prepare(ctx: CliContext, names: readonly string[], options: { quiet?: boolean; alone?: boolean } = {}): Promise<PreparedStack> {

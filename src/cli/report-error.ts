@@ -10,7 +10,11 @@ function isCommanderError(error: unknown): error is CommanderLike {
   return typeof error === 'object' && error !== null && typeof (error as CommanderLike).code === 'string' && (error as CommanderLike).code.startsWith('commander.');
 }
 
-export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+/**
+ * With `--json`, a failure is also a JSON document on stdout, so a script that
+ * parses stdout always gets one: { version, ok: false, error: { reason, message, details } }.
+ */
+export function reportError(error: unknown, options: { json?: boolean } = {}, stderr: NodeJS.WritableStream = process.stderr): number {
   if (isCommanderError(error)) {
     // commander has printed its message already; help and version are not errors.
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return ExitCode.ok;
@@ -19,6 +23,7 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
   if (error instanceof CoreError) {
     stderr.write(`core: ${error.message}\n`);
     for (const line of error.details) stderr.write(`  ${line}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify({ version: 1, ok: false, error: { reason: error.reason, message: error.message, details: error.details } }, null, 2)}\n`);
     return error.exitCode;
   }
   stderr.write(`core: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -27,8 +27,8 @@ export interface SupervisorOptions {
   readonly doc: ComposeDoc;
   /** The environment every child starts from; each process's `environment` goes on top. */
   readonly baseEnv: Readonly<Record<string, string>>;
-  /** Values for `x-core.secret_env` keys, which the generated file leaves out. */
-  readonly secrets?: Readonly<Record<string, string>>;
+  /** Per process, values for its `x-core.secret_env` keys, which the generated file leaves out. */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `<logDir>/<name>.log`, unless the process sets `log_location`. */
   readonly logDir: string;
   readonly clock?: Clock;
@@ -76,7 +76,7 @@ export class Supervisor {
         name,
         proc,
         policy: policyOf(proc),
-        env: childEnv(proc, options.baseEnv, options.secrets),
+        env: childEnv(proc, options.baseEnv, options.secrets?.[name]),
         clock: this.clock,
         spawner: options.spawner ?? realSpawner,
         prober: options.prober ?? realProber,

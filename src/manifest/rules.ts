@@ -76,5 +76,5 @@ export const reservedNames: Rule = (manifests) =>
     RESERVED_NAMES.has(manifest.name) ? [{ file, path: 'name', message: `"${manifest.name}" is a core command; pick another service name` }] : [],
   );
 
-export const RULES: readonly Rule[] = [duplicateNames, reservedNames, duplicateBinaries, dependencies, cycles]
-// Port clashes are checked in src/plan/ports.ts, after CORE_PORT_* overrides apply.;
+// Port clashes are checked in src/plan/ports.ts, after CORE_PORT_* overrides apply.
+export const RULES: readonly Rule[] = [duplicateNames, reservedNames, duplicateBinaries, dependencies, cycles];

@@ -36,5 +36,9 @@ export function planPortNumbers(
       own.set(name, planned);
     }
   }
+  const known = manifests.flatMap(({ manifest }) => Object.keys(manifest.ports).map((name) => portOverrideVar(manifest.name, name)));
+  for (const variable of Object.keys(settings.portOverrides).sort()) {
+    if (!known.includes(variable)) issues.push({ file: 'environment', path: variable, message: `names no port of any service (ports: ${known.join(', ') || 'none'})` });
+  }
   return { ports, issues };
 }

@@ -10,10 +10,9 @@ import { parsePlaceholders, resolvePlaceholders, type Placeholder, type Placehol
 import { planPortNumbers, type PortNumber } from './ports.js';
 import { topologicalOrder } from './graph.js';
 import { planProbe } from './probes.js';
+import { SECRET_KEY } from './secrets.js';
 import type { PlannedPort, PlannedService, StackPlan } from './types.js';
 
-/** Env keys that hold secrets: never written to disk in clear, never shown. */
-export const SECRET_KEY = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
 
 export interface PlanInputs {
   readonly manifests: readonly LoadedManifest[];
@@ -107,6 +106,11 @@ function planService(
   };
 
   const { process: proc } = manifest;
+  // An argument is on every `ps` listing and in the generated file: secrets go through env.
+  const onCommandLine = [['process.command', proc.command], ...proc.args.map((arg, i) => [`process.args[${i}]`, arg])] as const;
+  for (const [at, text] of onCommandLine) {
+    if (usesSecret(text)) issues.push({ file, path: at, message: 'reads a secret variable: pass secrets in process.env, never on the command line (visible to every user, and written to the generated file)' });
+  }
   const env = Object.fromEntries(Object.entries(proc.env).map(([key, value]) => [key, resolve(value, `process.env.${key}`)]));
   const workingDir = proc.working_dir === undefined ? path.join(settings.dataDir, manifest.name) : path.resolve(settings.root, resolve(proc.working_dir, 'process.working_dir'));
   const { depends_on, readiness_probe, liveness_probe, ...compose } = proc.compose;
@@ -125,7 +129,6 @@ function planService(
     args: proc.args.map((arg, i) => resolve(arg, `process.args[${i}]`)),
     env,
     secretEnv: Object.keys(env).filter((key) => SECRET_KEY.test(key) || usesSecret(proc.env[key]!)).sort(),
-    secretArgs: proc.args.flatMap((arg, i) => (usesSecret(arg) ? [i] : [])),
     workingDir,
     ports: ports.get(manifest.name) ?? {},
     dependsOn: Object.fromEntries(Object.entries(depends_on ?? {}).map(([dep, { condition }]) => [dep, condition])),

@@ -36,8 +36,6 @@ export interface PlannedService {
   readonly env: Readonly<Record<string, string>>;
   /** Env keys whose values must never be written or shown (they hold secrets). */
   readonly secretEnv: readonly string[];
-  /** Indexes of args that carry a secret: shown redacted. */
-  readonly secretArgs: readonly number[];
   readonly workingDir: string;
   readonly ports: Readonly<Record<string, PlannedPort>>;
   readonly dependsOn: Readonly<Record<string, DependencyCondition>>;

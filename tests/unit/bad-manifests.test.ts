@@ -51,7 +51,9 @@ const CASES: Case[] = [
   { name: 'a probe url that is not a URL', edits: { nats: (m) => ((m.process.compose.readiness_probe.http_get.url = 'not a url'), m) }, expect: [NATS, 'process.compose.readiness_probe.http_get.url', 'is not a URL'] },
   { name: 'an unsupported NATS topology', edits: { nats: (m) => ((m.config.topology = 'hub-spoke'), m) }, expect: [NATS, 'config.topology', 'not supported yet'] },
   { name: 'a service named like a command', edits: { up: () => ({ name: 'up', process: { command: 'true' } }) }, expect: ['services/up/service.json', 'name', 'is a core command'] },
+  { name: 'a secret on the command line', edits: { caddy: (m) => (m.process.args.push('--key=${env.SECRET_KEY}'), m) }, env: { SECRET_KEY: 's3cr3t' }, expect: [CADDY, 'process.args[3]', 'reads a secret variable'] },
   { name: 'a port override clash', edits: {}, env: { CORE_PORT_CADDY_HTTP: '8090' }, expect: [`${PB}: ports.http.port: port 8090 (declared) is also used by caddy.http (CORE_PORT_CADDY_HTTP)`] },
+  { name: 'a misspelt port override', edits: {}, env: { CORE_PORT_NATS_CLINET: '5000' }, expect: ['environment: CORE_PORT_NATS_CLINET: names no port of any service', 'CORE_PORT_NATS_CLIENT'] },
   { name: 'a port override that is not a number', edits: {}, env: { CORE_PORT_NATS_CLIENT: 'abc' }, expect: ['CORE_PORT_NATS_CLIENT', 'not a whole number'] },
 ];
 

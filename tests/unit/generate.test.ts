@@ -94,10 +94,12 @@ describe('settings change the plan', () => {
     expect(caddy.admin.listen).toBe('127.0.0.1:12019');
   });
 
-  it('binds Caddy to CADDY_HOST and everything else to CORE_HOST', () => {
+  it('binds Caddy to CADDY_HOST and everything else to CORE_HOST, but the admin API stays on loopback', () => {
     const stack = generateStack(planFor(undefined, { CADDY_HOST: '0.0.0.0', CORE_HOST: '127.0.0.9' }));
     const caddy = JSON.parse(stack.files.find((f) => f.path.endsWith('caddy.json'))!.content);
     expect(caddy.apps.http.servers.core.listen).toEqual(['0.0.0.0:2015']);
+    expect(caddy.admin.listen).toBe('127.0.0.1:2019');
+    expect(caddy.apps.http.servers.core.routes[0].handle[0].upstreams).toEqual([{ dial: '127.0.0.9:8090' }]);
     expect(stack.files.find((f) => f.path.endsWith('nats.conf'))!.content).toContain('listen: "127.0.0.9:4222"');
   });
 });
@@ -130,6 +132,12 @@ describe('hostile values', () => {
 });
 
 describe('secrets', () => {
+  it('keep the PocketBase password out of the generated file', () => {
+    const generated = generateStack(planFor(undefined, { CORE_POCKETBASE_ADMIN_PASSWORD: 'pb-secret-123' }));
+    expect(toYaml(generated.doc)).not.toContain('pb-secret-123');
+    expect(generated.doc.processes.pocketbase?.['x-core']?.secret_env).toEqual(['CORE_POCKETBASE_ADMIN_PASSWORD']);
+  });
+
   it('are left out of the generated file and listed by name only', () => {
     const files = repoManifestFiles().map((file) => {
       if (file.dir !== 'caddy') return file;

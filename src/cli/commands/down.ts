@@ -12,9 +12,11 @@ import { RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { isSameProcess } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
+import { parseTimeout } from '../flags.js';
 import { print } from '../output.js';
 
 export async function down(ctx: CliContext, options: { timeout: string }): Promise<void> {
+  const timeoutMs = parseTimeout(options.timeout);
   const settings = loadSettings(process.cwd(), ctx.env);
   const stack = findStack(settings.stackDir);
   const started = performance.now();
@@ -22,7 +24,7 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
     await stack.client.stopProject().catch(() => {
       // It may exit before it answers; we watch the pid below either way.
     });
-    const deadline = Date.now() + Number(options.timeout) * 1000;
+    const deadline = Date.now() + timeoutMs;
     while (isSameProcess(stack.supervisor)) {
       if (Date.now() > deadline) throw new RuntimeError('down-timeout', `the supervisor (pid ${stack.supervisor.pid}) is still running after ${options.timeout} s`);
       await sleep(10);

@@ -8,12 +8,13 @@
 import type { ComposeDoc, ComposeProcess } from '../../compose/schema.js';
 import { supervise } from '../../control/supervise.js';
 import type { PlannedService } from '../../plan/types.js';
-import { ExitCode, RuntimeError } from '../../support/errors.js';
+import { RuntimeError } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { note, print } from '../output.js';
 import { prepare } from '../prepare.js';
 import { describeEvent } from '../render/event-line.js';
-import { parseTimeout } from './up.js';
+import { parseTimeout } from '../flags.js';
+import { foreground } from '../foreground.js';
 
 export function serviceUrl(service: PlannedService): string | undefined {
   const first = Object.values(service.ports)[0];
@@ -59,20 +60,13 @@ export async function run(ctx: CliContext, name: string, options: { timeout: str
       if (line) note(`core: ${line}`);
     },
   });
-  let signal: NodeJS.Signals | undefined;
-  for (const s of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(s, () => {
-      signal ??= s;
-      void running.shutdown();
-    });
-  }
+  const session = foreground(running, () => note(`core: stopping ${name}`));
   running.engine.start([name]);
   const result = await running.engine.waitReady([name], { timeoutMs });
   if (result.ok) print(`READY: ${name} ${serviceUrl(service) ?? ''}`.trimEnd());
-  else if (!signal) {
+  else if (!session.signal()) {
     await running.shutdown();
     throw new RuntimeError('not-ready', result.message, [...(result.lastProbeError ? [`last probe error: ${result.lastProbeError}`] : []), ...result.lastLines.map((l) => `  ${l}`)]);
   }
-  await running.stopped;
-  process.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
+  process.exitCode = await session.exitCode();
 }

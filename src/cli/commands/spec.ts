@@ -2,7 +2,7 @@
 import type { CliContext } from '../context.js';
 import { InputError } from '../../support/errors.js';
 import { shellQuote } from '../../compose/escape.js';
-import { SECRET_KEY } from '../../plan/resolve.js';
+import { SECRET_KEY } from '../../plan/secrets.js';
 import type { PlannedProbe, PlannedService } from '../../plan/types.js';
 import { hostPort } from '../../services/types.js';
 import { loadStack } from '../load-stack.js';
@@ -17,8 +17,9 @@ async function loadService(ctx: CliContext, name: string): Promise<PlannedServic
   return service;
 }
 
-export function redactedArgv(service: PlannedService): string[] {
-  return [service.command, ...service.args.map((arg, i) => (service.secretArgs.includes(i) ? REDACTED : arg))];
+/** Secrets never reach the command line (resolve.ts refuses them), so argv needs no redaction. */
+export function argv(service: PlannedService): string[] {
+  return [service.command, ...service.args];
 }
 
 export function serviceSpec(service: PlannedService): object {
@@ -26,7 +27,7 @@ export function serviceSpec(service: PlannedService): object {
     name: service.name,
     description: service.description,
     file: service.file,
-    command: redactedArgv(service),
+    command: argv(service),
     working_dir: service.workingDir,
     env: Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, service.secretEnv.includes(k) ? REDACTED : v])),
     ports: service.ports,
@@ -69,7 +70,7 @@ export async function spec(ctx: CliContext, name: string): Promise<void> {
 }
 
 export async function command(ctx: CliContext, name: string, options: { json?: boolean }): Promise<void> {
-  const argv = redactedArgv(await loadService(ctx, name));
-  if (options.json) printJson({ argv });
-  else print(argv.map(shellQuote).join(' '));
+  const args = argv(await loadService(ctx, name));
+  if (options.json) printJson({ argv: args });
+  else print(args.map(shellQuote).join(' '));
 }

@@ -28,7 +28,7 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
   return {
     name: p.name,
     status: p.status,
-    health: p.is_ready === 'Ready' ? 'healthy' : p.is_ready === 'Not Ready' ? 'unhealthy' : p.has_ready_probe ? 'starting' : '-',
+    health: healthOf(p),
     pid: p.pid > 0 && p.is_running ? p.pid : null,
     restarts: p.restarts,
     uptime_seconds: p.is_running ? Math.round(p.age / 1e9) : null,
@@ -37,6 +37,13 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
     last_probe_error: p.last_probe_error ?? null,
     reason: p.reason ?? null,
   };
+}
+
+/** healthy | unhealthy | starting (not yet ready once) | - (no probe, or not running). */
+function healthOf(p: ProcessState): string {
+  if (!p.is_running || !p.has_ready_probe) return '-';
+  if (p.is_ready === 'Ready') return 'healthy';
+  return p.phase === 'probing' || p.phase === 'starting' ? 'starting' : 'unhealthy';
 }
 
 export async function status(ctx: CliContext, options: { json?: boolean }): Promise<void> {

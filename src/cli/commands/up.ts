@@ -9,8 +9,12 @@ import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
 import { writeComposeFile } from '../../compose/write.js';
 import { ExitCode, InputError, RuntimeError } from '../../support/errors.js';
+import { loadSettings } from '../../support/load-settings.js';
+import { ENGINES, type EngineName } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
 import { note, print, printJson } from '../output.js';
+import { parseTimeout } from '../flags.js';
+import { foreground } from '../foreground.js';
 import { prepare } from '../prepare.js';
 import { createPrefixedPrinter } from '../render/prefixed.js';
 import type { DaemonInit, DaemonMessage } from './daemon.js';
@@ -22,16 +26,19 @@ export interface UpOptions {
   readonly engine?: string;
 }
 
-export function parseTimeout(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError('bad-flag', `--timeout: "${value}" is not a positive number of seconds`);
-  return seconds * 1000;
+/** The engine from --engine, else CORE_ENGINE. Only the built-in one ships so far. */
+function chooseEngine(flag: string | undefined, setting: EngineName): EngineName {
+  const engine = flag ?? setting;
+  const origin = flag ? '--engine' : 'CORE_ENGINE';
+  if (!ENGINES.includes(engine as EngineName)) throw new InputError('bad-flag', `${origin}: "${engine}" is not one of ${ENGINES.join(', ')}`);
+  if (engine !== 'builtin') throw new InputError('engine-unavailable', `${origin}: the ${engine} engine is not available yet; use builtin`);
+  return engine;
 }
 
 /** `daemon`: with -d, the supervisor process program.ts started before loading this module. */
 export async function up(ctx: CliContext, names: string[], options: UpOptions, daemon?: ChildProcess): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
-  if (options.engine && options.engine !== 'builtin') throw new InputError('bad-flag', `--engine: "${options.engine}" is not available yet (only builtin)`);
+  chooseEngine(options.engine, loadSettings(process.cwd(), ctx.env).engine);
   const prepared = await prepare(ctx, names);
   const targets = prepared.services.map((s) => s.name);
   const composeWritten = writeComposeFile(prepared.plan, prepared.generated);
@@ -45,23 +52,14 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
 
   const printer = createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`));
   const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self, onEvent: printer });
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    note('stopping… (dependents first)');
-    void running.shutdown();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const session = foreground(running, () => note('stopping… (dependents first)'));
   running.engine.start(targets);
   await composeWritten;
   void running.engine.waitReady(targets, { timeoutMs }).then((result) => {
     if (result.ok) note(`all ${targets.length} services ready in ${Math.round(performance.now())} ms`);
     else note(`not ready: ${result.message}`);
   });
-  await running.stopped;
-  process.exitCode = interrupted ? ExitCode.interrupted : ExitCode.ok;
+  process.exitCode = await session.exitCode();
 }
 
 async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOptions): Promise<void> {
