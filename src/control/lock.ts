@@ -45,10 +45,11 @@ export function acquireLock(file: string): Lock {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = runningSupervisor(file);
-      if (owner) throw alreadyRunning(owner);
-      // Stale: its owner is gone. Two racing takers both remove it, one wins `wx`.
-      fs.rmSync(file, { force: true });
+      const stale = readLockOwner(file);
+      if (stale && isSameProcess(stale)) throw alreadyRunning(stale);
+      // Stale: its owner is gone. Remove it only if it still is that stale lock, so
+      // a racing taker never removes the fresh lock of another that got there first.
+      if (JSON.stringify(readLockOwner(file)) === JSON.stringify(stale)) fs.rmSync(file, { force: true });
     }
   }
   const owner = runningSupervisor(file);

@@ -4,7 +4,10 @@
  * status, health, pid, restarts, uptime_seconds, exit_code, ports,
  * last_probe_error, reason }] }.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControlClient } from '../../control/client.js';
 import { findStack } from '../../control/connect.js';
+import { isSameProcess, type ProcessIdentity } from '../../support/proc.js';
 import type { ProcessState } from '../../engine/index.js';
 import { RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
@@ -39,6 +42,23 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
   };
 }
 
+/**
+ * The supervisor's answer; undefined once it has gone. A supervisor that is
+ * stopping closes its socket a moment before it exits: give it that moment.
+ */
+async function askProcesses(client: ControlClient, supervisor: ProcessIdentity): Promise<ProcessState[] | undefined> {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    try {
+      return await client.processes();
+    } catch (error) {
+      if (!isSameProcess(supervisor)) return undefined;
+      if (Date.now() > deadline) throw new RuntimeError('supervisor-not-answering', `the supervisor (pid ${supervisor.pid}) does not answer on ${client.socket}: ${(error as Error).message}`);
+      await sleep(20);
+    }
+  }
+}
+
 /** healthy | unhealthy | starting (not yet ready once) | - (no probe, or not running). */
 function healthOf(p: ProcessState): string {
   if (!p.is_running || !p.has_ready_probe) return '-';
@@ -54,11 +74,11 @@ export async function status(ctx: CliContext, options: { json?: boolean }): Prom
     else print('not running');
     return;
   }
-  let processes: ProcessState[];
-  try {
-    processes = await stack.client.processes();
-  } catch (error) {
-    throw new RuntimeError('supervisor-not-answering', `the supervisor (pid ${stack.supervisor.pid}) does not answer on ${stack.client.socket}: ${(error as Error).message}`);
+  const processes = await askProcesses(stack.client, stack.supervisor);
+  if (!processes) {
+    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [] });
+    else print('not running');
+    return;
   }
   const rows = processes.map((p) => toRow(p, stack.state?.ports[p.name]));
   if (options.json) {

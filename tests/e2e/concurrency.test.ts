@@ -1,0 +1,28 @@
+/** Several terminals at once: one stack, never two, and state that stays consistent. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { e2eProject } from '../helpers/e2e.js';
+
+const project = e2eProject(22000);
+
+afterAll(async () => {
+  await project.core('down');
+});
+
+describe('concurrent commands', () => {
+  it('three `core up -d` at once start one stack; the others are refused', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => project.core('up', '-d', 'nats')));
+    const codes = results.map((r) => r.code).sort();
+    expect(codes, results.map((r) => r.stderr).join('\n')).toEqual([0, 2, 2]);
+    for (const refused of results.filter((r) => r.code === 2)) expect(refused.stderr).toMatch(/already running|port .* is in use/);
+    const status = JSON.parse((await project.core('status', '--json')).stdout);
+    const running = status.processes.filter((p: { status: string }) => p.status !== 'Disabled');
+    expect(running.map((p: { name: string; health: string }) => [p.name, p.health])).toEqual([['nats', 'healthy']]);
+  });
+
+  it('status during down, and two downs at once, all succeed and leave nothing running', async () => {
+    const results = await Promise.all([project.core('down'), project.core('status', '--json'), project.core('down'), project.core('status')]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    const status = JSON.parse((await project.core('status', '--json')).stdout);
+    expect(status.running).toBe(false);
+  });
+});
