@@ -28,7 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--timeout <seconds>', 'how long to wait for every service to be healthy', '120')
     .option('--engine <name>', 'builtin (default) or process-compose')
     .action(async (services: string[], options) => {
-      const daemon = options.detach ? spawnDaemon(ctx) : undefined;
+      const daemon = options.detach && options.engine !== 'process-compose' ? spawnDaemon(ctx) : undefined;
       try {
         await (await import('./commands/up.js')).up(ctx, services, options, daemon);
       } catch (error) {
@@ -103,7 +103,8 @@ export function buildProgram(ctx: CliContext): Command {
   internal
     .command('guardian')
     .requiredOption('--state <file>')
-    .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state));
+    .option('--watch')
+    .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state, { watch: options.watch }));
   program.addCommand(internal, { hidden: true });
   return program;
 }

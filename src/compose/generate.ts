@@ -62,6 +62,7 @@ function composeProcess(service: PlannedService, plan: StackPlan): ComposeProces
     success_exit_codes: compose.success_exit_codes,
     launch_timeout_seconds: compose.launch_timeout_seconds,
     log_location: logFile(plan, service.name),
+    log_configuration: { flush_each_line: true },
     'x-core': {
       service: service.name,
       ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),

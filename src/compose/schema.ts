@@ -67,6 +67,8 @@ export const ComposeProcessSchema = z.strictObject({
   success_exit_codes: z.array(z.number().int()).optional(),
   launch_timeout_seconds: positive.optional(),
   log_location: z.string().startsWith('/').optional(),
+  /** process-compose buffers its log files unless told to flush each line (the built-in engine always does). */
+  log_configuration: z.strictObject({ flush_each_line: z.boolean() }).optional(),
   /** Extension keys are allowed by process-compose and ignored by it. */
   'x-core': z
     .strictObject({

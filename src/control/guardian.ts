@@ -11,7 +11,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reapGroups } from './reaper.js';
-import { readState } from './state-file.js';
+import { ControlClient } from './client.js';
+import { readState, runningGroups, writeState } from './state-file.js';
+import { isSameProcess } from '../support/proc.js';
 
 export interface Guardian {
   readonly pid: number | undefined;
@@ -19,9 +21,14 @@ export interface Guardian {
   dismiss(): void;
 }
 
-export function spawnGuardian(self: readonly string[], stateFile: string, env: NodeJS.ProcessEnv): Guardian {
+/**
+ * `watch`: follow the supervisor named in the state file by polling its pid
+ * (for a supervisor that is not us, such as process-compose), refreshing the
+ * recorded process groups from its API as it restarts them.
+ */
+export function spawnGuardian(self: readonly string[], stateFile: string, env: NodeJS.ProcessEnv, options: { watch?: boolean } = {}): Guardian {
   const [node, ...entry] = self as [string, ...string[]];
-  const child: ChildProcess = spawn(node, [...entry, 'internal', 'guardian', '--state', stateFile], {
+  const child: ChildProcess = spawn(node, [...entry, 'internal', 'guardian', '--state', stateFile, ...(options.watch ? ['--watch'] : [])], {
     detached: true, // its own process group: a Ctrl-C to the terminal does not reach it
     stdio: ['pipe', 'ignore', 'ignore'],
     env,
@@ -38,9 +45,32 @@ export function spawnGuardian(self: readonly string[], stateFile: string, env: N
   };
 }
 
-/** The guardian's own main: wait for EOF on stdin, then reap. */
-export async function runGuardian(stateFile: string): Promise<void> {
+const WATCH_POLL_MS = 200;
+
+/** Poll the supervisor of the state file until it dies, keeping its process groups up to date. */
+async function watchSupervisor(stateFile: string): Promise<void> {
+  let known = readState(stateFile);
+  if (!known) return;
+  const client = new ControlClient(known.socket, 1000);
+  while (isSameProcess(known.supervisor)) {
+    const states = await client.processes().catch(() => undefined);
+    const current = readState(stateFile);
+    // Another stack took over the state file, or it was cleaned up: not ours to reap any more.
+    if (!current || current.supervisor.pid !== known.supervisor.pid) return;
+    known = states ? { ...current, processes: { ...current.processes, ...runningGroups(states) } } : current;
+    if (states) writeState(stateFile, known);
+    await sleep(WATCH_POLL_MS);
+  }
+  await reapGroups(Object.values(known.processes), (ms) => sleep(ms));
+}
+
+/** The guardian's own main: wait for EOF on stdin (or, watching, the supervisor's end), then reap. */
+export async function runGuardian(stateFile: string, options: { watch?: boolean } = {}): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
+  if (options.watch) {
+    await watchSupervisor(stateFile);
+    process.exit(0);
+  }
   await new Promise<void>((resolve) => {
     process.stdin.on('end', resolve);
     process.stdin.on('close', resolve);

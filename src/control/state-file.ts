@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import { writeAtomicSync } from '../support/atomic-write.js';
-import type { ProcessIdentity } from '../support/proc.js';
+import type { ProcessState } from '../engine/index.js';
+import { identify, type ProcessIdentity } from '../support/proc.js';
 import type { EngineName } from '../support/settings.js';
 
 export interface RecordedProcess extends ProcessIdentity {
@@ -37,4 +38,11 @@ export function readState(file: string): StateFile | undefined {
 
 export function writeState(file: string, state: StateFile): void {
   writeAtomicSync(file, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** The process groups an engine reports as running (each child leads its own group). */
+export function runningGroups(states: readonly ProcessState[]): Record<string, RecordedProcess> {
+  const processes: Record<string, RecordedProcess> = {};
+  for (const state of states) if (state.is_running && state.pid > 0) processes[state.name] = { ...identify(state.pid), pgid: state.pid };
+  return processes;
 }

@@ -13,12 +13,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCore(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runCore(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CORE, ...args],
-      { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: options.cwd, ...options.env }, timeout: 15_000 },
+      { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: options.cwd, ...options.env }, timeout: options.timeoutMs ?? 15_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });

@@ -14,6 +14,20 @@ import type { CliContext } from '../context.js';
 
 const FOLLOW_POLL_MS = 100;
 
+/**
+ * process-compose writes each line as JSON ({"level", "process", "message", …});
+ * the built-in engine writes the line itself. Show the line either way.
+ */
+export function logLine(raw: string): string {
+  if (!raw.startsWith('{"level":')) return raw;
+  try {
+    const entry = JSON.parse(raw) as { process?: unknown; message?: unknown };
+    return typeof entry.process === 'string' && typeof entry.message === 'string' ? entry.message : raw;
+  } catch {
+    return raw;
+  }
+}
+
 export async function logs(ctx: CliContext, service: string | undefined, options: { follow?: boolean; lines: string }): Promise<void> {
   const count = Number(options.lines);
   if (!Number.isInteger(count) || count < 0) throw new InputError('bad-flag', `-n: "${options.lines}" is not a whole number`);
@@ -37,7 +51,7 @@ export async function logs(ctx: CliContext, service: string | undefined, options
     const text = fs.readFileSync(file, 'utf8');
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
-    for (const line of count === 0 ? [] : lines.slice(-count)) process.stdout.write(`${prefix(name)}${line}\n`);
+    for (const line of count === 0 ? [] : lines.slice(-count)) process.stdout.write(`${prefix(name)}${logLine(line)}\n`);
     offsets.set(name, Buffer.byteLength(text));
   }
   if (!options.follow) return;
@@ -63,7 +77,7 @@ export async function logs(ctx: CliContext, service: string | undefined, options
       const text = (partial.get(name) ?? '') + buffer.toString('utf8');
       const lines = text.split('\n');
       partial.set(name, lines.pop() ?? '');
-      for (const line of lines) process.stdout.write(`${prefix(name)}${line}\n`);
+      for (const line of lines) process.stdout.write(`${prefix(name)}${logLine(line)}\n`);
     }
   }
 }

@@ -26,22 +26,25 @@ export interface UpOptions {
   readonly engine?: string;
 }
 
-/** The engine from --engine, else CORE_ENGINE. Only the built-in one ships so far. */
+/** The engine from --engine, else CORE_ENGINE. */
 function chooseEngine(flag: string | undefined, setting: EngineName): EngineName {
   const engine = flag ?? setting;
-  const origin = flag ? '--engine' : 'CORE_ENGINE';
-  if (!ENGINES.includes(engine as EngineName)) throw new InputError('bad-flag', `${origin}: "${engine}" is not one of ${ENGINES.join(', ')}`);
-  if (engine !== 'builtin') throw new InputError('engine-unavailable', `${origin}: the ${engine} engine is not available yet; use builtin`);
-  return engine;
+  if (!ENGINES.includes(engine as EngineName)) throw new InputError('bad-flag', `${flag ? '--engine' : 'CORE_ENGINE'}: "${engine}" is not one of ${ENGINES.join(', ')}`);
+  return engine as EngineName;
 }
 
 /** `daemon`: with -d, the supervisor process program.ts started before loading this module. */
 export async function up(ctx: CliContext, names: string[], options: UpOptions, daemon?: ChildProcess): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
-  chooseEngine(options.engine, loadSettings(process.cwd(), ctx.env).engine);
+  const engine = chooseEngine(options.engine, loadSettings(process.cwd(), ctx.env).engine);
+  if (engine === 'process-compose') daemon?.kill();
   const prepared = await prepare(ctx, names);
   const targets = prepared.services.map((s) => s.name);
   const composeWritten = writeComposeFile(prepared.plan, prepared.generated);
+  if (engine === 'process-compose') {
+    await composeWritten;
+    return (await import('./up-process-compose.js')).upWithProcessCompose(ctx, prepared, targets, timeoutMs, options);
+  }
   if (daemon) {
     try {
       return await upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
@@ -82,6 +85,15 @@ async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOpt
   if (result.type === 'error') {
     throw result.exitCode === ExitCode.badInput ? new InputError(result.reason, result.message, result.details) : new RuntimeError(result.reason, result.message, result.details);
   }
+  reportUp(targets, readyTimes, result, paths.logs, options);
+}
+
+export type UpResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly name: string; readonly message: string; readonly lastProbeError: string | null; readonly lastLines: readonly string[] };
+
+/** The end of `core up -d`, either engine: the summary with each time-to-ready, or the failure. */
+export function reportUp(targets: readonly string[], readyTimes: Readonly<Record<string, number>>, result: UpResult, logs: string, options: UpOptions): void {
   const totalMs = Math.round(performance.now());
   if (result.ok) {
     if (options.json) printJson({ ok: true, services: targets.map((name) => ({ name, ready_ms: readyTimes[name] ?? null })), total_ms: totalMs });
@@ -91,7 +103,7 @@ async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOpt
   const details = [
     ...(result.lastProbeError ? [`last probe error: ${result.lastProbeError}`] : []),
     ...(result.lastLines.length ? [`last log lines of ${result.name}:`, ...result.lastLines.map((line) => `  ${line}`)] : []),
-    `everything it started has been stopped; full logs: ${paths.logs}/`,
+    `everything it started has been stopped; full logs: ${logs}/`,
   ];
   throw new RuntimeError('not-ready', result.message, details);
 }

@@ -1,0 +1,144 @@
+/**
+ * `core up --engine process-compose`: the same generated file, run by the real
+ * process-compose (TUI off, its REST API on `.core-stack/pc.sock`). It becomes
+ * the supervisor of record: the lock and the state file name it, so `core
+ * status`, `logs`, `restart` and `down` work through the same client. A guardian
+ * watches it, since process-compose alone orphans its children when it is
+ * killed (its issues #38 and #49).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ControlClient } from '../control/client.js';
+import { spawnGuardian } from '../control/guardian.js';
+import { acquireLock } from '../control/lock.js';
+import { controlPaths } from '../control/paths.js';
+import { readState, runningGroups, writeState } from '../control/state-file.js';
+import type { ComposeDoc } from '../compose/schema.js';
+import type { ProcessState } from '../engine/index.js';
+import type { StackPlan } from '../plan/types.js';
+import { SECRET_KEY } from '../plan/secrets.js';
+import { writeAtomicSync } from '../support/atomic-write.js';
+import { RuntimeError } from '../support/errors.js';
+import { identify, isSameProcess } from '../support/proc.js';
+import type { Settings } from '../support/settings.js';
+import { COMPOSE_FILE } from '../compose/generate.js';
+
+export interface PcLaunch {
+  readonly binary: string;
+  readonly settings: Settings;
+  readonly plan: StackPlan;
+  readonly targets: readonly string[];
+  readonly self: readonly string[];
+  /** Foreground: process-compose's own output goes to ours. */
+  readonly attach: boolean;
+}
+
+export interface PcStack {
+  readonly pid: number;
+  readonly client: ControlClient;
+  /** Resolves with process-compose's exit code (and keeps us alive until then). */
+  exited(): Promise<number>;
+}
+
+export type PcReady =
+  | { readonly ok: true; readonly readyMs: Readonly<Record<string, number>> }
+  | { readonly ok: false; readonly name: string; readonly message: string; readonly lastProbeError: string | null; readonly lastLines: readonly string[] };
+
+export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
+  const { settings, plan } = launch;
+  const paths = controlPaths(settings.stackDir);
+  const lock = acquireLock(paths.lock);
+  // process-compose hands its whole environment to every process, so the
+  // secrets of all the services it runs go in; it never writes them down.
+  const env: Record<string, string> = Object.fromEntries(Object.entries(settings.env).filter(([key]) => !SECRET_KEY.test(key)));
+  for (const service of plan.services) for (const key of service.secretEnv) env[key] = service.env[key] ?? '';
+  const args = ['up', ...launch.targets, '-f', path.join(settings.stackDir, COMPOSE_FILE), '-t=false', '-U', '-u', paths.pcSocket, '-L', path.join(paths.logs, 'process-compose.log'), '--keep-project'];
+  const child = spawn(launch.binary, args, { cwd: settings.root, env, detached: true, stdio: launch.attach ? ['ignore', 'inherit', 'inherit'] : 'ignore' });
+  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  const spawned = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
+  if (spawned || !child.pid) {
+    lock.release();
+    throw new RuntimeError('engine-failed', `cannot start ${launch.binary}: ${spawned?.message ?? 'no pid'}`);
+  }
+  if (!launch.attach) child.unref();
+  const supervisor = identify(child.pid);
+  // The lock now names process-compose: it is the supervisor while it lives.
+  writeAtomicSync(paths.lock, JSON.stringify(supervisor));
+  const guardian = spawnGuardian(launch.self, paths.state, env, { watch: true });
+  writeState(paths.state, {
+    version: 1,
+    engine: 'process-compose',
+    supervisor,
+    ...(guardian.pid ? { guardian: guardian.pid } : {}),
+    started_at: new Date().toISOString(),
+    socket: paths.pcSocket,
+    ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
+    processes: {},
+  });
+  guardian.dismiss(); // in watch mode it follows process-compose's pid, not our pipe
+  return {
+    pid: child.pid,
+    client: new ControlClient(paths.pcSocket),
+    exited: () => {
+      child.ref(); // unref'd when detached: waiting on it must hold the event loop open
+      return exited;
+    },
+  };
+}
+
+/** Record the pids process-compose reports, for `core down` and the guardian. */
+export function recordProcesses(stateFile: string, states: readonly ProcessState[]): void {
+  const state = readState(stateFile);
+  if (state) writeState(stateFile, { ...state, processes: runningGroups(states) });
+}
+
+
+const READY_POLL_MS = 20;
+
+/**
+ * process-compose pushes nothing, so ask it every 20 ms until the targets are
+ * ready or one of them has failed. Its own probes still run on their whole-second
+ * periods: this only notices sooner what it knows.
+ */
+export async function waitProcessCompose(stack: PcStack, doc: ComposeDoc, targets: readonly string[], timeoutMs: number): Promise<PcReady> {
+  const deadline = Date.now() + timeoutMs;
+  // Ready means a probe passed or the log line was seen (process-compose reports both as is_ready).
+  const isReady = (s: ProcessState) => {
+    const proc = doc.processes[s.name];
+    return s.status === 'Running' && (proc?.readiness_probe || proc?.ready_log_line ? s.is_ready === 'Ready' : true);
+  };
+  let states: ProcessState[] = [];
+  for (;;) {
+    if (!isSameProcess({ pid: stack.pid })) return failure(stack, targets[0] ?? '', 'process-compose exited before the stack was up');
+    try {
+      states = await stack.client.processes();
+    } catch {
+      states = []; // not listening yet
+    }
+    const mine = states.filter((s) => targets.includes(s.name));
+    const failed = mine.find((s) => ['Error', 'Skipped'].includes(s.status) || (s.status === 'Completed' && s.is_ready !== 'Ready'));
+    if (failed) return failure(stack, failed.name, `${failed.name} ${failed.status === 'Skipped' ? 'was not started (a dependency failed)' : `ended (${failed.status}, exit code ${failed.exit_code})`}`);
+    if (mine.length === targets.length && mine.every(isReady)) return { ok: true, readyMs: Object.fromEntries(mine.map((s) => [s.name, readyAfter(s)])) };
+    if (Date.now() > deadline) {
+      const waiting = mine.find((s) => !isReady(s))?.name ?? targets[0] ?? '';
+      return failure(stack, waiting, `${waiting} was not ready within ${timeoutMs / 1000} s`);
+    }
+    await sleep(READY_POLL_MS);
+  }
+}
+
+function readyAfter(s: ProcessState): number {
+  const times = s as unknown as { process_start_time?: string; process_ready_time?: string };
+  const start = Date.parse(times.process_start_time ?? '');
+  const ready = Date.parse(times.process_ready_time ?? '');
+  return Number.isFinite(start) && Number.isFinite(ready) ? Math.max(0, ready - start) : 0;
+}
+
+async function failure(stack: PcStack, name: string, message: string): Promise<PcReady> {
+  const lastLines = await stack.client.logs(name, 20).catch(() => []);
+  return { ok: false, name, message, lastProbeError: null, lastLines };
+}
