@@ -58,7 +58,8 @@ async function watchSupervisor(stateFile: string): Promise<void> {
     // Another stack took over the state file, or it was cleaned up: not ours to reap any more.
     if (!current || current.supervisor.pid !== known.supervisor.pid) return;
     known = states ? { ...current, processes: { ...current.processes, ...runningGroups(states) } } : current;
-    if (states) writeState(stateFile, known);
+    // Write only when a pid changed (a restart), not on every poll.
+    if (states && JSON.stringify(known.processes) !== JSON.stringify(current.processes)) writeState(stateFile, known);
     await sleep(WATCH_POLL_MS);
   }
   await reapGroups(Object.values(known.processes), (ms) => sleep(ms));

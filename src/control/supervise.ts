@@ -47,15 +47,23 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
     ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
   };
   const save = () => writeState(paths.state, { ...base, processes: Object.fromEntries(processes) });
+  // Starts and exits come in bursts (200 services: ~400 events): write once per turn.
+  let saving: NodeJS.Immediate | undefined;
+  const saveSoon = () => {
+    saving ??= setImmediate(() => {
+      saving = undefined;
+      save();
+    });
+  };
   save();
 
   const track = (event: EngineEvent) => {
     if (event.type === 'started' && event.pid !== undefined) {
       const me: ProcessIdentity = identify(event.pid);
       processes.set(event.name, { ...me, pgid: event.pid });
-      save();
+      saveSoon();
     } else if (['exited', 'stopped', 'completed', 'failed'].includes(event.type) && processes.delete(event.name)) {
-      save();
+      saveSoon();
     }
   };
 
@@ -84,6 +92,7 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
       await engine.stop();
       await server.close();
       processes.clear();
+      if (saving) clearImmediate(saving);
       save();
       guardian.dismiss();
       lock.release();

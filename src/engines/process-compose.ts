@@ -97,10 +97,10 @@ export function recordProcesses(stateFile: string, states: readonly ProcessState
 }
 
 
-const READY_POLL_MS = 20;
+const READY_POLL_MS = 50;
 
 /**
- * process-compose pushes nothing, so ask it every 20 ms until the targets are
+ * process-compose pushes nothing, so ask it every 50 ms until the targets are
  * ready or one of them has failed. Its own probes still run on their whole-second
  * periods: this only notices sooner what it knows.
  */

@@ -85,6 +85,18 @@ describe('logs', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('writes pending lines once per event-loop turn, without waiting for close', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-logs-'));
+    const file = path.join(dir, 'svc.log');
+    const log = openRotatingLog(file);
+    log.write('one');
+    log.write('two');
+    expect(fs.readFileSync(file, 'utf8')).toBe('');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fs.readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+    log.close();
+  });
+
   it('keeps the last lines in memory', () => {
     const ring = new LineRing(3);
     for (const line of ['1', '2', '3', '4', '5']) ring.push(line);

@@ -30,6 +30,10 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
       await sleep(10);
     }
   }
+  // The guardian exits once it sees the supervisor gone: "every process gone" includes it.
+  const guardian = stack.state?.guardian;
+  const guardianDeadline = Date.now() + 2000;
+  while (guardian && isSameProcess({ pid: guardian }) && Date.now() < guardianDeadline) await sleep(10);
   // Whatever is still recorded (a dead supervisor, or one that died mid-stop) is reaped here.
   const leftovers = Object.values(findStack(settings.stackDir).state?.processes ?? {});
   const reaped = await reapGroups(leftovers, (ms) => sleep(ms));
