@@ -9,6 +9,7 @@
  * reap and it simply exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reapGroups } from './reaper.js';
 import { ControlClient } from './client.js';
@@ -34,6 +35,14 @@ export function spawnGuardian(self: readonly string[], stateFile: string, env: N
     env,
   });
   child.unref();
+  // It only waits; let the services it guards have the CPU while they start.
+  if (child.pid) {
+    try {
+      os.setPriority(child.pid, 19);
+    } catch {
+      // Not allowed here: it runs at normal priority.
+    }
+  }
   child.stdin?.on('error', () => {});
   // Keep the pipe but let it not hold the event loop open.
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { ComposeDoc } from '../../compose/schema.js';
 import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
+import { writeComposeFile } from '../../compose/write.js';
 import type { StackPlan } from '../../plan/types.js';
 import { CoreError, ExitCode } from '../../support/errors.js';
 import type { Settings } from '../../support/settings.js';
@@ -91,6 +92,7 @@ export async function daemon(ctx: CliContext): Promise<void> {
     await send({ type: 'result', ok: false, name: result.name, message: result.message, lastProbeError: result.lastProbeError, lastLines: result.lastLines });
   }
   if (process.connected) process.disconnect();
+  await writeComposeFile(plan, { doc, files: [] }).catch((error: Error) => log(`cannot write the compose file: ${error.message}`));
   await running.stopped;
   log('supervisor stopped');
   process.exit(0);

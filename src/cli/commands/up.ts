@@ -40,25 +40,22 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
   if (engine === 'process-compose') daemon?.kill();
   const prepared = await prepare(ctx, names);
   const targets = prepared.services.map((s) => s.name);
-  const composeWritten = writeComposeFile(prepared.plan, prepared.generated);
+  // The compose file is for process-compose and for people; the built-in engine runs from
+  // memory, so it is written once the stack is up, not competing with it for the CPU
+  // (detached, by the supervisor itself, after `core up -d` has returned).
+  const writeCompose = () => writeComposeFile(prepared.plan, prepared.generated);
   if (engine === 'process-compose') {
-    await composeWritten;
+    await writeCompose();
     return (await import('./up-process-compose.js')).upWithProcessCompose(ctx, prepared, targets, timeoutMs, options);
   }
-  if (daemon) {
-    try {
-      return await upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
-    } finally {
-      await composeWritten;
-    }
-  }
+  if (daemon) return upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
 
   const printer = createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`));
   const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self, onEvent: printer });
   const session = foreground(running, () => note('stopping… (dependents first)'));
   running.engine.start(targets);
-  await composeWritten;
-  void running.engine.waitReady(targets, { timeoutMs }).then((result) => {
+  void running.engine.waitReady(targets, { timeoutMs }).then(async (result) => {
+    await writeCompose();
     if (result.ok) note(`all ${targets.length} services ready in ${Math.round(performance.now())} ms`);
     else note(`not ready: ${result.message}`);
   });
