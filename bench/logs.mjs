@@ -240,6 +240,6 @@ for (const name of names) {
       `${dropped > 0 ? `; the ${dropped} before (${((dropped * LINE) / 2 ** 20).toFixed(0)} MiB) went to rotation, by design` : ''}`,
   );
 }
-console.log('same bytes through the same pipe for both; builtin writes each line raw with its own write(2) and keeps ~10 MiB,');
+console.log('same bytes through the same pipe for both; builtin writes the lines raw, once per event-loop turn, and keeps ~10 MiB,');
 console.log('process-compose writes each line as JSON (more bytes), flushed per line, and keeps everything');
 if (!pc) console.log('(process-compose not measured: not found)');
