@@ -6,4 +6,12 @@
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
 
+// `core status | head -1`: a reader that goes away early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2), { env: process.env, self: [process.execPath, fileURLToPath(import.meta.url)] });

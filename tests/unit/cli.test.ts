@@ -101,6 +101,18 @@ describe('usage', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ version: 1, ok: false, error: { reason: 'invalid-input', details: [expect.stringContaining('ports.client.port')] } });
   });
 
+  it('a reader that closes the pipe early is not an error (core schema | head -1)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CORE } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CORE, 'schema'], { cwd: makeProject(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+
   it('reads .env, and the environment wins over it', async () => {
     const project = makeProject();
     fs.writeFileSync(path.join(project, '.env'), 'CORE_PORT_OFFSET=100\nCORE_PORT_NATS_CLIENT=5000\n');

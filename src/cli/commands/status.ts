@@ -63,7 +63,10 @@ async function askProcesses(client: ControlClient, supervisor: ProcessIdentity):
 function healthOf(p: ProcessState): string {
   if (!p.is_running || !p.has_ready_probe) return '-';
   if (p.is_ready === 'Ready') return 'healthy';
-  return p.phase === 'probing' || p.phase === 'starting' ? 'starting' : 'unhealthy';
+  // Not ready: never yet (starting), or no longer (unhealthy). process-compose has no
+  // phase of ours; it tells when the process was last ready.
+  const wasReady = p.phase ? !['probing', 'starting'].includes(p.phase) : Boolean((p as { process_ready_time?: string | null }).process_ready_time);
+  return wasReady ? 'unhealthy' : 'starting';
 }
 
 export async function status(ctx: CliContext, options: { json?: boolean }): Promise<void> {
