@@ -113,6 +113,18 @@ describe('usage', () => {
     expect(stderr).toBe('');
   });
 
+  it('core logs shows the services of the last stack, not leftovers of removed ones', async () => {
+    const project = makeProject();
+    const logs = path.join(project, '.core-stack/logs');
+    fs.mkdirSync(logs, { recursive: true });
+    for (const [name, line] of [['nats', 'nats line'], ['gone', 'old service line'], ['core', 'supervisor line']]) fs.writeFileSync(path.join(logs, `${name}.log`), `${line}\n`);
+    fs.writeFileSync(path.join(project, '.core-stack/state.json'), JSON.stringify({ version: 1, ports: { nats: {}, caddy: {} }, processes: {} }));
+    const result = await runCore(['logs'], { cwd: project });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('nats line\n');
+    expect((await runCore(['logs', 'gone'], { cwd: project })).code).toBe(2);
+  });
+
   it('reads .env, and the environment wins over it', async () => {
     const project = makeProject();
     fs.writeFileSync(path.join(project, '.env'), 'CORE_PORT_OFFSET=100\nCORE_PORT_NATS_CLIENT=5000\n');

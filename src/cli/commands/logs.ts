@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pc from 'picocolors';
 import { controlPaths } from '../../control/paths.js';
+import { readState } from '../../control/state-file.js';
 import { InputError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import type { CliContext } from '../context.js';
@@ -31,12 +32,17 @@ export function logLine(raw: string): string {
 export async function logs(ctx: CliContext, service: string | undefined, options: { follow?: boolean; lines: string }): Promise<void> {
   const count = Number(options.lines);
   if (!Number.isInteger(count) || count < 0) throw new InputError('bad-flag', `-n: "${options.lines}" is not a whole number`);
-  const dir = controlPaths(loadSettings(process.cwd(), ctx.env).stackDir).logs;
+  const paths = controlPaths(loadSettings(process.cwd(), ctx.env).stackDir);
+  const dir = paths.logs;
+  // The services of the last stack (the state file knows them): not the leftovers of
+  // services since removed, nor process-compose's or the supervisor's own logs.
+  const stackServices = readState(paths.state)?.ports;
   const available = fs.existsSync(dir)
     ? fs
         .readdirSync(dir)
-        .filter((f) => f.endsWith('.log') && f !== 'core.log')
+        .filter((f) => f.endsWith('.log'))
         .map((f) => f.slice(0, -4))
+        .filter((name) => (stackServices ? name in stackServices : !['core', 'process-compose'].includes(name)))
         .sort()
     : [];
   if (service && !available.includes(service)) {
