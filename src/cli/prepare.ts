@@ -38,7 +38,7 @@ export function selectServices(stack: LoadedStack, names: readonly string[], alo
   return all.filter((s) => wanted.has(s.name) && edges.has(s.name));
 }
 
-export async function prepare(ctx: CliContext, names: readonly string[], options: { quiet?: boolean; alone?: boolean } = {}): Promise<PreparedStack> {
+export async function prepare(ctx: CliContext, names: readonly string[], options: { alone?: boolean } = {}): Promise<PreparedStack> {
   const stack = await loadStack(ctx, { cache: true });
   const services = selectServices(stack, names, options.alone);
   const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
@@ -47,7 +47,7 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
   await provisionBinaries(
     services.flatMap((s) => s.binaries),
     stack.settings,
-    { reuseLinked: true, reporter: createProgressRenderer((line) => options.quiet || process.stderr.write(`${line}\n`)) },
+    { reuseLinked: true, reporter: createProgressRenderer((line) => process.stderr.write(`${line}\n`)) },
   );
   await checkPortsFree(services);
   await writeServiceFiles(stack.plan, generated);

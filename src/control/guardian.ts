@@ -31,7 +31,8 @@ export function spawnGuardian(self: readonly string[], stateFile: string, env: N
   const [node, ...entry] = self as [string, ...string[]];
   const child: ChildProcess = spawn(node, [...entry, 'internal', 'guardian', '--state', stateFile, ...(options.watch ? ['--watch'] : [])], {
     detached: true, // its own process group: a Ctrl-C to the terminal does not reach it
-    stdio: ['pipe', 'ignore', 'ignore'],
+    // Watching, it follows the supervisor's pid and needs no pipe from us.
+    stdio: [options.watch ? 'ignore' : 'pipe', 'ignore', 'ignore'],
     env,
   });
   child.unref();

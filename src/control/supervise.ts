@@ -6,7 +6,7 @@
 import type { ComposeDoc } from '../compose/schema.js';
 import { createSupervisor, type EngineEvent, type Supervisor } from '../engine/index.js';
 import type { StackPlan } from '../plan/types.js';
-import { SECRET_KEY } from '../plan/secrets.js';
+import { withoutSecrets } from '../plan/secrets.js';
 import { identify, type ProcessIdentity } from '../support/proc.js';
 import type { Settings } from '../support/settings.js';
 import { spawnGuardian } from './guardian.js';
@@ -69,7 +69,7 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
 
   // Each process gets its own secrets only; no secret reaches a process through the shared base.
   const secrets = Object.fromEntries(plan.services.map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))]));
-  const baseEnv = Object.fromEntries(Object.entries(settings.env).filter(([key]) => !SECRET_KEY.test(key)));
+  const baseEnv = withoutSecrets(settings.env);
   let stop: () => Promise<void> = async () => {};
   const engine = createSupervisor({
     doc,

@@ -17,7 +17,7 @@ import { readState, runningGroups, writeState } from '../control/state-file.js';
 import type { ComposeDoc } from '../compose/schema.js';
 import type { ProcessState } from '../engine/index.js';
 import type { StackPlan } from '../plan/types.js';
-import { SECRET_KEY } from '../plan/secrets.js';
+import { withoutSecrets } from '../plan/secrets.js';
 import { writeAtomicSync } from '../support/atomic-write.js';
 import { RuntimeError } from '../support/errors.js';
 import { identify, isSameProcess } from '../support/proc.js';
@@ -51,7 +51,7 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
   const lock = acquireLock(paths.lock);
   // process-compose hands its whole environment to every process, so the
   // secrets of all the services it runs go in; it never writes them down.
-  const env: Record<string, string> = Object.fromEntries(Object.entries(settings.env).filter(([key]) => !SECRET_KEY.test(key)));
+  const env = withoutSecrets(settings.env);
   for (const service of plan.services) for (const key of service.secretEnv) env[key] = service.env[key] ?? '';
   const args = ['up', ...launch.targets, '-f', path.join(settings.stackDir, COMPOSE_FILE), '-t=false', '-U', '-u', paths.pcSocket, '-L', path.join(paths.logs, 'process-compose.log'), '--keep-project'];
   const child = spawn(launch.binary, args, { cwd: settings.root, env, detached: true, stdio: launch.attach ? ['ignore', 'inherit', 'inherit'] : 'ignore' });
@@ -79,7 +79,6 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
     ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
     processes: {},
   });
-  guardian.dismiss(); // in watch mode it follows process-compose's pid, not our pipe
   return {
     pid: child.pid,
     client: new ControlClient(paths.pcSocket),

@@ -6,8 +6,8 @@ export function configError(service: PlannedService, path: string, message: stri
   return new IssuesError([{ file: service.file, path: `config.${path}`, message }], `invalid config in ${service.file}`);
 }
 
-export function configString(service: PlannedService, key: string, fallback?: string): string {
-  const value = service.config[key] ?? fallback;
+export function configString(service: PlannedService, key: string): string {
+  const value = service.config[key];
   if (typeof value !== 'string' || value === '') throw configError(service, key, 'must be a non-empty string');
   return value;
 }

@@ -8,6 +8,7 @@
 import type { ComposeDoc, ComposeProcess } from '../../compose/schema.js';
 import { supervise } from '../../control/supervise.js';
 import type { PlannedService } from '../../plan/types.js';
+import { hostPort } from '../../services/types.js';
 import { RuntimeError } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { note, print } from '../output.js';
@@ -19,8 +20,7 @@ import { foreground } from '../foreground.js';
 export function serviceUrl(service: PlannedService): string | undefined {
   const first = Object.values(service.ports)[0];
   if (!first) return undefined;
-  const host = first.host.includes(':') ? `[${first.host}]` : first.host;
-  return `${first.protocol}://${host}:${first.port}`;
+  return `${first.protocol}://${hostPort(first.host, first.port)}`;
 }
 
 /** The service and its helper processes, cut loose from the other services. */
