@@ -8,10 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { createLineSplitter } from './line-splitter.js';
 import type { Child, ChildExit, SpawnResult, SpawnSpec, Spawner, Stream } from './interfaces.js';
 
-/** A line longer than this is cut into pieces rather than buffered without bound. */
-const MAX_LINE = 64 * 1024;
 /**
  * After the leader exits we wait for its pipes to close, so no output is lost;
  * a grandchild that left the group (setsid) may hold them open, so not forever.
@@ -28,25 +27,9 @@ export function signalProcess(pid: number, signal: number | NodeJS.Signals, grou
 }
 
 function splitLines(stream: Readable, emit: (line: string) => void): void {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    pending += chunk;
-    let newline = pending.indexOf('\n');
-    while (newline >= 0) {
-      emit(pending.slice(0, newline).replace(/\r$/, ''));
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf('\n');
-    }
-    while (pending.length > MAX_LINE) {
-      emit(pending.slice(0, MAX_LINE));
-      pending = pending.slice(MAX_LINE);
-    }
-  });
-  stream.on('end', () => {
-    if (pending) emit(pending.replace(/\r$/, ''));
-    pending = '';
-  });
+  const splitter = createLineSplitter(emit);
+  stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+  stream.on('end', () => splitter.end());
 }
 
 function isExecutable(file: string): boolean {
