@@ -3,11 +3,14 @@
  * Every check has a timeout, honours an AbortSignal, and resolves to a value.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { ProbeResult, ProbeSpec, Prober } from './interfaces.js';
 import { signalProcess } from './real-spawner.js';
+import { isSameProcess } from '../support/proc.js';
+import { findMarked } from '../support/proc-scan.js';
 
 const OK: ProbeResult = { ok: true };
 const fail = (error: string): ProbeResult => ({ ok: false, error });
@@ -15,9 +18,10 @@ const fail = (error: string): ProbeResult => ({ ok: false, error });
 const EXEC_OUTPUT_CHARS = 300;
 
 type Finish = (result: ProbeResult) => void;
+const timedOut = (ms: number) => () => fail(`timed out after ${ms} ms`);
 
-/** Runs `body` with a `finish` that settles once and tears the check down. */
-function settleOnce(signal: AbortSignal, timeoutMs: number, body: (finish: Finish) => () => void): Promise<ProbeResult> {
+/** Runs `body` with a `finish` that settles once and tears the check down; `onTimeout` says what a timeout means. */
+function settleOnce(signal: AbortSignal, timeoutMs: number, onTimeout: () => ProbeResult, body: (finish: Finish) => () => void): Promise<ProbeResult> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(fail('aborted'));
     let done = false;
@@ -31,7 +35,7 @@ function settleOnce(signal: AbortSignal, timeoutMs: number, body: (finish: Finis
       resolve(result);
     };
     const onAbort = () => finish(fail('aborted'));
-    const timer = setTimeout(() => finish(fail(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(onTimeout()), timeoutMs);
     signal.addEventListener('abort', onAbort);
     cleanup = body(finish);
   });
@@ -39,7 +43,7 @@ function settleOnce(signal: AbortSignal, timeoutMs: number, body: (finish: Finis
 
 function httpGet(spec: ProbeSpec & { kind: 'http' }, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${spec.scheme}://${spec.host}${spec.port === undefined ? '' : `:${spec.port}`}${spec.path}`;
-  return settleOnce(signal, spec.timeoutMs, (finish) => {
+  return settleOnce(signal, spec.timeoutMs, timedOut(spec.timeoutMs), (finish) => {
     const request = (spec.scheme === 'https' ? https : http).get(url, {
       headers: spec.headers,
       agent: false,
@@ -57,7 +61,7 @@ function httpGet(spec: ProbeSpec & { kind: 'http' }, signal: AbortSignal): Promi
 }
 
 function tcpConnect(spec: ProbeSpec & { kind: 'tcp' }, signal: AbortSignal): Promise<ProbeResult> {
-  return settleOnce(signal, spec.timeoutMs, (finish) => {
+  return settleOnce(signal, spec.timeoutMs, timedOut(spec.timeoutMs), (finish) => {
     const socket = net.connect({ host: spec.host, port: spec.port });
     socket.on('connect', () => finish(OK));
     socket.on('error', (error) => finish(fail(`connect ${spec.host}:${spec.port}: ${error.message}`)));
@@ -65,25 +69,58 @@ function tcpConnect(spec: ProbeSpec & { kind: 'tcp' }, signal: AbortSignal): Pro
   });
 }
 
+/** The environment variable that marks every process an exec probe run starts. */
+export const PROBE_MARK = 'CORE_PROBE_ID';
+/** After the shell exits, how long its pipes may stay open before we stop reading its output. */
+const EXEC_CLOSE_GRACE_MS = 100;
+
+/**
+ * SIGKILL every process still carrying this run's mark: what double-forked or
+ * setsid'd out of the probe's group. The identity is checked again just before
+ * the signal, so a pid reused since the scan is never hit.
+ */
+function reapMarked(id: string): void {
+  for (const found of findMarked(PROBE_MARK, id)) {
+    if (isSameProcess(found)) signalProcess(found.pid, 'SIGKILL', false);
+  }
+}
+
 function execShell(spec: ProbeSpec & { kind: 'exec' }, signal: AbortSignal): Promise<ProbeResult> {
-  return settleOnce(signal, spec.timeoutMs, (finish) => {
+  const id = randomUUID();
+  let output = '';
+  let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+  const verdict = (): ProbeResult => {
+    if (!exit) return fail(`timed out after ${spec.timeoutMs} ms`);
+    const detail = output.trim() ? `: ${output.trim()}` : '';
+    return exit.code === 0 ? OK : fail(`${spec.command}: ${exit.code === null ? `killed by ${exit.sig}` : `exit code ${exit.code}`}${detail}`);
+  };
+  // Judged on the shell's exit, not on its pipes closing: a daemon the command
+  // left behind may hold them open for good (the check then "timed out" though it had failed).
+  return settleOnce(signal, spec.timeoutMs, verdict, (finish) => {
     // Its own group, so a timeout kills whatever the command started, too.
-    const child = spawn('bash', ['-c', spec.command], { cwd: spec.cwd, env: { ...spec.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let closed = false;
+    const child = spawn('bash', ['-c', spec.command], { cwd: spec.cwd, env: { ...spec.env, [PROBE_MARK]: id }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-EXEC_OUTPUT_CHARS);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', (error) => finish(fail(`${spec.command}: ${error.message}`)));
-    child.on('close', (code, sig) => {
-      closed = true;
-      const detail = output.trim() ? `: ${output.trim()}` : '';
-      finish(code === 0 ? OK : fail(`${spec.command}: ${code === null ? `killed by ${sig}` : `exit code ${code}`}${detail}`));
+    child.on('exit', (code, sig) => {
+      exit = { code, sig };
+      // Nothing the check started may outlive it: its group, then whatever left the group.
+      if (child.pid !== undefined) signalProcess(child.pid, 'SIGKILL', true);
+      reapMarked(id);
+      // The output still in the pipes, unless something we could not reach holds them.
+      const grace = setTimeout(() => finish(verdict()), EXEC_CLOSE_GRACE_MS);
+      child.once('close', () => {
+        clearTimeout(grace);
+        finish(verdict());
+      });
     });
     return () => {
-      if (!closed && child.pid !== undefined) signalProcess(child.pid, 'SIGKILL', true);
+      if (!exit && child.pid !== undefined) signalProcess(child.pid, 'SIGKILL', true);
+      // Again at the end: a process that was forking during the first pass.
+      reapMarked(id);
     };
   });
 }

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeSpec } from '../../src/engine/interfaces.js';
-import { realProber } from '../../src/engine/probes.js';
+import { PROBE_MARK, realProber } from '../../src/engine/probes.js';
+import { findMarked } from '../../src/support/proc-scan.js';
 
 let server: http.Server;
 let port: number;
@@ -77,6 +78,22 @@ describe('exec probe', () => {
 
   it('fails with the exit code and the end of its output', async () => {
     expect(await realProber.check(exec('echo not yet >&2; exit 3'), never)).toEqual({ ok: false, error: 'echo not yet >&2; exit 3: exit code 3: not yet' });
+  });
+
+  it('reports the real exit of a command that leaves a daemon behind, and reaps it, every attempt', async () => {
+    const mark = `probe-test-${process.pid}-${Date.now()}`;
+    // A double fork (the subshell exits at once) and a setsid'd child: both escape the group and hold the pipes.
+    const spec: ProbeSpec = { ...exec('(setsid sleep 30 &); setsid sleep 31 & echo "id=$CORE_PROBE_ID"; exit 1'), env: { PATH: process.env.PATH ?? '', TEST_MARK: mark } };
+    const ids = new Set<string>();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const result = await realProber.check(spec, never);
+      expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/: exit code 1: id=[0-9a-f-]{36}$/) });
+      ids.add(/id=(.*)$/.exec((result as { error: string }).error)![1]!);
+      // Reaped before the result: SIGKILLed processes may linger as zombies, which findMarked skips.
+      expect(findMarked('TEST_MARK', mark)).toEqual([]);
+      expect(findMarked(PROBE_MARK, [...ids].at(-1)!)).toEqual([]);
+    }
+    expect(ids.size).toBe(3);
   });
 
   it('kills the whole group of a command that times out', async () => {
