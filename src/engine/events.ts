@@ -18,7 +18,11 @@ export type EventBody =
       /** Consecutive failures counted against `failure_threshold` (0 before the first success). */
       readonly failures: number;
     }
-  | { readonly type: 'ready'; readonly afterMs: number }
+  /**
+   * `by: 'none'`: no readiness check, so "ready" only means spawned; `core up`
+   * calls such a process running once it has stayed up for RUNNING_SETTLE_MS.
+   */
+  | { readonly type: 'ready'; readonly afterMs: number; readonly by: 'probe' | 'log' | 'none' }
   | {
       readonly type: 'exited';
       readonly code: number | null;
@@ -31,7 +35,8 @@ export type EventBody =
   | { readonly type: 'stopping'; readonly signal: number; readonly reason: string }
   | { readonly type: 'killing'; readonly afterMs: number }
   | { readonly type: 'stopped' }
-  | { readonly type: 'completed'; readonly code: number | null }
+  /** Ended with a success exit code after running `afterMs`. */
+  | { readonly type: 'completed'; readonly code: number | null; readonly afterMs: number }
   | { readonly type: 'failed'; readonly reason: string };
 
 export type ProcessEvent = EventBody & { readonly name: string; readonly at: number };

@@ -12,7 +12,8 @@ export { createSupervisor, Supervisor } from './supervisor.js';
 export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor.js';
 export type { EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
 export type { ProcessState, ProcessStatus } from './snapshot.js';
-export type { NotReadyReason, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
+export type { NotReadyReason, ProcessOutcome, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
+export { awaitedToComplete } from './wait-ready.js';
 export type {
   Child,
   ChildExit,

@@ -16,6 +16,13 @@ export const FAST_GROWTH = 1.5;
 export const FAST_MAX_MS = 50;
 /** An exec check spawns a shell each time, so its fast phase is capped higher. */
 export const FAST_MAX_EXEC_MS = 250;
+/**
+ * A process without a readiness check counts as up for `core up` only once it
+ * has stayed running this long: long enough to see a command that exits at once
+ * (a bad flag, a missing file) or crash-loops, short enough not to be felt. The
+ * default stack has probes everywhere, so its start-up does not wait for this.
+ */
+export const RUNNING_SETTLE_MS = 250;
 /** Restart delays double from `backoff_seconds` up to this. */
 export const MAX_BACKOFF_MS = 30_000;
 /** A run this long counts as stable: the next restart delay starts again from `backoff_seconds`. */

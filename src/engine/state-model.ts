@@ -9,6 +9,8 @@ export interface ExitInfo {
   readonly code: number | null;
   readonly signal: string | null;
   readonly at: number;
+  /** When the run that ended began: `at - startedAt` is how long it ran. */
+  readonly startedAt: number;
 }
 
 export interface Run {

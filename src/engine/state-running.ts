@@ -15,7 +15,7 @@ export function describeExit(exit: { code: number | null; signal: string | null;
 
 /** A process ended: restart it, or settle in completed/failed (and maybe end the project). */
 function afterExit(state: ProcState, policy: Policy, run: Run, input: Input & { type: 'exited' }, failure?: string): Step {
-  const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at };
+  const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at, startedAt: run.startedAt };
   const success = failure === undefined && input.error === undefined && isSuccess(policy, input.code);
   const level = input.at - run.startedAt >= STABLE_RUN_MS ? 0 : state.backoffLevel;
   const common = { ...base(state), lastExit, backoffLevel: level };
@@ -36,7 +36,7 @@ function afterExit(state: ProcState, policy: Policy, run: Run, input: Input & { 
   let next: ProcState;
   if (success) {
     next = { ...common, phase: 'completed' };
-    effects.push(emit({ type: 'completed', code: input.code }));
+    effects.push(emit({ type: 'completed', code: input.code, afterMs: input.at - run.startedAt }));
   } else {
     const why = restartable ? `${reason} (gave up after ${state.restarts} restarts)` : reason;
     next = { ...common, phase: 'failed', reason: why };
@@ -60,7 +60,7 @@ export function onExited(state: ProcState, input: Input & { type: 'exited' }, po
     }
     case 'stopping': {
       const cleared: Effect = { type: 'clear-timer', timer: 'kill' };
-      const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at };
+      const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at, startedAt: state.run.startedAt };
       const then = state.then;
       if (then.kind === 'stop') {
         return { state: { ...base(state), lastExit, phase: 'stopped' }, effects: [cleared, exited, emit({ type: 'stopped' })] };
@@ -87,7 +87,7 @@ export function onProbe(state: ProcState, input: Input & { type: 'probe-result' 
     if (input.ok) {
       return {
         state: { ...base(state), lastProbeError: undefined, phase: 'ready', run: state.run, readyAt: input.at, readinessFailures: 0, livenessFailures: 0 },
-        effects: [probe, emit({ type: 'ready', afterMs: input.at - state.run.startedAt }), { type: 'set-timer', timer: 'readiness', ms: timing.periodMs }, ...livenessStart(policy)],
+        effects: [probe, emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'probe' }), { type: 'set-timer', timer: 'readiness', ms: timing.periodMs }, ...livenessStart(policy)],
       };
     }
     if (state.deadline !== undefined && input.at >= state.deadline) {
@@ -132,6 +132,6 @@ export function onSpawned(state: ProcState, input: Input & { type: 'spawned' }, 
   }
   return {
     state: { ...common, phase: 'ready', run, readyAt: input.at, readinessFailures: 0, livenessFailures: 0 },
-    effects: [started, emit({ type: 'ready', afterMs: 0 }), ...livenessStart(policy)],
+    effects: [started, emit({ type: 'ready', afterMs: 0, by: 'none' }), ...livenessStart(policy)],
   };
 }

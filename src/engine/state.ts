@@ -71,7 +71,7 @@ export function transition(state: ProcState, input: Input, policy: Policy): Step
       if (state.phase !== 'probing' || policy.readyLogLine === undefined || !input.line.includes(policy.readyLogLine)) return same(state);
       return {
         state: { ...base(state), phase: 'ready', run: state.run, readyAt: input.at, readinessFailures: 0, livenessFailures: 0 },
-        effects: [emit({ type: 'ready', afterMs: input.at - state.run.startedAt }), ...livenessStart(policy)],
+        effects: [emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'log' }), ...livenessStart(policy)],
       };
     case 'probe-result':
       return onProbe(state, input, policy);

@@ -20,7 +20,7 @@ import type { ProcessState } from './snapshot.js';
 import { childEnv } from './specs.js';
 import { RUNNING } from './state.js';
 import type { Input, ProcState } from './state.js';
-import { describeTimeout, judge } from './wait-ready.js';
+import { awaitedToComplete, describeTimeout, judge } from './wait-ready.js';
 import type { NotReadyReason, ReadyView, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
 
 export interface SupervisorOptions {
@@ -55,7 +55,7 @@ const isIdle = (state: ProcState) => !RUNNING.has(state.phase) && state.phase !=
 export class Supervisor {
   private readonly runners = new Map<string, Runner>();
   private readonly dependents: Map<string, string[]>;
-  private readonly awaitedToComplete = new Set<string>();
+  private readonly awaitedToComplete: ReadonlySet<string>;
   private readonly clock: Clock;
   private readonly queue: { runner: Runner; input: Input }[] = [];
   private draining = false;
@@ -68,10 +68,8 @@ export class Supervisor {
     this.clock = options.clock ?? realClock;
     this.dependents = dependentsOf(doc);
     const openLog = options.openLog ?? fileLogs();
+    this.awaitedToComplete = awaitedToComplete(doc);
     for (const [name, proc] of Object.entries(doc.processes)) {
-      for (const [dep, { condition }] of Object.entries(proc.depends_on ?? {})) {
-        if (condition === 'process_completed' || condition === 'process_completed_successfully') this.awaitedToComplete.add(dep);
-      }
       const runner: Runner = new Runner({
         name,
         proc,
@@ -143,7 +141,11 @@ export class Supervisor {
     return { ok: true, names: [name] };
   }
 
-  /** Wait until `names` and their dependencies are all ready (one-shots: completed), or one fails. */
+  /**
+   * Wait until `names` and their dependencies are all up (healthy; without a
+   * check, running for RUNNING_SETTLE_MS; one-shots: completed), or one fails,
+   * crashes or is restarting.
+   */
   waitReady(names: readonly string[] | undefined, options: WaitReadyOptions): Promise<WaitReadyResult> {
     const targets = names ?? [...this.runners.keys()].filter((n) => !this.options.doc.processes[n]?.disabled);
     const unknown = targets.find((n) => !this.runners.has(n));
@@ -159,11 +161,26 @@ export class Supervisor {
         timedOut = true;
         this.enqueue([]);
       }, options.timeoutMs);
+      // Nothing happens when a process without a check has settled: a timer asks again then.
+      let recheck: { at: number; handle: unknown } | undefined;
+      const clearRecheck = () => {
+        if (recheck) this.clock.clearTimeout(recheck.handle);
+        recheck = undefined;
+      };
       this.watchers.push(() => {
-        const verdict = judge(all, view);
-        if (verdict.kind === 'pending' && !timedOut && !this.shuttingDown) return false;
+        const now = this.clock.now();
+        const verdict = judge(all, view, now);
+        if (verdict.kind === 'pending' && !timedOut && !this.shuttingDown) {
+          const at = verdict.recheckAt;
+          if (at !== undefined && (!recheck || at < recheck.at)) {
+            clearRecheck();
+            recheck = { at, handle: this.clock.setTimeout(() => ((recheck = undefined), this.enqueue([])), at - now) };
+          }
+          return false;
+        }
         this.clock.clearTimeout(timer);
-        if (verdict.kind === 'ok') resolve({ ok: true, names: all });
+        clearRecheck();
+        if (verdict.kind === 'ok') resolve({ ok: true, names: all, outcomes: verdict.outcomes });
         else if (verdict.kind === 'not-ready') resolve(this.notReady(verdict.reason, verdict.name, verdict.message, options));
         else if (timedOut) {
           const { name, message } = describeTimeout(all, view, options.timeoutMs);

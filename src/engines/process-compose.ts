@@ -15,7 +15,7 @@ import { acquireLock } from '../control/lock.js';
 import { controlPaths } from '../control/paths.js';
 import { readState, runningGroups, writeState } from '../control/state-file.js';
 import type { ComposeDoc } from '../compose/schema.js';
-import type { ProcessState } from '../engine/index.js';
+import type { ProcessOutcome, ProcessState } from '../engine/index.js';
 import type { StackPlan } from '../plan/types.js';
 import { withoutSecrets } from '../plan/secrets.js';
 import { writeAtomicSync } from '../support/atomic-write.js';
@@ -23,6 +23,7 @@ import { RuntimeError } from '../support/errors.js';
 import { identify, isSameProcess } from '../support/proc.js';
 import type { Settings } from '../support/settings.js';
 import { COMPOSE_FILE } from '../compose/generate.js';
+import { judgePcStates } from './pc-judge.js';
 
 export interface PcLaunch {
   readonly binary: string;
@@ -42,7 +43,7 @@ export interface PcStack {
 }
 
 export type PcReady =
-  | { readonly ok: true; readonly readyMs: Readonly<Record<string, number>> }
+  | { readonly ok: true; readonly outcomes: readonly ProcessOutcome[] }
   | { readonly ok: false; readonly name: string; readonly message: string; readonly lastProbeError: string | null; readonly lastLines: readonly string[] };
 
 export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
@@ -100,41 +101,26 @@ const READY_POLL_MS = 50;
 
 /**
  * process-compose pushes nothing, so ask it every 50 ms until the targets are
- * ready or one of them has failed. Its own probes still run on their whole-second
- * periods: this only notices sooner what it knows.
+ * up or one of them has failed (judged by `judgePcStates`, the built-in
+ * engine's rules). Its own probes still run on their whole-second periods: this
+ * only notices sooner what it knows.
  */
 export async function waitProcessCompose(stack: PcStack, doc: ComposeDoc, targets: readonly string[], timeoutMs: number): Promise<PcReady> {
   const deadline = Date.now() + timeoutMs;
-  // Ready means a probe passed or the log line was seen (process-compose reports both as is_ready).
-  const isReady = (s: ProcessState) => {
-    const proc = doc.processes[s.name];
-    return s.status === 'Running' && (proc?.readiness_probe || proc?.ready_log_line ? s.is_ready === 'Ready' : true);
-  };
-  let states: ProcessState[] = [];
   for (;;) {
     if (!isSameProcess({ pid: stack.pid })) return failure(stack, targets[0] ?? '', 'process-compose exited before the stack was up');
+    let states: ProcessState[];
     try {
       states = await stack.client.processes();
     } catch {
       states = []; // not listening yet
     }
-    const mine = states.filter((s) => targets.includes(s.name));
-    const failed = mine.find((s) => ['Error', 'Skipped'].includes(s.status) || (s.status === 'Completed' && s.is_ready !== 'Ready'));
-    if (failed) return failure(stack, failed.name, `${failed.name} ${failed.status === 'Skipped' ? 'was not started (a dependency failed)' : `ended (${failed.status}, exit code ${failed.exit_code})`}`);
-    if (mine.length === targets.length && mine.every(isReady)) return { ok: true, readyMs: Object.fromEntries(mine.map((s) => [s.name, readyAfter(s)])) };
-    if (Date.now() > deadline) {
-      const waiting = mine.find((s) => !isReady(s))?.name ?? targets[0] ?? '';
-      return failure(stack, waiting, `${waiting} was not ready within ${timeoutMs / 1000} s`);
-    }
+    const verdict = judgePcStates(doc, targets, states);
+    if (verdict.kind === 'failed') return failure(stack, verdict.name, verdict.message);
+    if (verdict.kind === 'ok') return { ok: true, outcomes: verdict.outcomes };
+    if (Date.now() > deadline) return failure(stack, verdict.waiting, `${verdict.waiting} was not ready within ${timeoutMs / 1000} s`);
     await sleep(READY_POLL_MS);
   }
-}
-
-function readyAfter(s: ProcessState): number {
-  const times = s as unknown as { process_start_time?: string; process_ready_time?: string };
-  const start = Date.parse(times.process_start_time ?? '');
-  const ready = Date.parse(times.process_ready_time ?? '');
-  return Number.isFinite(start) && Number.isFinite(ready) ? Math.max(0, ready - start) : 0;
 }
 
 async function failure(stack: PcStack, name: string, message: string): Promise<PcReady> {

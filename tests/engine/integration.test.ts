@@ -90,7 +90,7 @@ describe('engine with real processes', () => {
     const t = live({ web: { entrypoint: node('http-server.mjs', String(port), '300'), environment: ['GREETING=hello'], readiness_probe: httpProbe(port) } });
     t.engine.start();
     const result = await t.engine.waitReady(['web'], { timeoutMs: 10_000 });
-    expect(result).toEqual({ ok: true, names: ['web'] });
+    expect(result).toMatchObject({ ok: true, names: ['web'], outcomes: [{ name: 'web', status: 'healthy' }] });
     const listening = await t.event((e) => e.type === 'output' && e.line.startsWith('listening'));
     const ready = await t.event((e) => e.type === 'ready');
     const listenedAt = Number(listening.type === 'output' && listening.line.split(' at ')[1]);

@@ -83,7 +83,8 @@ describe('exec probe', () => {
   it('reports the real exit of a command that leaves a daemon behind, and reaps it, every attempt', async () => {
     const mark = `probe-test-${process.pid}-${Date.now()}`;
     // A double fork (the subshell exits at once) and a setsid'd child: both escape the group and hold the pipes.
-    const spec: ProbeSpec = { ...exec('(setsid sleep 30 &); setsid sleep 31 & echo "id=$CORE_PROBE_ID"; exit 1'), env: { PATH: process.env.PATH ?? '', TEST_MARK: mark } };
+    const command = '(setsid sleep 30 &); setsid sleep 31 & echo "id=$CORE_PROBE_ID"; exit 1';
+    const spec: ProbeSpec = { kind: 'exec', command, cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', TEST_MARK: mark }, timeoutMs: 2000 };
     const ids = new Set<string>();
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const result = await realProber.check(spec, never);

@@ -50,7 +50,7 @@ describe('snapshot', () => {
   });
 
   it('reports -1 for a process killed by a signal, like Go', () => {
-    expect(at({ ...initialState, phase: 'stopped', lastExit: { code: null, signal: 'SIGKILL', at: 1 } }).exit_code).toBe(-1);
+    expect(at({ ...initialState, phase: 'stopped', lastExit: { code: null, signal: 'SIGKILL', at: 1, startedAt: 0 } }).exit_code).toBe(-1);
   });
 
   it('formats durations like Go', () => {

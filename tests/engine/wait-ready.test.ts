@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WaitReadyResult } from '../../src/engine/wait-ready.js';
+import { RUNNING_SETTLE_MS } from '../../src/engine/policy.js';
 import { doc, harness, httpProbe, T0 } from './fakes.js';
 
 const stack = doc({
@@ -31,7 +32,18 @@ describe('waitReady', () => {
     expect(wait.result).toBeUndefined();
     h.prober.up('http:2015');
     await h.clock.advance(50);
-    expect(wait.result).toEqual({ ok: true, names: ['nats', 'init', 'pb', 'caddy'] });
+    expect(wait.result).toEqual({
+      ok: true,
+      names: ['nats', 'init', 'pb', 'caddy'],
+      outcomes: [
+        { name: 'nats', status: 'healthy', readyMs: 10 },
+        // The one-shot is no "ready in 0 ms": it completed, with its code and how long it ran.
+        { name: 'init', status: 'completed', exitCode: 0, durationMs: 50 },
+        { name: 'pb', status: 'healthy', readyMs: 10 },
+        // Probed at 10, 25, 48 ms after its start (the fast cadence); up at the third.
+        { name: 'caddy', status: 'healthy', readyMs: 48 },
+      ],
+    });
     expect(h.engine.processState('caddy')?.ready_time).toMatch(/^2026-01-01T00:00:00\.\d{3}Z$/);
   });
 
@@ -82,9 +94,9 @@ describe('waitReady', () => {
     const h = harness(doc({ pb: {} }));
     h.engine.start();
     const wait = track(h.engine.waitReady(['pb'], { timeoutMs: 1000 }));
-    await h.clock.advance(0);
-    // No readiness check: ready as soon as it runs.
-    expect(wait.result).toMatchObject({ ok: true });
+    await h.clock.advance(RUNNING_SETTLE_MS);
+    // No readiness check: running once it has stayed up for the settle window.
+    expect(wait.result).toMatchObject({ ok: true, outcomes: [{ name: 'pb', status: 'running' }] });
     h.spawner.last('pb').exit(0);
     const late = track(h.engine.waitReady(['pb'], { timeoutMs: 1000 }));
     await h.clock.advance(0);
@@ -101,5 +113,75 @@ describe('waitReady', () => {
     await h.clock.advance(0);
     await stopping;
     expect(wait.result).toMatchObject({ ok: false });
+  });
+});
+
+describe('waitReady: a process without a readiness check (issue 9 item 20)', () => {
+  it('is not up until it has stayed running for the settle window; then it is running, not healthy', async () => {
+    const h = harness(doc({ web: {} }));
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 10_000 }));
+    await h.clock.advance(RUNNING_SETTLE_MS - 1);
+    expect(wait.result).toBeUndefined();
+    // No event happens at the end of the window: the engine asks again on its own.
+    await h.clock.advance(1);
+    expect(wait.result).toEqual({ ok: true, names: ['web'], outcomes: [{ name: 'web', status: 'running' }] });
+  });
+
+  it('exiting 3 at once is a failure with its exit code and last lines', async () => {
+    const h = harness(doc({ web: {} }));
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 10_000 }));
+    await h.clock.advance(0);
+    h.spawner.last('web').print('error: no config file');
+    h.spawner.last('web').exit(3);
+    await h.clock.advance(0);
+    expect(wait.result).toEqual({
+      ok: false,
+      reason: 'failed',
+      name: 'web',
+      message: 'web failed: exited with code 3',
+      exitCode: 3,
+      lastProbeError: null,
+      lastLines: ['error: no config file'],
+    });
+  });
+
+  it('a crash loop (restart: always) fails at the first crash, naming the restart it waits for', async () => {
+    const h = harness(doc({ web: { availability: { restart: 'always', backoff_seconds: 1 } } }));
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 10_000 }));
+    await h.clock.advance(100);
+    h.spawner.last('web').exit(3);
+    await h.clock.advance(0);
+    expect(wait.result).toMatchObject({ ok: false, reason: 'restarting', name: 'web', message: 'web exited with code 3 before it was up (restart 1 scheduled)', exitCode: 3 });
+  });
+
+  it('a crash loop of a dependency is blamed, not the dependent it keeps waiting', async () => {
+    const h = harness(doc({ db: { availability: { restart: 'always' } }, api: { depends_on: { db: { condition: 'process_started' } } } }));
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['api'], { timeoutMs: 10_000 }));
+    await h.clock.advance(10);
+    h.spawner.last('db').exit(1);
+    await h.clock.advance(0);
+    expect(wait.result).toMatchObject({ ok: false, reason: 'restarting', name: 'db', exitCode: 1 });
+  });
+
+  it('a command that cannot be spawned fails with the reason', async () => {
+    const h = harness(doc({ web: {} }));
+    h.spawner.failWith('web', 'web was not found on PATH');
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 10_000 }));
+    await h.clock.advance(0);
+    expect(wait.result).toMatchObject({ ok: false, reason: 'failed', name: 'web', message: 'web failed: could not start: web was not found on PATH' });
+  });
+
+  it('a process with a probe is not held back by the settle window', async () => {
+    const h = harness(doc({ api: { readiness_probe: httpProbe(8080) } }));
+    h.prober.up('http:8080');
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['api'], { timeoutMs: 10_000 }));
+    await h.clock.advance(10);
+    expect(wait.result).toEqual({ ok: true, names: ['api'], outcomes: [{ name: 'api', status: 'healthy', readyMs: 10 }] });
   });
 });

@@ -30,6 +30,12 @@ const project = e2eProject(OFFSET, {
     },
   }),
   broken: () => ({ name: 'broken', process: { command: 'node', args: ['-e', "console.log('broken fails at once'); process.exit(3)"], compose: { readiness_probe: { tcp_socket: { port: '${port.tcp}' } } } }, ports: { tcp: { port: 9100, protocol: 'tcp' } } }),
+  // A one-shot job and the service that waits for it to succeed (issue 9 item 22).
+  migrate: () => ({ name: 'migrate', process: { command: 'node', args: ['-e', "setTimeout(() => console.log('migrated'), 100)"] } }),
+  migrated: () => ({
+    name: 'migrated',
+    process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], compose: { depends_on: { migrate: { condition: 'process_completed_successfully' } } } },
+  }),
   dependent: () => ({ name: 'dependent', process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], compose: { depends_on: { broken: { condition: 'process_healthy' } } } } }),
 });
 const env = { ...project.env, PATH: pathWithProcessCompose() };
@@ -82,6 +88,16 @@ describe.each(PROCESS_COMPOSE ? ['builtin', 'process-compose'] : ['builtin'])('%
     const status = JSON.parse((await core('status', '--json')).stdout);
     expect(status.running).toBe(false);
     await core('down');
+  }, 60_000);
+
+  it('counts a one-shot job that succeeds as completed, not as a failure', async () => {
+    const up = await core('up', '-d', '--engine', engine, '--json', 'migrated');
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout).services).toEqual([
+      { name: 'migrate', status: 'completed', ready_ms: null, exit_code: 0, duration_ms: expect.any(Number) },
+      { name: 'migrated', status: 'running', ready_ms: null },
+    ]);
+    expect((await core('down')).code).toBe(0);
   }, 60_000);
 
   it('passes hostile values byte for byte and executes nothing', async () => {

@@ -10,6 +10,7 @@ import type { ComposeDoc } from '../../compose/schema.js';
 import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
 import { writeComposeFile } from '../../compose/write.js';
+import type { ProcessOutcome } from '../../engine/index.js';
 import type { StackPlan } from '../../plan/types.js';
 import { CoreError, ExitCode } from '../../support/errors.js';
 import type { Settings } from '../../support/settings.js';
@@ -27,8 +28,9 @@ export interface DaemonInit {
 }
 
 export type DaemonMessage =
+  /** A target's readiness check passed (processes without one are told in the result). */
   | { readonly type: 'ready'; readonly name: string; readonly afterMs: number }
-  | { readonly type: 'result'; readonly ok: true }
+  | { readonly type: 'result'; readonly ok: true; readonly outcomes: readonly ProcessOutcome[] }
   | {
       readonly type: 'result';
       readonly ok: false;
@@ -72,7 +74,7 @@ export async function daemon(ctx: CliContext): Promise<void> {
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line) log(line);
-        if (event.type === 'ready' && targets.includes(event.name)) void send({ type: 'ready', name: event.name, afterMs: Math.round(event.afterMs) });
+        if (event.type === 'ready' && event.by !== 'none' && targets.includes(event.name)) void send({ type: 'ready', name: event.name, afterMs: Math.round(event.afterMs) });
       },
     });
   } catch (error) {
@@ -85,7 +87,7 @@ export async function daemon(ctx: CliContext): Promise<void> {
   const result = await running.engine.waitReady(targets, { timeoutMs });
   if (result.ok) {
     log(`stack up: ${targets.join(', ')}`);
-    await send({ type: 'result', ok: true });
+    await send({ type: 'result', ok: true, outcomes: result.outcomes });
   } else {
     log(`not ready: ${result.message}; stopping`);
     await running.shutdown();

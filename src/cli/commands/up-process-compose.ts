@@ -8,7 +8,8 @@ import { ExitCode } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { note } from '../output.js';
 import type { PreparedStack } from '../prepare.js';
-import { reportUp, type UpOptions } from './up.js';
+import { upSummary } from '../render/up-summary.js';
+import { ofTargets, reportUp, type UpOptions } from './up.js';
 
 export async function upWithProcessCompose(ctx: CliContext, prepared: PreparedStack, targets: readonly string[], timeoutMs: number, options: UpOptions): Promise<void> {
   const { settings, plan } = prepared;
@@ -34,10 +35,9 @@ export async function upWithProcessCompose(ctx: CliContext, prepared: PreparedSt
       await stack.client.stopProject().catch(() => {});
       await stack.exited();
     }
-    if (ready.ok && !options.json) for (const name of targets) note(`${name} ready in ${ready.readyMs[name]} ms`);
-    return reportUp(targets, ready.ok ? ready.readyMs : {}, ready, paths.logs, options);
+    return reportUp(targets, ready, paths.logs, options);
   }
-  note(ready.ok ? `all ${targets.length} services ready in ${Math.round(performance.now())} ms` : `not ready: ${ready.message}`);
+  note(ready.ok ? upSummary(ofTargets(targets, ready.outcomes), performance.now()) : `not ready: ${ready.message}`);
   const code = await stack.exited();
   process.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : signal === 'SIGTERM' ? ExitCode.ok : code;
 }

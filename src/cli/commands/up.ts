@@ -1,8 +1,9 @@
 /**
  * `core up [svc…]`: in the foreground (prefixed output, Ctrl-C stops everything
- * gracefully) or detached with `-d` (returns once every service is healthy,
- * with each one's time-to-ready; on failure names the service, its last probe
- * error and log lines, and stops what it started).
+ * gracefully) or detached with `-d` (returns once every service is up: healthy,
+ * running for a moment when it has no readiness check, or completed for a job;
+ * on failure, a crash or a restart names the service, its exit code, last probe
+ * error and log lines, stops what it started and exits 1).
  */
 import type { ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
@@ -17,6 +18,8 @@ import { parseTimeout } from '../flags.js';
 import { foreground } from '../foreground.js';
 import { prepare } from '../prepare.js';
 import { createPrefixedPrinter } from '../render/prefixed.js';
+import { outcomeLine, upSummary } from '../render/up-summary.js';
+import type { ProcessOutcome } from '../../engine/index.js';
 import type { DaemonInit, DaemonMessage } from './daemon.js';
 
 export interface UpOptions {
@@ -56,7 +59,7 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
   running.engine.start(targets);
   void running.engine.waitReady(targets, { timeoutMs }).then(async (result) => {
     await writeCompose();
-    if (result.ok) note(`all ${targets.length} services ready in ${Math.round(performance.now())} ms`);
+    if (result.ok) note(upSummary(ofTargets(targets, result.outcomes), performance.now()));
     else note(`not ready: ${result.message}`);
   });
   process.exitCode = await session.exitCode();
@@ -66,11 +69,11 @@ async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOpt
   const { targets } = init;
   const paths = controlPaths(init.settings.stackDir);
   daemon.send(init);
-  const readyTimes: Record<string, number> = {};
+  const noted = new Set<string>();
   const result = await new Promise<DaemonMessage & { type: 'result' | 'error' }>((resolve, reject) => {
     daemon.on('message', (message: DaemonMessage) => {
       if (message.type === 'ready') {
-        readyTimes[message.name] = message.afterMs;
+        noted.add(message.name);
         if (!options.json) note(`${message.name} ready in ${message.afterMs} ms`);
       } else resolve(message);
     });
@@ -82,19 +85,36 @@ async function upDetached(daemon: ChildProcess, init: DaemonInit, options: UpOpt
   if (result.type === 'error') {
     throw result.exitCode === ExitCode.badInput ? new InputError(result.reason, result.message, result.details) : new RuntimeError(result.reason, result.message, result.details);
   }
-  reportUp(targets, readyTimes, result, paths.logs, options);
+  reportUp(targets, result, paths.logs, options, noted);
 }
 
 export type UpResult =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly outcomes: readonly ProcessOutcome[] }
   | { readonly ok: false; readonly name: string; readonly message: string; readonly lastProbeError: string | null; readonly lastLines: readonly string[] };
 
-/** The end of `core up -d`, either engine: the summary with each time-to-ready, or the failure. */
-export function reportUp(targets: readonly string[], readyTimes: Readonly<Record<string, number>>, result: UpResult, logs: string, options: UpOptions): void {
+/** The targets' outcomes, in the order they were asked for. */
+export function ofTargets(targets: readonly string[], outcomes: readonly ProcessOutcome[]): ProcessOutcome[] {
+  const byName = new Map(outcomes.map((o) => [o.name, o]));
+  return targets.flatMap((name) => byName.get(name) ?? []);
+}
+
+/** One entry of `core up -d --json`'s `services`. */
+function outcomeJson(o: ProcessOutcome) {
+  const base = { name: o.name, status: o.status, ready_ms: o.status === 'healthy' ? o.readyMs : null };
+  return o.status === 'completed' ? { ...base, exit_code: o.exitCode, duration_ms: o.durationMs } : base;
+}
+
+/**
+ * The end of `core up -d`, either engine: a line for each target not yet noted
+ * (no readiness check, or a completed job) and a short summary, or the failure.
+ */
+export function reportUp(targets: readonly string[], result: UpResult, logs: string, options: UpOptions, noted: ReadonlySet<string> = new Set()): void {
   const totalMs = Math.round(performance.now());
   if (result.ok) {
-    if (options.json) printJson({ ok: true, services: targets.map((name) => ({ name, ready_ms: readyTimes[name] ?? null })), total_ms: totalMs });
-    else print(`stack up: ${targets.length} service${targets.length === 1 ? '' : 's'} healthy in ${totalMs} ms (${targets.map((n) => `${n} ${readyTimes[n] ?? '?'} ms`).join(', ')})`);
+    const outcomes = ofTargets(targets, result.outcomes);
+    if (options.json) return printJson({ ok: true, services: outcomes.map(outcomeJson), total_ms: totalMs });
+    for (const outcome of outcomes) if (!noted.has(outcome.name)) note(outcomeLine(outcome));
+    print(upSummary(outcomes, totalMs));
     return;
   }
   const details = [

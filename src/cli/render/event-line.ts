@@ -18,7 +18,8 @@ export function describeEvent(event: EngineEvent): string | undefined {
     case 'probe':
       return event.ok ? undefined : event.failures > 0 ? `${event.name} ${event.probe} probe failed (${event.failures}): ${event.error ?? ''}` : undefined;
     case 'ready':
-      return `${event.name} ready in ${ms(event.afterMs)}`;
+      // Without a readiness check "ready" only means spawned: "started" said so already.
+      return event.by === 'none' ? undefined : `${event.name} ready in ${ms(event.afterMs)}`;
     case 'exited':
       return `${event.name} exited (${event.signal ?? `code ${event.code}`})${event.error ? `: ${event.error}` : ''}`;
     case 'restart-scheduled':
@@ -32,7 +33,7 @@ export function describeEvent(event: EngineEvent): string | undefined {
     case 'stopped':
       return `${event.name} stopped`;
     case 'completed':
-      return `${event.name} completed (code ${event.code})`;
+      return `${event.name} completed (exit code ${event.code}) after ${ms(event.afterMs)}`;
     case 'failed':
       return `${event.name} failed: ${event.reason}`;
     case 'project-exit':
