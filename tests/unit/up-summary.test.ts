@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeLine, SUMMARY_SLOWEST, upSummary } from '../../src/cli/render/up-summary.js';
+import { describeEvent } from '../../src/cli/render/event-line.js';
 import type { ProcessOutcome } from '../../src/engine/index.js';
 
 const healthy = (name: string, readyMs: number): ProcessOutcome => ({ name, status: 'healthy', readyMs });
@@ -24,5 +25,13 @@ describe('core up summary', () => {
     expect(line.length).toBeLessThan(300);
     expect(line).toMatch(/^stack up: 500 services healthy in 9120 ms \(slowest: service-with-a-longish-name-\d+ 999 ms, .*, …and 495 more\)$/);
     expect(line.match(/ ms,/g)).toHaveLength(SUMMARY_SLOWEST);
+  });
+});
+
+describe('foreground event lines', () => {
+  it('a one-shot job completes with its exit code and run time; a process without a check is never "ready in 0 ms"', () => {
+    expect(describeEvent({ type: 'completed', name: 'migrate', at: 0, code: 0, afterMs: 241 })).toBe('migrate completed (exit code 0) after 241 ms');
+    expect(describeEvent({ type: 'ready', name: 'migrate', at: 0, afterMs: 0, by: 'none' })).toBeUndefined();
+    expect(describeEvent({ type: 'ready', name: 'nats', at: 0, afterMs: 57, by: 'probe' })).toBe('nats ready in 57 ms');
   });
 });
