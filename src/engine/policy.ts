@@ -23,6 +23,11 @@ export const FAST_MAX_EXEC_MS = 250;
  * default stack has probes everywhere, so its start-up does not wait for this.
  */
 export const RUNNING_SETTLE_MS = 250;
+/**
+ * A process that crashes this many times before it is up fails `core up`
+ * (a crash loop); fewer crashes are restarted per `availability` and waited for.
+ */
+export const CRASHES_BEFORE_UP = 3;
 /** Restart delays double from `backoff_seconds` up to this. */
 export const MAX_BACKOFF_MS = 30_000;
 /** A run this long counts as stable: the next restart delay starts again from `backoff_seconds`. */

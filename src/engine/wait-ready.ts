@@ -4,7 +4,7 @@
  * supervisor after every change.
  */
 import type { ComposeDoc } from '../compose/schema.js';
-import { RUNNING_SETTLE_MS } from './policy.js';
+import { CRASHES_BEFORE_UP, RUNNING_SETTLE_MS } from './policy.js';
 import type { Policy } from './policy.js';
 import { describeExit } from './state.js';
 import type { ProcState } from './state.js';
@@ -86,12 +86,14 @@ function judgeOne(name: string, view: ReadyView, now: number): One {
       return { kind: 'not-ready', reason: 'exited', name, message: `${name} exited with code ${exit?.code ?? 0} instead of staying up` };
     }
     case 'backing-off':
-      // A crash before `up` is done is a failure, even if a restart might get it going.
+      // One crash during start-up may be a passing thing (a port still closing): the restart
+      // gets its chance. A crash loop is not: after CRASHES_BEFORE_UP, `up` fails.
+      if (state.restarts + 1 < CRASHES_BEFORE_UP) return { kind: 'pending' };
       return {
         kind: 'not-ready',
         reason: 'restarting',
         name,
-        message: `${name} ${state.lastExit ? describeExit(state.lastExit) : 'ended'} before it was up (restart ${state.restarts + 1} scheduled)`,
+        message: `${name} ${state.lastExit ? describeExit(state.lastExit) : 'ended'} before it was up, ${state.restarts + 1} times in a row (restart ${state.restarts + 1} scheduled)`,
       };
     case 'failed':
       return { kind: 'not-ready', reason: 'failed', name, message: `${name} failed: ${state.reason}` };

@@ -3,13 +3,13 @@
  * the same rules as the built-in engine's `judge` (engine/wait-ready.ts): a
  * readiness check passed → healthy; no check → running once it has stayed up
  * RUNNING_SETTLE_MS; a job some process waits for with process_completed(_successfully)
- * → completed, with its exit code; an error, a skip, a restart or a service that
- * ended → a failure. Pure.
+ * → completed, with its exit code; an error, a skip, a crash loop or a service
+ * that ended → a failure. Pure.
  */
 import type { ComposeDoc } from '../compose/schema.js';
 import type { ProcessOutcome, ProcessState } from '../engine/index.js';
 import { awaitedToComplete } from '../engine/index.js';
-import { RUNNING_SETTLE_MS } from '../engine/policy.js';
+import { CRASHES_BEFORE_UP, RUNNING_SETTLE_MS } from '../engine/policy.js';
 
 export type PcVerdict =
   | { readonly kind: 'ok'; readonly outcomes: readonly ProcessOutcome[] }
@@ -37,7 +37,9 @@ function judgeOne(doc: ComposeDoc, awaited: ReadonlySet<string>, s: ProcessState
     case 'Skipped':
       return failed(`${name} was not started (a dependency failed)`);
     case 'Restarting':
-      return failed(`${name} exited with code ${s.exit_code} before it was up (restarting)`);
+      // As in the built-in engine: a restart gets its chance, a crash loop fails `up`.
+      if (s.restarts + 1 < CRASHES_BEFORE_UP) return { kind: 'pending' };
+      return failed(`${name} exited with code ${s.exit_code} before it was up, ${s.restarts + 1} times in a row (restarting)`);
     case 'Completed': {
       const success = [0, ...(proc?.success_exit_codes ?? [])].includes(s.exit_code);
       if (success && (proc?.['x-core']?.one_shot || awaited.has(name))) {

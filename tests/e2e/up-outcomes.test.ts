@@ -44,12 +44,12 @@ describe('core up -d: a failed process is never healthy (item 20)', () => {
     expect(up.stderr).toContain('crash: no config file');
   });
 
-  it('a crash loop (restart: always): exit 1 at the first crash, not "healthy"', async () => {
+  it('a crash loop (restart: always): exit 1 at its third crash, not "healthy"', async () => {
     const core = project({ loop: node("console.error('loop: boom'); process.exit(3)", { availability: { restart: 'always', backoff_seconds: 1 } }) });
     const up = await core('up', '-d');
     expect(up.code, up.stdout + up.stderr).toBe(1);
     expect(up.stdout).not.toMatch(/healthy|stack up/);
-    expect(up.stderr).toContain('loop exited with code 3 before it was up (restart 1 scheduled)');
+    expect(up.stderr).toContain('loop exited with code 3 before it was up, 3 times in a row (restart 3 scheduled)');
     expect(up.stderr).toContain('loop: boom');
   });
 

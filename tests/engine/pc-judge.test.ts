@@ -40,7 +40,9 @@ describe('judgePcStates', () => {
     const one = (s: ProcessState, targets = [s.name]) => judgePcStates(stack, targets, [s]);
     expect(one(state('migrate', 'Completed', { exit_code: 2 }))).toEqual({ kind: 'failed', name: 'migrate', message: 'migrate failed (exit code 2)', exitCode: 2 });
     expect(one(state('web', 'Completed', { exit_code: 0 }))).toMatchObject({ kind: 'failed', message: 'web exited with code 0 instead of staying up' });
-    expect(one(state('web', 'Restarting', { exit_code: 3 }))).toMatchObject({ kind: 'failed', message: 'web exited with code 3 before it was up (restarting)', exitCode: 3 });
+    // One or two crashes get their restart; the third before it is up is a crash loop.
+    expect(one(state('web', 'Restarting', { exit_code: 3, restarts: 1 }))).toMatchObject({ kind: 'pending' });
+    expect(one(state('web', 'Restarting', { exit_code: 3, restarts: 2 }))).toMatchObject({ kind: 'failed', message: 'web exited with code 3 before it was up, 3 times in a row (restarting)', exitCode: 3 });
     expect(one(state('web', 'Error', { exit_code: 1 }))).toMatchObject({ kind: 'failed', message: 'web failed (exit code 1)' });
     expect(one(state('app', 'Skipped'))).toMatchObject({ kind: 'failed', message: 'app was not started (a dependency failed)' });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WaitReadyResult } from '../../src/engine/wait-ready.js';
-import { RUNNING_SETTLE_MS } from '../../src/engine/policy.js';
+import { CRASHES_BEFORE_UP, RUNNING_SETTLE_MS } from '../../src/engine/policy.js';
 import { doc, harness, httpProbe, T0 } from './fakes.js';
 
 const stack = doc({
@@ -147,22 +147,50 @@ describe('waitReady: a process without a readiness check (issue 9 item 20)', () 
     });
   });
 
-  it('a crash loop (restart: always) fails at the first crash, naming the restart it waits for', async () => {
+  it('a crash loop (restart: always) fails at its third crash before it is up, naming the restart it waits for', async () => {
     const h = harness(doc({ web: { availability: { restart: 'always', backoff_seconds: 1 } } }));
     h.engine.start();
-    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 10_000 }));
+    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 60_000 }));
     await h.clock.advance(100);
     h.spawner.last('web').exit(3);
+    await h.clock.advance(1000); // backoff 1 s, then the second run
+    expect(wait.result).toBeUndefined();
+    h.spawner.last('web').exit(3);
+    await h.clock.advance(2000); // backoff 2 s, then the third run
+    expect(wait.result).toBeUndefined();
+    h.spawner.last('web').exit(3);
     await h.clock.advance(0);
-    expect(wait.result).toMatchObject({ ok: false, reason: 'restarting', name: 'web', message: 'web exited with code 3 before it was up (restart 1 scheduled)', exitCode: 3 });
+    expect(CRASHES_BEFORE_UP).toBe(3);
+    expect(wait.result).toMatchObject({
+      ok: false,
+      reason: 'restarting',
+      name: 'web',
+      message: 'web exited with code 3 before it was up, 3 times in a row (restart 3 scheduled)',
+      exitCode: 3,
+    });
+  });
+
+  it('one crash during start-up is restarted and waited for, not a failure', async () => {
+    const h = harness(doc({ web: { availability: { restart: 'on_failure', backoff_seconds: 1 } } }));
+    h.engine.start();
+    const wait = track(h.engine.waitReady(['web'], { timeoutMs: 60_000 }));
+    await h.clock.advance(100);
+    h.spawner.last('web').exit(1);
+    await h.clock.advance(1000);
+    expect(wait.result).toBeUndefined();
+    await h.clock.advance(RUNNING_SETTLE_MS);
+    expect(wait.result).toMatchObject({ ok: true, outcomes: [{ name: 'web', status: 'running' }] });
   });
 
   it('a crash loop of a dependency is blamed, not the dependent it keeps waiting', async () => {
     const h = harness(doc({ db: { availability: { restart: 'always' } }, api: { depends_on: { db: { condition: 'process_started' } } } }));
     h.engine.start();
     const wait = track(h.engine.waitReady(['api'], { timeoutMs: 10_000 }));
-    await h.clock.advance(10);
-    h.spawner.last('db').exit(1);
+    for (let crash = 0; crash < CRASHES_BEFORE_UP; crash++) {
+      // Crash 10 ms into each run; restarts come after 1 s, then 2 s of backoff.
+      await h.clock.advance(crash === 0 ? 10 : 2 ** (crash - 1) * 1000 + 10);
+      h.spawner.last('db').exit(1);
+    }
     await h.clock.advance(0);
     expect(wait.result).toMatchObject({ ok: false, reason: 'restarting', name: 'db', exitCode: 1 });
   });
