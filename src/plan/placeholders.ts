@@ -72,7 +72,7 @@ function hint(body: string): string {
   if (body.startsWith('port')) return ' (expected ${port.<name>} or ${port.<name>.host})';
   if (body.startsWith('svc')) return ' (expected ${svc.<service>.port.<name>} or ${svc.<service>.auth.user|password|url})';
   if (body.startsWith('dep')) return ' (expected ${dep.<binary>})';
-  return '; known forms: ${dep.*}, ${data}, ${stack}, ${env.*}, ${port.*}, ${svc.*.port.*}; write $${ for a literal ${';
+  return '; known forms: ${dep.*}, ${data}, ${stack}, ${env.*}, ${port.*}, ${svc.*.port.*}, ${svc.*.auth.*}; write $${ for a literal ${';
 }
 
 /** What a placeholder can resolve against. Each lookup returns undefined when unknown. */

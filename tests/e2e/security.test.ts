@@ -67,6 +67,11 @@ function admin(method: string, route: string, body?: string): Promise<{ status: 
 
 /** TCP ports a process listens on, from /proc (no `ss` needed). */
 function listeningPorts(pid: number): number[] {
+  return listeners(pid).map((l) => l.port);
+}
+
+/** TCP listeners of a process as `address:port` (IPv4 addresses as /proc writes them: little-endian hex). */
+function listeners(pid: number): { address: string; port: number }[] {
   const inodes = new Set(
     fs.readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
       try {
@@ -76,14 +81,17 @@ function listeningPorts(pid: number): number[] {
       }
     }),
   );
-  const ports: number[] = [];
+  const found: { address: string; port: number }[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields[3] === '0A' && inodes.has(fields[9]!)) ports.push(parseInt(fields[1]!.split(':')[1]!, 16));
+      if (fields[3] !== '0A' || !inodes.has(fields[9]!)) continue;
+      const [hex, port] = fields[1]!.split(':');
+      const address = hex!.length === 8 ? hex!.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.') : hex!;
+      found.push({ address, port: parseInt(port!, 16) });
     }
   }
-  return ports.sort();
+  return found.sort((a, b) => a.port - b.port);
 }
 
 // As the other user: speak the NATS protocol by hand (no client library to read), and report what the server says.
@@ -101,6 +109,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await project.core('down');
   fs.rmSync(project.dir, { recursive: true, force: true });
+});
+
+describe('what listens where', () => {
+  it('every TCP listener of the stack is on loopback, and the control socket is 0600', () => {
+    const { processes } = state();
+    expect(Object.keys(processes).sort()).toEqual(['caddy', 'nats', 'nats-echo', 'pocketbase']);
+    const all = Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, listeners((p as { pid: number }).pid)]));
+    expect(all).toEqual({
+      nats: [{ address: '127.0.0.1', port: project.port(4222) }, { address: '127.0.0.1', port: project.port(8222) }].sort((a, b) => a.port - b.port),
+      pocketbase: [{ address: '127.0.0.1', port: project.port(8090) }],
+      caddy: [{ address: '127.0.0.1', port: project.port(2015) }],
+      'nats-echo': [],
+    });
+    expect(fs.statSync(path.join(project.dir, '.core-stack/core.sock')).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(canUseSecondUser)("keeps another local user out of the control socket, the stack folder and PocketBase's data", async () => {
+    fs.chmodSync(project.dir, 0o755);
+    const control = await runAsOtherUser('curl', ['-sS', '--unix-socket', path.join(project.dir, '.core-stack/core.sock'), 'http://x/processes']);
+    expect(control.code).not.toBe(0);
+    expect(control.stdout).toBe('');
+    for (const target of ['.core-stack/logs/pocketbase.log', '.core-stack/nats/nats.conf', '.data/pocketbase/data.db']) {
+      const read = await runAsOtherUser('cat', [path.join(project.dir, target)]);
+      expect(read.code, target).not.toBe(0);
+      expect(read.stdout).toBe('');
+    }
+  });
 });
 
 describe("Caddy's admin API", () => {
