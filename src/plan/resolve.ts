@@ -48,13 +48,7 @@ export function resolvePlan({ manifests, settings, self, credentials = {} }: Pla
     ports.set(manifest.name, own);
   }
 
-  const auth = new Map<string, AuthTarget>();
-  for (const { manifest, file } of manifests) {
-    const own = authMode(manifest) === 'user-password' ? credentials[manifest.name] : undefined;
-    if (authMode(manifest) === 'user-password' && !own) issues.push({ file, path: 'config.auth', message: 'no credentials were loaded for this service (internal: load them before planning)' });
-    auth.set(manifest.name, { ...(manifest.renderer ? { renderer: manifest.renderer } : {}), ...(own ? { credentials: own } : {}), ...(ports.get(manifest.name)?.client ? { client: ports.get(manifest.name)!.client } : {}) });
-  }
-
+  const auth = planAuthTargets(manifests, ports, credentials, issues);
   const planned = manifests.map((loaded) => planService(loaded, settings, ports, auth, issues));
   if (issues.length > 0) throw new IssuesError(issues);
 
@@ -69,6 +63,23 @@ export function resolvePlan({ manifests, settings, self, credentials = {} }: Pla
     services: order.map((name) => byName.get(name)!),
     self,
   };
+}
+
+function planAuthTargets(
+  manifests: readonly LoadedManifest[],
+  ports: ReadonlyMap<string, Record<string, PlannedPort>>,
+  credentials: StackCredentials,
+  issues: Issue[],
+): Map<string, AuthTarget> {
+  const auth = new Map<string, AuthTarget>();
+  for (const { manifest, file } of manifests) {
+    const wanted = authMode(manifest) === 'user-password';
+    const own = wanted ? credentials[manifest.name] : undefined;
+    if (wanted && !own) issues.push({ file, path: 'config.auth', message: 'no credentials were loaded for this service (internal: load them before planning)' });
+    const client = ports.get(manifest.name)?.client;
+    auth.set(manifest.name, { ...(manifest.renderer ? { renderer: manifest.renderer } : {}), ...(own ? { credentials: own } : {}), ...(client ? { client } : {}) });
+  }
+  return auth;
 }
 
 function planHosts(manifests: readonly LoadedManifest[], settings: Settings, issues: Issue[]): Map<string, string> {

@@ -12,6 +12,8 @@ import { generateStack } from '../../src/compose/generate.js';
 import { toYaml } from '../../src/compose/yaml.js';
 import { serviceSpec } from '../../src/cli/commands/spec.js';
 import { validateManifests } from '../../src/manifest/validate.js';
+import { parsePlaceholders } from '../../src/plan/placeholders.js';
+import { secretsRead } from '../../src/plan/secrets.js';
 import { resolvePlan } from '../../src/plan/resolve.js';
 import type { StackCredentials } from '../../src/plan/auth.js';
 import { credentialsFile, loadCredentials } from '../../src/services/credentials-file.js';
@@ -54,6 +56,19 @@ function issuesOf(run: () => unknown): string[] {
   }
   return [];
 }
+
+describe('the ${svc.<name>.auth.*} placeholders', () => {
+  it('parse, and password and url count as secrets while user does not', () => {
+    expect(parsePlaceholders('${svc.nats.auth.password}')).toEqual({ ok: true, segments: [{ raw: '${svc.nats.auth.password}', placeholder: { kind: 'auth', service: 'nats', field: 'password' } }] });
+    expect(secretsRead('${svc.nats.auth.user}')).toEqual([]);
+    expect(secretsRead('x ${svc.nats.auth.password} ${svc.nats.auth.url} ${env.API_TOKEN}')).toEqual(['svc.nats.auth.password', 'svc.nats.auth.url', 'API_TOKEN']);
+  });
+
+  it('name the known forms for a typo', () => {
+    const parsed = parsePlaceholders('${svc.nats.auth.token}');
+    expect(parsed).toEqual({ ok: false, error: expect.stringContaining('${svc.<service>.auth.user|password|url}') });
+  });
+});
 
 describe('NATS with config.auth "user-password"', () => {
   const planned = plan({ nats: withAuth, pocketbase: dependent });
