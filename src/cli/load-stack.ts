@@ -4,6 +4,7 @@ import { loadManifests, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
 import type { StackPlan } from '../plan/types.js';
 import { loadSettings } from '../support/load-settings.js';
+import { loadCredentials } from '../services/credentials-file.js';
 import type { Settings } from '../support/settings.js';
 
 
@@ -17,6 +18,6 @@ export interface LoadedStack {
 export async function loadStack(ctx: CliContext, options: { cache?: boolean } = {}): Promise<LoadedStack> {
   const settings = loadSettings(process.cwd(), ctx.env);
   const manifests = await loadManifests(settings, options);
-  const plan = resolvePlan({ manifests, settings, self: ctx.self });
+  const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings) });
   return { settings, manifests, plan };
 }

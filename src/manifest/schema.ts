@@ -101,6 +101,21 @@ export const ProcessSchema = z
 
 export const RENDERERS = ['nats', 'caddy', 'pocketbase'] as const;
 
+/** NATS `config.auth`: "off" (open to every local user on loopback) or generated per-stack credentials. */
+export const AUTH_MODES = ['off', 'user-password'] as const;
+
+/**
+ * The `config` keys the NATS renderer reads. Other renderers' keys are checked
+ * by the renderers; this one is checked here because credentials are loaded
+ * (and a password file created) before the plan is made.
+ */
+export const NatsConfigSchema = z.looseObject({
+  auth: z
+    .enum(AUTH_MODES)
+    .optional()
+    .describe('"off" (default): any local user can connect on loopback. "user-password": a password generated once per project (.data/secrets/), given to clients through ${svc.<nats>.auth.*}.'),
+});
+
 export const ManifestSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
@@ -110,7 +125,12 @@ export const ManifestSchema = z
     binaries: z.array(BinarySchema).default([]),
     process: ProcessSchema,
     ports: z.record(z.string().regex(PORT_NAME, 'port names are lower-case letters, digits, _ and -'), PortSchema).default({}),
-    config: z.record(z.string(), z.unknown()).default({}).describe('Service-specific settings, read by its renderer. Placeholders allowed in strings.'),
+    config: z.record(z.string(), z.unknown()).default({}).describe('Service-specific settings, read by its renderer. Placeholders allowed in strings (secrets only in process.env).'),
+  })
+  .superRefine((manifest, ctx) => {
+    if (manifest.renderer !== 'nats') return;
+    const parsed = NatsConfigSchema.safeParse(manifest.config);
+    for (const issue of parsed.error?.issues ?? []) ctx.addIssue({ ...issue, path: ['config', ...issue.path] } as never);
   })
   .describe('A core service manifest (services/<name>/service.json).');
 

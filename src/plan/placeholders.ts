@@ -3,7 +3,9 @@
  * `${stack}`, `${env.VAR}`, `${env.VAR:-default}`, `${port.<name>}`,
  * `${svc.<other>.port.<name>}`, and `$${` for a literal `${`. Two additions:
  * `${port.<name>.host}` and `${svc.<other>.port.<name>.host}` give a port's
- * listen address. Resolution is string substitution only, never a shell.
+ * listen address. `${svc.<other>.auth.user|password|url}` give a service's
+ * generated credentials (NATS with `config.auth: "user-password"`); password
+ * and url are secrets. Resolution is string substitution only, never a shell.
  */
 
 export type Placeholder =
@@ -11,7 +13,10 @@ export type Placeholder =
   | { readonly kind: 'data' }
   | { readonly kind: 'stack' }
   | { readonly kind: 'env'; readonly name: string; readonly fallback?: string }
-  | { readonly kind: 'port'; readonly service?: string; readonly port: string; readonly field: 'port' | 'host' };
+  | { readonly kind: 'port'; readonly service?: string; readonly port: string; readonly field: 'port' | 'host' }
+  | { readonly kind: 'auth'; readonly service: string; readonly field: AuthField };
+
+export type AuthField = 'user' | 'password' | 'url';
 
 export type Segment = string | { readonly raw: string; readonly placeholder: Placeholder };
 
@@ -29,6 +34,7 @@ const FORMS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => Placeholder]> = [
     new RegExp(`^svc\\.(${NAME})\\.port\\.(${NAME})(\\.host)?$`),
     (m) => ({ kind: 'port', service: m[1]!, port: m[2]!, field: m[3] ? 'host' : 'port' }),
   ],
+  [new RegExp(`^svc\\.(${NAME})\\.auth\\.(user|password|url)$`), (m) => ({ kind: 'auth', service: m[1]!, field: m[2] as AuthField })],
 ];
 
 /** Split a string into literal text and placeholders. */
@@ -64,9 +70,9 @@ function hint(body: string): string {
   if (body === '') return ' (empty)';
   if (body.startsWith('env.')) return ' (expected ${env.NAME} or ${env.NAME:-default})';
   if (body.startsWith('port')) return ' (expected ${port.<name>} or ${port.<name>.host})';
-  if (body.startsWith('svc')) return ' (expected ${svc.<service>.port.<name>})';
+  if (body.startsWith('svc')) return ' (expected ${svc.<service>.port.<name>} or ${svc.<service>.auth.user|password|url})';
   if (body.startsWith('dep')) return ' (expected ${dep.<binary>})';
-  return '; known forms: ${dep.*}, ${data}, ${stack}, ${env.*}, ${port.*}, ${svc.*.port.*}; write $${ for a literal ${';
+  return '; known forms: ${dep.*}, ${data}, ${stack}, ${env.*}, ${port.*}, ${svc.*.port.*}, ${svc.*.auth.*}; write $${ for a literal ${';
 }
 
 /** What a placeholder can resolve against. Each lookup returns undefined when unknown. */
@@ -76,6 +82,8 @@ export interface PlaceholderScope {
   readonly stack: string;
   env(name: string): string | undefined;
   port(service: string | undefined, port: string, field: 'port' | 'host'): string | undefined;
+  /** Another service's generated credentials; undefined where none are planned. */
+  auth?(service: string, field: AuthField): string | undefined;
   /** Names offered in "unknown …" messages. */
   describe(placeholder: Placeholder): string;
 }
@@ -113,5 +121,7 @@ function lookup(placeholder: Placeholder, scope: PlaceholderScope): string | und
     }
     case 'port':
       return scope.port(placeholder.service, placeholder.port, placeholder.field);
+    case 'auth':
+      return scope.auth?.(placeholder.service, placeholder.field);
   }
 }

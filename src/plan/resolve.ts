@@ -6,22 +6,35 @@ import path from 'node:path';
 import { IssuesError, type Issue } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
 import type { LoadedManifest } from '../manifest/validate.js';
-import { parsePlaceholders, resolvePlaceholders, type Placeholder, type PlaceholderScope } from './placeholders.js';
+import { resolvePlaceholders, type Placeholder, type PlaceholderScope } from './placeholders.js';
 import { planPortNumbers, type PortNumber } from './ports.js';
 import { topologicalOrder } from './graph.js';
 import { planProbe } from './probes.js';
-import { SECRET_KEY } from './secrets.js';
+import { SECRET_KEY, secretsRead, usesSecret } from './secrets.js';
+import { secretRefusal } from './secret-places.js';
+import { authMode, natsUrl, passwordVar, type Credentials, type StackCredentials } from './auth.js';
 import type { PlannedPort, PlannedService, StackPlan } from './types.js';
-
 
 export interface PlanInputs {
   readonly manifests: readonly LoadedManifest[];
   readonly settings: Settings;
   /** argv prefix that runs `core` itself (node + entry), for generated helper processes. */
   readonly self: readonly string[];
+  /**
+   * Generated credentials of the services that ask for them (`config.auth`),
+   * per service name: read or created by src/services/credentials-file.ts.
+   */
+  readonly credentials?: StackCredentials;
 }
 
-export function resolvePlan({ manifests, settings, self }: PlanInputs): StackPlan {
+/** What `${svc.<name>.auth.*}` can see of every service. */
+interface AuthTarget {
+  readonly renderer?: string;
+  readonly credentials?: Credentials;
+  readonly client?: PlannedPort;
+}
+
+export function resolvePlan({ manifests, settings, self, credentials = {} }: PlanInputs): StackPlan {
   const numbers = planPortNumbers(manifests, settings);
   const issues: Issue[] = [...numbers.issues];
   const hosts = planHosts(manifests, settings, issues);
@@ -35,7 +48,8 @@ export function resolvePlan({ manifests, settings, self }: PlanInputs): StackPla
     ports.set(manifest.name, own);
   }
 
-  const planned = manifests.map((loaded) => planService(loaded, settings, ports, issues));
+  const auth = planAuthTargets(manifests, ports, credentials, issues);
+  const planned = manifests.map((loaded) => planService(loaded, settings, ports, auth, issues));
   if (issues.length > 0) throw new IssuesError(issues);
 
   const edges = new Map(planned.map((s) => [s.name, Object.keys(s.dependsOn)]));
@@ -51,6 +65,23 @@ export function resolvePlan({ manifests, settings, self }: PlanInputs): StackPla
   };
 }
 
+function planAuthTargets(
+  manifests: readonly LoadedManifest[],
+  ports: ReadonlyMap<string, Record<string, PlannedPort>>,
+  credentials: StackCredentials,
+  issues: Issue[],
+): Map<string, AuthTarget> {
+  const auth = new Map<string, AuthTarget>();
+  for (const { manifest, file } of manifests) {
+    const wanted = authMode(manifest) === 'user-password';
+    const own = wanted ? credentials[manifest.name] : undefined;
+    if (wanted && !own) issues.push({ file, path: 'config.auth', message: 'no credentials were loaded for this service (internal: load them before planning)' });
+    const client = ports.get(manifest.name)?.client;
+    auth.set(manifest.name, { ...(manifest.renderer ? { renderer: manifest.renderer } : {}), ...(own ? { credentials: own } : {}), ...(client ? { client } : {}) });
+  }
+  return auth;
+}
+
 function planHosts(manifests: readonly LoadedManifest[], settings: Settings, issues: Issue[]): Map<string, string> {
   const hosts = new Map<string, string>();
   for (const { manifest, file } of manifests) {
@@ -59,7 +90,9 @@ function planHosts(manifests: readonly LoadedManifest[], settings: Settings, iss
       const scope = baseScope(settings, 'a port host may use only ${env.*}, ${data} and ${stack}');
       const resolved = resolvePlaceholders(declared.host, scope);
       const at = `ports.${name}.host`;
-      if (!resolved.ok) issues.push({ file, path: at, message: resolved.error });
+      const secrets = secretsRead(declared.host);
+      if (secrets.length) issues.push({ file, path: at, message: secretRefusal(at, secrets) });
+      else if (!resolved.ok) issues.push({ file, path: at, message: resolved.error });
       else if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(resolved.value)) issues.push({ file, path: at, message: `"${resolved.value}" is not a host name or IP address` });
       else hosts.set(`${manifest.name}.${name}`, resolved.value);
     }
@@ -74,6 +107,7 @@ function baseScope(settings: Settings, otherwise: string): PlaceholderScope {
     stack: settings.stackDir,
     env: (name) => settings.env[name],
     port: () => undefined,
+    auth: () => undefined,
     describe: (p) => (p.kind === 'env' ? envMissing(p.name) : otherwise),
   };
 }
@@ -86,6 +120,7 @@ function planService(
   { manifest, file }: LoadedManifest,
   settings: Settings,
   ports: ReadonlyMap<string, Record<string, PlannedPort>>,
+  auth: ReadonlyMap<string, AuthTarget>,
   issues: Issue[],
 ): PlannedService {
   const binaryPaths = Object.fromEntries(manifest.binaries.map((b) => [b.name, path.join(settings.depDir, b.name)]));
@@ -96,9 +131,21 @@ function planService(
       const planned = ports.get(service ?? manifest.name)?.[port];
       return planned && (field === 'host' ? planned.host : String(planned.port));
     },
-    describe: (p) => describe(p, manifest.name, Object.keys(binaryPaths), ports),
+    auth: (service, field) => authValue(auth.get(service), field),
+    describe: (p) => describe(p, manifest.name, Object.keys(binaryPaths), ports, auth),
   };
+  // Paths refused for reading a secret: nothing more is said about them, so no
+  // later message can echo the value.
+  const refused = new Set<string>();
   const resolve = (value: string, at: string): string => {
+    if (!at.startsWith('process.env.')) {
+      const secrets = secretsRead(value);
+      if (secrets.length) {
+        if (!refused.has(at)) issues.push({ file, path: at, message: secretRefusal(at, secrets) });
+        refused.add(at);
+        return '';
+      }
+    }
     const resolved = resolvePlaceholders(value, scope);
     if (resolved.ok) return resolved.value;
     issues.push({ file, path: at, message: resolved.error });
@@ -106,17 +153,19 @@ function planService(
   };
 
   const { process: proc } = manifest;
-  // An argument is on every `ps` listing and in the generated file: secrets go through env.
-  const onCommandLine = [['process.command', proc.command], ...proc.args.map((arg, i) => [`process.args[${i}]`, arg])] as const;
-  for (const [at, text] of onCommandLine) {
-    if (usesSecret(text)) issues.push({ file, path: at, message: 'reads a secret variable: pass secrets in process.env, never on the command line (visible to every user, and written to the generated file)' });
-  }
   const env = Object.fromEntries(Object.entries(proc.env).map(([key, value]) => [key, resolve(value, `process.env.${key}`)]));
+  // The server's own password reaches it through its environment (nats.conf reads `$VAR`).
+  const ownCredentials = auth.get(manifest.name)?.credentials;
+  if (ownCredentials) env[passwordVar(manifest.name)] = ownCredentials.password;
   const workingDir = proc.working_dir === undefined ? path.join(settings.dataDir, manifest.name) : path.resolve(settings.root, resolve(proc.working_dir, 'process.working_dir'));
   const { depends_on, readiness_probe, liveness_probe, ...compose } = proc.compose;
   const probeAt = (which: string) => (value: string, at: string) => resolve(value, `process.compose.${which}.${at}`);
-  const readiness = readiness_probe && planProbe(readiness_probe, probeAt('readiness_probe'), (at, message) => issues.push({ file, path: `process.compose.readiness_probe.${at}`, message }));
-  const liveness = liveness_probe && planProbe(liveness_probe, probeAt('liveness_probe'), (at, message) => issues.push({ file, path: `process.compose.liveness_probe.${at}`, message }));
+  const reportAt = (which: string) => (at: string, message: string) => {
+    const where = `process.compose.${which}.${at}`;
+    if (!refused.has(where)) issues.push({ file, path: where, message });
+  };
+  const readiness = readiness_probe && planProbe(readiness_probe, probeAt('readiness_probe'), reportAt('readiness_probe'));
+  const liveness = liveness_probe && planProbe(liveness_probe, probeAt('liveness_probe'), reportAt('liveness_probe'));
 
   return {
     name: manifest.name,
@@ -128,7 +177,7 @@ function planService(
     command: resolve(proc.command, 'process.command'),
     args: proc.args.map((arg, i) => resolve(arg, `process.args[${i}]`)),
     env,
-    secretEnv: Object.keys(env).filter((key) => SECRET_KEY.test(key) || usesSecret(proc.env[key]!)).sort(),
+    secretEnv: Object.keys(env).filter((key) => SECRET_KEY.test(key) || usesSecret(proc.env[key] ?? '')).sort(),
     workingDir,
     ports: ports.get(manifest.name) ?? {},
     dependsOn: Object.fromEntries(Object.entries(depends_on ?? {}).map(([dep, { condition }]) => [dep, condition])),
@@ -139,10 +188,11 @@ function planService(
   };
 }
 
-/** True when the text reads an env var whose name looks like a secret. */
-function usesSecret(text: string): boolean {
-  const parsed = parsePlaceholders(text);
-  return parsed.ok && parsed.segments.some((s) => typeof s !== 'string' && s.placeholder.kind === 'env' && SECRET_KEY.test(s.placeholder.name));
+function authValue(target: AuthTarget | undefined, field: 'user' | 'password' | 'url'): string | undefined {
+  if (!target) return undefined;
+  if (field === 'url') return target.renderer === 'nats' && target.client ? natsUrl(target.client.host, target.client.port, target.credentials) : undefined;
+  if (!target.credentials) return undefined;
+  return field === 'user' ? target.credentials.user : target.credentials.password;
 }
 
 function resolveDeep(value: unknown, at: string, resolve: (value: string, at: string) => string): unknown {
@@ -154,7 +204,7 @@ function resolveDeep(value: unknown, at: string, resolve: (value: string, at: st
   return value;
 }
 
-function describe(p: Placeholder, self: string, binaries: readonly string[], ports: ReadonlyMap<string, Record<string, PlannedPort>>): string {
+function describe(p: Placeholder, self: string, binaries: readonly string[], ports: ReadonlyMap<string, Record<string, PlannedPort>>, auth: ReadonlyMap<string, AuthTarget>): string {
   switch (p.kind) {
     case 'dep':
       return `"${p.binary}" is not a binary of this service (declared: ${binaries.join(', ') || 'none'})`;
@@ -165,6 +215,12 @@ function describe(p: Placeholder, self: string, binaries: readonly string[], por
       const own = ports.get(service);
       if (!own) return `no service "${service}" (services: ${[...ports.keys()].join(', ')})`;
       return `service "${service}" has no port "${p.port}" (ports: ${Object.keys(own).join(', ') || 'none'})`;
+    }
+    case 'auth': {
+      const target = auth.get(p.service);
+      if (!target) return `no service "${p.service}" (services: ${[...auth.keys()].join(', ')})`;
+      if (target.renderer !== 'nats') return `service "${p.service}" has no generated credentials (only a NATS service with config.auth does)`;
+      return `service "${p.service}" has no credentials: set "auth": "user-password" in its config (${p.field === 'url' ? 'and a port named "client"' : `the URL, \${svc.${p.service}.auth.url}, works either way`})`;
     }
     case 'data':
     case 'stack':

@@ -1,5 +1,12 @@
-/** NATS: a config file in nats-server's own syntax, JetStream stored under `config.store_dir`. */
+/**
+ * NATS: a config file in nats-server's own syntax, JetStream stored under
+ * `config.store_dir`. With `config.auth: "user-password"` the file names the
+ * password's variable, never the password: nats-server resolves `$VAR` from
+ * its environment (conf/parse.go, since long before 2.9), where the plan puts
+ * it as a secret env key. The monitoring port (healthz) needs no credentials.
+ */
 import path from 'node:path';
+import { AUTH_USER, authMode, passwordVar } from '../plan/auth.js';
 import { configError, configString, requirePort } from './config-error.js';
 import { hostPort, type Renderer } from './types.js';
 
@@ -17,6 +24,9 @@ export const renderNats: Renderer = (service, plan) => {
     `listen: ${quote(hostPort(client.host, client.port))}`,
     `http: ${quote(hostPort(monitor.host, monitor.port))}`,
   ];
+  if (authMode({ renderer: 'nats', config: service.config }) === 'user-password') {
+    lines.push('authorization {', `  user: ${quote(AUTH_USER)}`, `  password: $${passwordVar(service.name)}`, '}');
+  }
   if (service.config.jetstream !== false) {
     lines.push('jetstream {', `  store_dir: ${quote(configString(service, 'store_dir'))}`, '}');
   }

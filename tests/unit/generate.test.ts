@@ -76,7 +76,7 @@ describe('the default stack', () => {
     expect(nats.content).toContain('http: "127.0.0.1:8222"');
     expect(nats.content).toContain('store_dir: "/project/.data/nats"');
     const caddy = JSON.parse(stack.files.find((f) => f.path.endsWith('caddy/caddy.json'))!.content);
-    expect(caddy.admin).toEqual({ listen: '127.0.0.1:2019', config: { persist: false } });
+    expect(caddy.admin).toEqual({ listen: 'unix//project/.core-stack/caddy/admin.sock', config: { persist: false } });
     expect(caddy.apps.http.servers.core.listen).toEqual(['127.0.0.1:2015']);
     expect(caddy.apps.http.servers.core.automatic_https).toEqual({ disable: true });
     expect(caddy.apps.http.servers.core.routes[0].handle[0].upstreams).toEqual([{ dial: '127.0.0.1:8090' }]);
@@ -91,14 +91,14 @@ describe('settings change the plan', () => {
     expect(stack.doc.processes.caddy?.readiness_probe?.http_get?.port).toBe('3015');
     const caddy = JSON.parse(stack.files.find((f) => f.path.endsWith('caddy.json'))!.content);
     expect(caddy.apps.http.servers.core.routes[0].handle[0].upstreams).toEqual([{ dial: '127.0.0.1:18090' }]);
-    expect(caddy.admin.listen).toBe('127.0.0.1:12019');
+    expect(caddy.admin.listen).toBe('unix//project/.core-stack/caddy/admin.sock');
   });
 
-  it('binds Caddy to CADDY_HOST and everything else to CORE_HOST, but the admin API stays on loopback', () => {
+  it('binds Caddy to CADDY_HOST and everything else to CORE_HOST, but the admin API stays on a unix socket', () => {
     const stack = generateStack(planFor(undefined, { CADDY_HOST: '0.0.0.0', CORE_HOST: '127.0.0.9' }));
     const caddy = JSON.parse(stack.files.find((f) => f.path.endsWith('caddy.json'))!.content);
     expect(caddy.apps.http.servers.core.listen).toEqual(['0.0.0.0:2015']);
-    expect(caddy.admin.listen).toBe('127.0.0.1:2019');
+    expect(caddy.admin.listen).toBe('unix//project/.core-stack/caddy/admin.sock');
     expect(caddy.apps.http.servers.core.routes[0].handle[0].upstreams).toEqual([{ dial: '127.0.0.9:8090' }]);
     expect(stack.files.find((f) => f.path.endsWith('nats.conf'))!.content).toContain('listen: "127.0.0.9:4222"');
   });
