@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { ProcessState } from '../engine/index.js';
+import type { WriteProblem } from './write-health.js';
 
 export class ControlError extends Error {
   constructor(
@@ -46,6 +47,11 @@ export class ControlClient {
 
   stop(name: string): Promise<unknown> {
     return this.request('PATCH', `/process/stop/${encodeURIComponent(name)}`);
+  }
+
+  /** Our supervisor adds `problems` (what it failed to write, write-health.ts); process-compose has none. */
+  projectState(): Promise<{ problems?: WriteProblem[] }> {
+    return this.request('GET', '/project/state');
   }
 
   stopProject(): Promise<unknown> {
