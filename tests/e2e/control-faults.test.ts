@@ -34,7 +34,9 @@ const project = tinyProject(OFFSET, 2, {
 const paths = { state: path.join(project.stackDir, 'state.json'), socket: path.join(project.stackDir, 'core.sock') };
 const state = () => JSON.parse(fs.readFileSync(paths.state, 'utf8'));
 
+/** Start the stack unless it runs: each test stands alone (and can be run alone with -t). */
 async function up(): Promise<void> {
+  if (fs.existsSync(paths.state) && alive(state().supervisor.pid)) return;
   const result = await project.core('up', '-d', 'tiny-0', 'tiny-1');
   expect(result.code, result.stderr).toBe(0);
 }
@@ -143,6 +145,7 @@ describe('the control socket (item 2)', () => {
 
 describe('status (item 19)', () => {
   it('cuts a long probe error in the table, and gives it whole in --json', async () => {
+    await up();
     const restart = await project.core('restart', 'wordy');
     expect(restart.code, restart.stderr).toBe(0);
     const client = new ControlClient(paths.socket, 2000);
@@ -160,6 +163,7 @@ describe('status (item 19)', () => {
 
 describe('another local user (item 14)', () => {
   it.skipIf(!canUseSecondUser)('is told the stack folder belongs to someone else (exit 2), by status, down and restart', async () => {
+    await up();
     fs.chmodSync(project.dir, 0o755);
     expect(fs.statSync(project.stackDir).mode & 0o777).toBe(0o700);
     const supervisor = state().supervisor.pid;
@@ -174,6 +178,7 @@ describe('another local user (item 14)', () => {
 
 describe('a stopped supervisor (item 4)', () => {
   it('status says it is stopped; down --timeout 5 kills it and reaps everything within ~5 s', async () => {
+    await up();
     const { supervisor, guardian, processes } = state();
     process.kill(supervisor.pid, 'SIGSTOP');
     const statusStarted = Date.now();
