@@ -85,9 +85,11 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   const settings = loadSettings(process.cwd(), ctx.env);
   const started = performance.now();
   const deadline = Date.now() + timeoutMs;
-  const first = findStack(settings.stackDir, { timeoutMs: ANSWER_MS });
+  // A short --timeout leaves less time for an answer, so that killing and reaping still fit in it.
+  const answerMs = Math.min(ANSWER_MS, Math.max(200, timeoutMs / 3));
+  const first = findStack(settings.stackDir, { timeoutMs: answerMs });
   await waitForUp(first, deadline);
-  const stack = first.up ? findStack(settings.stackDir, { timeoutMs: ANSWER_MS }) : first;
+  const stack = first.up ? findStack(settings.stackDir, { timeoutMs: answerMs }) : first;
   const killedBecause = stack.supervisor ? await stopSupervisor(stack, stack.supervisor, deadline, options.timeout) : undefined;
   if (killedBecause) note(`the supervisor (pid ${stack.supervisor!.pid}) was killed: ${killedBecause}; reaping what it left`);
   // The guardian exits once it sees the supervisor gone: "every process gone" includes it.
