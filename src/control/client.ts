@@ -10,6 +10,8 @@ export class ControlError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** No answer within the client's timeout: the peer is there but silent. */
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -78,7 +80,7 @@ export class ControlClient {
           resolve(parsed as T);
         });
       });
-      request.on('timeout', () => request.destroy(new ControlError(`${method} ${path}: no answer within ${this.timeoutMs} ms`)));
+      request.on('timeout', () => request.destroy(new ControlError(`${method} ${path}: no answer within ${this.timeoutMs} ms`, undefined, true)));
       request.on('error', (error) => reject(error instanceof ControlError ? error : new ControlError(`${this.socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
       request.end();
     });

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ControlError } from '../../control/client.js';
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { runningSupervisor } from '../../control/lock.js';
 import { reapMarked } from '../../control/reap-marked.js';
@@ -54,7 +55,7 @@ async function stopSupervisor(stack: StackHandle, supervisor: ProcessIdentity, d
   const asked = await stack.client.stopProject().then(
     () => true,
     // It may exit before it answers (or close its socket as it stops): we watch the pid below.
-    (error: Error) => !/no answer within/.test(error.message),
+    (error: unknown) => !(error instanceof ControlError && error.timedOut),
   );
   if (!asked && isSameProcess(supervisor)) return killed('it did not answer');
   while (isSameProcess(supervisor)) {
