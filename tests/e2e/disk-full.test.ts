@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import { alive, e2eProject, waitFor } from '../helpers/e2e.js';
@@ -60,6 +61,13 @@ async function restartCaddy(): Promise<void> {
   });
 }
 
+/** utime + stime of a process, in clock ticks (usually 100 per second). */
+function cpuTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 function expectAllAlive(pids: { supervisor: number; guardian: number; services: number[] }): void {
   expect(alive(pids.supervisor), 'supervisor').toBe(true);
   expect(alive(pids.guardian), 'guardian').toBe(true);
@@ -92,6 +100,12 @@ describe.skipIf(!isRoot)('a full or read-only stack folder (item 1)', () => {
     fill(stackDir);
     for (let i = 0; i < 12; i++) await restartCaddy();
     expectAllAlive(steady);
+
+    // The state file is retried with a backoff, not in a loop: over 2 quiet seconds the
+    // supervisor uses a small share of one CPU (a busy retry would use all of it).
+    const before = cpuTicks(supervisor.pid);
+    await sleep(2000);
+    expect(cpuTicks(supervisor.pid) - before).toBeLessThan(40);
 
     const status = await project.core('status');
     expect(status.code, status.stderr).toBe(0);
