@@ -4,11 +4,14 @@
  */
 import http from 'node:http';
 import type { ProcessState } from '../engine/index.js';
+import type { WriteProblem } from './write-health.js';
 
 export class ControlError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** No answer within the client's timeout: the peer is there but silent. */
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -48,6 +51,11 @@ export class ControlClient {
     return this.request('PATCH', `/process/stop/${encodeURIComponent(name)}`);
   }
 
+  /** Our supervisor adds `problems` (what it failed to write, write-health.ts); process-compose has none. */
+  projectState(): Promise<{ problems?: WriteProblem[] }> {
+    return this.request('GET', '/project/state');
+  }
+
   stopProject(): Promise<unknown> {
     return this.request('POST', '/project/stop');
   }
@@ -72,7 +80,7 @@ export class ControlClient {
           resolve(parsed as T);
         });
       });
-      request.on('timeout', () => request.destroy(new ControlError(`${method} ${path}: no answer within ${this.timeoutMs} ms`)));
+      request.on('timeout', () => request.destroy(new ControlError(`${method} ${path}: no answer within ${this.timeoutMs} ms`, undefined, true)));
       request.on('error', (error) => reject(error instanceof ControlError ? error : new ControlError(`${this.socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
       request.end();
     });

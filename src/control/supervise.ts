@@ -4,7 +4,7 @@
  * in the foreground; `core up -d` runs it in a detached child.
  */
 import type { ComposeDoc } from '../compose/schema.js';
-import { createSupervisor, type EngineEvent, type Supervisor } from '../engine/index.js';
+import { createSupervisor, DEFAULT_LOG_MAX_BYTES, fileLogs, type EngineEvent, type Supervisor } from '../engine/index.js';
 import type { StackPlan } from '../plan/types.js';
 import { withoutSecrets } from '../plan/secrets.js';
 import { identify, type ProcessIdentity } from '../support/proc.js';
@@ -14,6 +14,7 @@ import { acquireLock } from './lock.js';
 import { controlPaths } from './paths.js';
 import { startControlServer } from './server.js';
 import { writeState, type RecordedProcess, type StateFile } from './state-file.js';
+import { describeProblem, WriteHealth } from './write-health.js';
 
 export interface SuperviseOptions {
   readonly settings: Settings;
@@ -22,17 +23,26 @@ export interface SuperviseOptions {
   /** argv prefix that runs `core` (for the guardian). */
   readonly self: readonly string[];
   readonly onEvent: (event: EngineEvent) => void;
+  /** Where failed writes are counted (the detached supervisor shares it with its own log). */
+  readonly health?: WriteHealth;
+  /** A line for the supervisor's log: a write that started or stopped failing. */
+  readonly note?: (line: string) => void;
 }
 
 export interface RunningStack {
   readonly engine: Supervisor;
+  readonly health: WriteHealth;
   /** Resolves when the stack has stopped, for any reason (down, Ctrl-C, exit_on_end). */
   readonly stopped: Promise<void>;
   /** Stop every process (dependents first), then the control plane. */
   shutdown(): Promise<void>;
 }
 
-export async function supervise({ settings, plan, doc, self, onEvent }: SuperviseOptions): Promise<RunningStack> {
+/** Retrying a state file that would not save: soon, then less often, never a busy loop. */
+const SAVE_RETRY_FIRST_MS = 250;
+const SAVE_RETRY_MAX_MS = 10_000;
+
+export async function supervise({ settings, plan, doc, self, onEvent, health = new WriteHealth(), note = () => {} }: SuperviseOptions): Promise<RunningStack> {
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   const processes = new Map<string, RecordedProcess>();
@@ -46,7 +56,25 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
     socket: paths.socket,
     ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
   };
-  const save = () => writeState(paths.state, { ...base, processes: Object.fromEntries(processes) });
+  // A state file that cannot be written (disk full, read-only) must not end the
+  // supervisor: the stack keeps running, `core status` says so, and we retry with backoff.
+  let retry: NodeJS.Timeout | undefined;
+  let retryMs = SAVE_RETRY_FIRST_MS;
+  const save = () => {
+    if (retry) clearTimeout(retry);
+    retry = undefined;
+    try {
+      writeState(paths.state, { ...base, processes: Object.fromEntries(processes) });
+    } catch (error) {
+      if (health.stateFailed(paths.state, error)) note(`warning: ${describeProblem(health.problems().find((p) => p.kind === 'state-not-saved')!)}`);
+      retry = setTimeout(save, retryMs);
+      retry.unref();
+      retryMs = Math.min(retryMs * 2, SAVE_RETRY_MAX_MS);
+      return;
+    }
+    retryMs = SAVE_RETRY_FIRST_MS;
+    if (health.stateSaved()) note(`state file ${paths.state} saved again`);
+  };
   // Starts and exits come in bursts (200 services: ~400 events): write once per turn.
   let saving: NodeJS.Immediate | undefined;
   const saveSoon = () => {
@@ -76,6 +104,9 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
     baseEnv,
     secrets,
     logDir: paths.logs,
+    openLog: fileLogs(DEFAULT_LOG_MAX_BYTES, (file, error, lines) => {
+      if (health.droppedLines(file, error, lines)) note(`warning: ${describeProblem(health.problems().find((p) => p.kind === 'logs-dropped')!)}`);
+    }),
     onEvent: (event) => {
       track(event);
       onEvent(event);
@@ -86,7 +117,7 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   let stopping: Promise<void> | undefined;
-  const server = await startControlServer(paths.socket, engine, () => void stop());
+  const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems() });
   stop = () => {
     stopping ??= (async () => {
       await engine.stop();
@@ -94,11 +125,12 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
       processes.clear();
       if (saving) clearImmediate(saving);
       save();
+      if (retry) clearTimeout(retry);
       guardian.dismiss();
       lock.release();
       markStopped();
     })();
     return stopping;
   };
-  return { engine, stopped, shutdown: stop };
+  return { engine, health, stopped, shutdown: stop };
 }

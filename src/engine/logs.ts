@@ -14,34 +14,55 @@ export const DEFAULT_RING_LINES = 1000;
 /** Lines are written together once per event-loop turn, or sooner past this many bytes. */
 const FLUSH_BYTES = 64 * 1024;
 
+/** Told how many lines meant for `file` were not written, and why. */
+export type OnDropped = (file: string, error: unknown, lines: number) => void;
+
 /**
  * An append-only file that rotates to `<path>.1` at `maxBytes`. Lines are
  * gathered and written once per event-loop turn (one write(2) per turn, not per
  * line: per-line writes capped a chatty service at ~45 MB/s, bench/logs.mjs), so
  * `core logs` sees a line a moment after the supervisor does; failure reports
- * read the in-memory ring. `close()` writes what is pending. A write error (disk
- * full) drops the lines rather than taking the supervisor down.
+ * read the in-memory ring. `close()` writes what is pending. Nothing here
+ * throws: a failed open, write or rotation (disk full, read-only folder) drops
+ * those lines and tells `onDropped`, rather than taking the supervisor down;
+ * the next turn tries again, so logging resumes once there is room.
  */
-export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES): LogFile {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, onDropped: OnDropped = () => {}): LogFile {
   let fd: number | undefined;
   let size = 0;
   let pending: string[] = [];
   let pendingBytes = 0;
   let scheduled: NodeJS.Immediate | undefined;
   const open = () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fd = fs.openSync(file, 'a', 0o600);
     size = fs.fstatSync(fd).size;
   };
   const closeFd = () => {
-    if (fd !== undefined) fs.closeSync(fd);
+    const open = fd;
     fd = undefined;
+    if (open !== undefined) fs.closeSync(open);
   };
   const writeOut = (lines: readonly string[], bytes: number) => {
     if (lines.length === 0) return;
-    if (fd === undefined) open();
-    fs.writeSync(fd as number, `${lines.join('\n')}\n`);
-    size += bytes;
+    try {
+      if (fd === undefined) open();
+      const buffer = Buffer.from(`${lines.join('\n')}\n`);
+      // A nearly full disk may take part of a write; the next part then fails with ENOSPC.
+      for (let at = 0; at < buffer.length; ) at += fs.writeSync(fd as number, buffer, at);
+      size += bytes;
+    } catch (error) {
+      onDropped(file, error, lines.length);
+    }
+  };
+  const rotate = () => {
+    try {
+      closeFd();
+      fs.renameSync(file, `${file}.1`);
+    } catch {
+      // Not rotated: appending goes on to the same file (or fails and drops, below).
+    }
+    size = 0;
   };
   const flush = () => {
     if (scheduled) clearImmediate(scheduled);
@@ -49,29 +70,27 @@ export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES):
     const lines = pending;
     pending = [];
     pendingBytes = 0;
-    try {
-      // Rotate between lines, exactly where line-by-line writing would have.
-      let chunk: string[] = [];
-      let chunkBytes = 0;
-      for (const line of lines) {
-        const bytes = Buffer.byteLength(line) + 1;
-        if (size + chunkBytes > 0 && size + chunkBytes + bytes > maxBytes) {
-          writeOut(chunk, chunkBytes);
-          chunk = [];
-          chunkBytes = 0;
-          closeFd();
-          fs.renameSync(file, `${file}.1`);
-          open();
-        }
-        chunk.push(line);
-        chunkBytes += bytes;
+    // Rotate between lines, exactly where line-by-line writing would have.
+    let chunk: string[] = [];
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line) + 1;
+      if (size + chunkBytes > 0 && size + chunkBytes + bytes > maxBytes) {
+        writeOut(chunk, chunkBytes);
+        chunk = [];
+        chunkBytes = 0;
+        rotate();
       }
-      writeOut(chunk, chunkBytes);
-    } catch {
-      // Dropped, see above.
+      chunk.push(line);
+      chunkBytes += bytes;
     }
+    writeOut(chunk, chunkBytes);
   };
-  open();
+  try {
+    open();
+  } catch {
+    // Tried again at the first write, which counts what is dropped.
+  }
   return {
     write(line) {
       pending.push(line);
@@ -81,15 +100,19 @@ export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES):
     },
     close() {
       flush();
-      closeFd();
+      try {
+        closeFd();
+      } catch {
+        // Closing cannot lose more than the failed write already did.
+      }
     },
   };
 }
 
 export const fileLogs =
-  (maxBytes = DEFAULT_LOG_MAX_BYTES): OpenLog =>
+  (maxBytes = DEFAULT_LOG_MAX_BYTES, onDropped?: OnDropped): OpenLog =>
   (file) =>
-    openRotatingLog(file, maxBytes);
+    openRotatingLog(file, maxBytes, onDropped);
 
 /** The last `capacity` lines, oldest first. */
 export class LineRing {

@@ -9,7 +9,11 @@ export function writeAtomicSync(file: string, content: string): void {
     fs.writeFileSync(temporary, content, { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch (error) {
-    fs.rmSync(temporary, { force: true });
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // A read-only folder holds no half-written file; report the write's own error.
+    }
     throw error;
   }
 }

@@ -13,6 +13,7 @@ export interface ProcessIdentity {
 
 /** Fields of /proc/<pid>/stat after the command name: [0] is the state, [19] the start time. */
 function statFields(pid: number): string[] | undefined {
+  if (!isSignallable(pid)) return undefined;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
@@ -31,7 +32,17 @@ export function identify(pid: number): ProcessIdentity {
   return start_time === undefined ? { pid } : { pid, start_time };
 }
 
+/**
+ * Only a pid above 1 names one process: kill(0) is our own group, kill(-1)
+ * every process we may signal, kill(1) init. A state file or lock holding such
+ * a value (corrupt, or hand-edited) must never reach a signal.
+ */
+export function isSignallable(pid: unknown): pid is number {
+  return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 1;
+}
+
 function exists(pid: number): boolean {
+  if (!isSignallable(pid)) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -55,6 +66,7 @@ export function isSameProcess(identity: ProcessIdentity): boolean {
  * orphaned by a dead supervisor are reaped by PID 1 in its own time.
  */
 export function groupExists(pgid: number): boolean {
+  if (!isSignallable(pgid)) return false;
   try {
     process.kill(-pgid, 0);
   } catch (error) {
@@ -71,4 +83,16 @@ export function groupExists(pgid: number): boolean {
     const fields = statFields(Number(pid));
     return fields !== undefined && fields[2] === String(pgid) && fields[0] !== 'Z';
   });
+}
+
+/**
+ * The scheduler state of a live process, from /proc/<pid>/stat: 'stopped' for
+ * T (SIGSTOP) and t (stopped by a tracer), a process that will answer nothing
+ * until it gets SIGCONT.
+ */
+export function runState(pid: number): 'running' | 'stopped' | 'gone' {
+  const state = statFields(pid)?.[0];
+  if (state === undefined) return exists(pid) ? 'running' : 'gone';
+  if (state === 'Z' || state === 'X') return 'gone';
+  return state === 'T' || state === 't' ? 'stopped' : 'running';
 }

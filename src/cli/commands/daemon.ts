@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { ComposeDoc } from '../../compose/schema.js';
 import { controlPaths } from '../../control/paths.js';
 import { supervise } from '../../control/supervise.js';
+import { WriteHealth } from '../../control/write-health.js';
 import { writeComposeFile } from '../../compose/write.js';
 import type { ProcessOutcome } from '../../engine/index.js';
 import type { StackPlan } from '../../plan/types.js';
@@ -16,6 +17,26 @@ import { CoreError, ExitCode } from '../../support/errors.js';
 import type { Settings } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
 import { describeEvent } from '../render/event-line.js';
+
+/** Errors of a write that found no room or no permission to write: never fatal here. */
+const WRITE_FAILURES = new Set(['ENOSPC', 'EROFS', 'EDQUOT', 'EFBIG', 'EIO']);
+
+/**
+ * The supervisor's own log, `core.log`. A line that cannot be written (disk
+ * full, read-only) is dropped and counted, never thrown: the error handler
+ * itself writes here, and a throw from it would end the process (exit 7).
+ */
+function supervisorLog(file: string, health: WriteHealth): (line: string) => void {
+  let fd: number | undefined;
+  return (line) => {
+    try {
+      fd ??= fs.openSync(file, 'a', 0o600);
+      fs.writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+    } catch (error) {
+      health.droppedLines(file, error, 1);
+    }
+  };
+}
 
 /** What `core up -d` sends first. */
 export interface DaemonInit {
@@ -57,16 +78,28 @@ const received = () =>
 export async function daemon(ctx: CliContext): Promise<void> {
   const { settings, plan, doc, targets, timeoutMs } = await received();
   const paths = controlPaths(settings.stackDir);
-  fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
-  const logFd = fs.openSync(paths.supervisorLog, 'a', 0o600);
-  const log = (line: string) => fs.writeSync(logFd, `${new Date().toISOString()} ${line}\n`);
-  process.on('uncaughtException', (error) => {
+  try {
+    fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+  } catch {
+    // Logging fails and is counted below; supervising does not need the folder.
+  }
+  const health = new WriteHealth();
+  const log = supervisorLog(paths.supervisorLog, health);
+  process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+    // Every write of ours handles its own failure; should one slip through, a full or
+    // read-only disk is still no reason to end the supervisor (and with it the stack).
+    if (error.code && WRITE_FAILURES.has(error.code)) {
+      health.droppedLines(paths.supervisorLog, error, 0);
+      return;
+    }
     log(`internal error: ${error.stack ?? error.message}`);
     process.exit(1);
   });
   let running;
   try {
     running = await supervise({
+      health,
+      note: log,
       settings,
       plan,
       doc,

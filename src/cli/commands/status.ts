@@ -2,17 +2,20 @@
  * `core status [--json]`: one row per process. The JSON shape is versioned and
  * stable: { version, running, engine, supervisor_pid, processes: [{ name,
  * status, health, pid, restarts, uptime_seconds, exit_code, ports,
- * last_probe_error, reason }] }.
+ * last_probe_error, reason }], problems: [WriteProblem…] }. The table cuts long
+ * reasons and probe errors; `--json` has them in full.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlClient } from '../../control/client.js';
-import { findStack } from '../../control/connect.js';
-import { isSameProcess, type ProcessIdentity } from '../../support/proc.js';
+import { findStack, type StackHandle } from '../../control/connect.js';
+import { describeProblem, type WriteProblem } from '../../control/write-health.js';
+import { isSameProcess, runState, type ProcessIdentity } from '../../support/proc.js';
 import type { ProcessState } from '../../engine/index.js';
-import { RuntimeError } from '../../support/errors.js';
+import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import type { CliContext } from '../context.js';
 import { print, printJson } from '../output.js';
+import { renderTable } from '../render/table.js';
 
 export interface StatusRow {
   readonly name: string;
@@ -26,6 +29,11 @@ export interface StatusRow {
   readonly last_probe_error: string | null;
   readonly reason: string | null;
 }
+
+/** How long one request to the supervisor may take before it counts as not answering. */
+const ANSWER_MS = 2000;
+/** A reason or probe error keeps this much in the table when stdout is not a terminal. */
+const CELL_CAP = 60;
 
 function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>> = {}): StatusRow {
   return {
@@ -47,13 +55,15 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
  * stopping closes its socket a moment before it exits: give it that moment.
  */
 async function askProcesses(client: ControlClient, supervisor: ProcessIdentity): Promise<ProcessState[] | undefined> {
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + ANSWER_MS;
   for (;;) {
     try {
       return await client.processes();
     } catch (error) {
       if (!isSameProcess(supervisor)) return undefined;
-      if (Date.now() > deadline) throw new RuntimeError('supervisor-not-answering', `the supervisor (pid ${supervisor.pid}) does not answer on ${client.socket}: ${(error as Error).message}`);
+      if (Date.now() > deadline) {
+        throw new RuntimeError('supervisor-not-answering', `the supervisor (pid ${supervisor.pid}) does not answer on ${client.socket}: ${(error as Error).message}; \`core down\` stops the stack`);
+      }
       await sleep(20);
     }
   }
@@ -69,25 +79,43 @@ function healthOf(p: ProcessState): string {
   return wasReady ? 'unhealthy' : 'starting';
 }
 
+/** A supervisor that cannot answer: stopped (SIGSTOP), or a state file that cannot be trusted. */
+function refuseBroken(stack: StackHandle): void {
+  if (stack.stateProblem) {
+    throw new InputError('corrupt-state', `${stack.paths.state}: corrupt state file (${stack.stateProblem}); \`core down\` stops what still runs and removes it`);
+  }
+  const supervisor = stack.supervisor;
+  if (supervisor && runState(supervisor.pid) === 'stopped') {
+    throw new RuntimeError(
+      'supervisor-stopped',
+      `the supervisor (pid ${supervisor.pid}) is stopped (SIGSTOP): it answers nothing and restarts nothing; resume it with \`kill -CONT ${supervisor.pid}\`, or stop the stack with \`core down\``,
+    );
+  }
+}
+
 export async function status(ctx: CliContext, options: { json?: boolean }): Promise<void> {
   const settings = loadSettings(process.cwd(), ctx.env);
-  const stack = findStack(settings.stackDir);
-  if (!stack.supervisor) {
-    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [] });
-    else print('not running');
-    return;
-  }
-  const processes = await askProcesses(stack.client, stack.supervisor);
+  const stack = findStack(settings.stackDir, { timeoutMs: ANSWER_MS });
+  refuseBroken(stack);
+  const [processes, problems] = stack.supervisor
+    ? await Promise.all([askProcesses(stack.client, stack.supervisor), stack.client.projectState().then((s) => s.problems ?? [], () => [] as WriteProblem[])])
+    : [undefined, []];
   if (!processes) {
-    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [] });
+    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [], problems: [] });
     else print('not running');
     return;
   }
   const rows = processes.map((p) => toRow(p, stack.state?.ports[p.name]));
   if (options.json) {
-    printJson({ running: true, engine: stack.state?.engine ?? 'builtin', supervisor_pid: stack.supervisor.pid, processes: rows });
+    printJson({ running: true, engine: stack.state?.engine ?? 'builtin', supervisor_pid: stack.supervisor!.pid, processes: rows, problems });
     return;
   }
+  for (const line of statusTable(rows, process.stdout.isTTY ? process.stdout.columns : undefined)) print(line);
+  for (const problem of problems) print(`warning: ${describeProblem(problem)}`);
+}
+
+/** Pure: the rows as table lines, fitted to `width` when known. */
+export function statusTable(rows: readonly StatusRow[], width?: number): string[] {
   const table = [
     ['NAME', 'STATUS', 'HEALTH', 'PID', 'RESTARTS', 'UPTIME', 'PORTS', 'LAST PROBE ERROR'],
     ...rows.map((r) => [
@@ -101,9 +129,7 @@ export async function status(ctx: CliContext, options: { json?: boolean }): Prom
       r.last_probe_error ?? '',
     ]),
   ];
-  // A hand-rolled table: a table library would cost more start-up than these lines.
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  for (const row of table) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  return renderTable(table, { shrinkable: [1, 7], cap: CELL_CAP, ...(width ? { width } : {}) });
 }
 
 function formatUptime(seconds: number): string {
