@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findStack } from '../../control/connect.js';
 import { reapGroups } from '../../control/reaper.js';
+import { reapSurvivors } from '../../control/survivors.js';
 import { writeState } from '../../control/state-file.js';
 import { RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
@@ -38,6 +39,8 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   const leftovers = Object.values(findStack(settings.stackDir).state?.processes ?? {});
   const reaped = await reapGroups(leftovers, (ms) => sleep(ms));
   if (stack.state && leftovers.length) writeState(stack.paths.state, { ...stack.state, processes: {} });
-  if (!stack.supervisor && reaped === 0) print('not running');
-  else print(`stopped in ${Math.round(performance.now() - started)} ms${reaped ? ` (${reaped} process group${reaped === 1 ? '' : 's'} left by a dead supervisor)` : ''}`);
+  // Then whatever still carries the stack's mark: what the state file never recorded, or no longer can.
+  const strays = await reapSurvivors(settings.stackDir, { wait: (ms) => sleep(ms), timeoutMs });
+  if (!stack.supervisor && reaped === 0 && strays === 0) print('not running');
+  else print(`stopped in ${Math.round(performance.now() - started)} ms${reaped ? ` (${reaped} process group${reaped === 1 ? '' : 's'} left by a dead supervisor)` : ''}${strays ? ` (${strays} stray process${strays === 1 ? '' : 'es'} of the stack)` : ''}`);
 }

@@ -13,6 +13,7 @@ import { RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import type { CliContext } from '../context.js';
 import { print, printJson } from '../output.js';
+import { reportSurvivors } from '../render/survivors.js';
 
 export interface StatusRow {
   readonly name: string;
@@ -73,12 +74,14 @@ export async function status(ctx: CliContext, options: { json?: boolean }): Prom
   const settings = loadSettings(process.cwd(), ctx.env);
   const stack = findStack(settings.stackDir);
   if (!stack.supervisor) {
+    if (reportSurvivors(settings.stackDir, options.json)) return;
     if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [] });
     else print('not running');
     return;
   }
   const processes = await askProcesses(stack.client, stack.supervisor);
   if (!processes) {
+    if (reportSurvivors(settings.stackDir, options.json)) return;
     if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [] });
     else print('not running');
     return;
