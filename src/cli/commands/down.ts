@@ -42,5 +42,8 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   // Then whatever still carries the stack's mark: what the state file never recorded, or no longer can.
   const strays = await reapSurvivors(settings.stackDir, { wait: (ms) => sleep(ms), timeoutMs });
   if (!stack.supervisor && reaped === 0 && strays === 0) print('not running');
-  else print(`stopped in ${Math.round(performance.now() - started)} ms${reaped ? ` (${reaped} process group${reaped === 1 ? '' : 's'} left by a dead supervisor)` : ''}${strays ? ` (${strays} stray process${strays === 1 ? '' : 'es'} of the stack)` : ''}`);
+  else {
+    const notes = [...(reaped ? [`${reaped} process group${reaped === 1 ? '' : 's'} left by a dead supervisor`] : []), ...(strays ? [`${strays} stray process${strays === 1 ? '' : 'es'} of the stack`] : [])];
+    print(`stopped in ${Math.round(performance.now() - started)} ms${notes.length ? ` (${notes.join(', ')})` : ''}`);
+  }
 }
