@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import { alive, waitFor } from '../helpers/e2e.js';
-import { byCwd, byMark, cmdline, coreProcesses, daemonizer, removeTinyStack, sleeper, tinyStack } from '../helpers/tiny-stack.js';
+import { byCwd, byMark, cmdline, coreProcesses, daemonizer, killLeftovers, removeTinyStack, sleeper, tinyStack } from '../helpers/tiny-stack.js';
 
 const OFFSET = 44100;
 const SECRET = 'hunter2-not-for-the-guardian';
@@ -43,9 +43,11 @@ async function downLeavesNothing(): Promise<string> {
 }
 
 beforeEach(async () => {
-  // Each test starts from nothing; a failed one must not leave the next its processes.
+  // Each test starts from nothing: a failed one must not fail the next.
   await stack.core('down');
-  expect(left()).toEqual({ byMark: 0, byCwd: 0 });
+  killLeftovers(stack);
+  fs.rmSync(stack.stackDir, { recursive: true, force: true });
+  await waitFor('a clean start', () => (left().byCwd === 0 && coreProcesses(stack).length === 0) || undefined, 5_000);
 });
 
 afterAll(async () => {

@@ -109,8 +109,8 @@ export function childOf(ppid: number, text: string): number | undefined {
   return pids().find((pid) => stat(pid)?.[1] === String(ppid) && live(pid) && cmdline(pid).includes(text));
 }
 
-/** After the test: SIGKILL by pid whatever of the project is still alive, then remove it. */
-export function removeTinyStack(stack: TinyStack): void {
+/** SIGKILL by pid whatever of the project is still alive (cleanup between and after tests, not a check). */
+export function killLeftovers(stack: TinyStack): void {
   for (const pid of new Set([...byCwd(stack.work), ...byMark(stack), ...coreProcesses(stack)])) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -118,5 +118,9 @@ export function removeTinyStack(stack: TinyStack): void {
       // gone
     }
   }
+}
+
+export function removeTinyStack(stack: TinyStack): void {
+  killLeftovers(stack);
   fs.rmSync(stack.dir, { recursive: true, force: true });
 }
