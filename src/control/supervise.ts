@@ -77,6 +77,8 @@ export async function supervise({ settings, plan, doc, self, onEvent }: Supervis
       const strays = leftBy(run, event.name);
       if (strays.length) void reapProcesses(strays, (ms) => sleep(ms));
     }
+    // A stop that found no child (backing off) has no `exited`: forget it, so a later crash sweeps nothing.
+    if (event.type === 'stopped' || event.type === 'starting') stopRequested.delete(event.name);
     if (event.type === 'started' && event.pid !== undefined) {
       const me: ProcessIdentity = identify(event.pid);
       processes.set(event.name, { ...me, pgid: event.pid });

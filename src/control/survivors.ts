@@ -51,10 +51,13 @@ export interface ReapOptions {
  * Returns how many processes were stopped.
  */
 export async function reapSurvivors(stackDir: string, { wait, timeoutMs }: ReapOptions): Promise<number> {
-  const owners = findSurvivors(stackDir).filter((s) => s.role === 'supervisor');
+  const survivors = findSurvivors(stackDir);
+  if (survivors.length === 0) return 0; // the usual case: one scan of /proc, ~1 ms per 50 processes
+  const owners = survivors.filter((s) => s.role === 'supervisor');
   const stoppedOwners = owners.length ? await reapProcesses(owners, wait, timeoutMs) : 0;
   const id = stackId(stackDir);
-  return stoppedOwners + (await sweep(() => findMarked(STACK_MARK, id), { wait, settleMs: 50 }));
+  // No settle delay (see the guardian's): `down` starts long after a supervisor's death.
+  return stoppedOwners + (await sweep(() => findMarked(STACK_MARK, id), { wait }));
 }
 
 /** Stop whatever of one run is left: the supervisor after its engine stopped, the guardian after the supervisor died. */
