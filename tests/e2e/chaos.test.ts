@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { identify, isSameProcess } from '../../src/support/proc.js';
 import { CORE } from '../helpers/cli.js';
 import { waitFor } from '../helpers/e2e.js';
 import { byCwd, byMark, childOf, coreProcesses, daemonizer, removeTinyStack, services, sleeper, tinyStack, type TinyStack } from '../helpers/tiny-stack.js';
@@ -53,8 +54,9 @@ function upDetached(target: TinyStack): { up: ChildProcess; exited: Promise<numb
   return { up, exited, started };
 }
 
-function kill(pid: number | undefined): void {
-  if (pid === undefined) return;
+/** SIGKILL the process found earlier, if it is still that process (pid and start time). */
+function kill(pid: number | undefined, startTime = pid === undefined ? undefined : identify(pid).start_time): void {
+  if (pid === undefined || !isSameProcess({ pid, ...(startTime ? { start_time: startTime } : {}) })) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
@@ -106,9 +108,10 @@ describe('no process left behind', () => {
       const what = `seed ${SEED}, round ${round}: ${guardianToo ? 'guardian and supervisor' : 'supervisor'} SIGKILLed ${delayMs} ms into up -d`;
       const { up, exited, started } = upDetached(stack);
       const supervisor = await waitFor(`the supervisor (${what})`, () => childOf(up.pid!, 'internal supervise'), 10_000, 2);
+      const supervisorStart = identify(supervisor).start_time;
       await waitFor(`${delayMs} ms`, () => performance.now() - started >= delayMs || undefined, 5_000, 2);
       if (guardianToo) kill(childOf(supervisor, 'internal guardian'));
-      kill(supervisor);
+      kill(supervisor, supervisorStart);
       await exited;
       const down = await stack.core('down');
       expect(down.code, `${what}: ${down.stderr}`).toBe(0);
