@@ -105,13 +105,23 @@ describe('no process left behind', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const delayMs = Math.floor(next() * 1500);
       const guardianToo = round % 2 === 1;
-      const what = `seed ${SEED}, round ${round}: ${guardianToo ? 'guardian and supervisor' : 'supervisor'} SIGKILLed ${delayMs} ms into up -d`;
+      // The guardian dies first, or up to 100 ms after the supervisor: in the middle of its sweep.
+      const guardianAfterMs = guardianToo && next() < 0.5 ? Math.floor(next() * 100) : 0;
+      const killed = guardianToo ? `guardian${guardianAfterMs ? ` (${guardianAfterMs} ms after)` : ''} and supervisor` : 'supervisor';
+      const what = `seed ${SEED}, round ${round}: ${killed} SIGKILLed ${delayMs} ms into up -d`;
       const { up, exited, started } = upDetached(stack);
       const supervisor = await waitFor(`the supervisor (${what})`, () => childOf(up.pid!, 'internal supervise'), 10_000, 2);
       const supervisorStart = identify(supervisor).start_time;
       await waitFor(`${delayMs} ms`, () => performance.now() - started >= delayMs || undefined, 5_000, 2);
-      if (guardianToo) kill(childOf(supervisor, 'internal guardian'));
+      const guardian = guardianToo ? childOf(supervisor, 'internal guardian') : undefined;
+      const guardianStart = guardian === undefined ? undefined : identify(guardian).start_time;
+      if (!guardianAfterMs) kill(guardian, guardianStart);
       kill(supervisor, supervisorStart);
+      if (guardianAfterMs) {
+        const at = performance.now() + guardianAfterMs;
+        await waitFor(`${guardianAfterMs} ms more`, () => performance.now() >= at || undefined, 5_000, 2);
+        kill(guardian, guardianStart);
+      }
       await exited;
       const down = await stack.core('down');
       expect(down.code, `${what}: ${down.stderr}`).toBe(0);
