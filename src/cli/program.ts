@@ -109,7 +109,8 @@ export function buildProgram(ctx: CliContext): Command {
     .command('guardian')
     .requiredOption('--state <file>')
     .option('--watch')
-    .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state, { watch: options.watch }));
+    .option('--run <id>')
+    .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state, { watch: options.watch, run: options.run }));
   program.addCommand(internal, { hidden: true });
   return program;
 }

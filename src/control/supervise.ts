@@ -3,6 +3,7 @@
  * file, guardian, engine and control server, wired together. `core up` runs it
  * in the foreground; `core up -d` runs it in a detached child.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComposeDoc } from '../compose/schema.js';
 import { createSupervisor, DEFAULT_LOG_MAX_BYTES, fileLogs, type EngineEvent, type Supervisor } from '../engine/index.js';
 import type { StackPlan } from '../plan/types.js';
@@ -11,10 +12,13 @@ import { identify, type ProcessIdentity } from '../support/proc.js';
 import type { Settings } from '../support/settings.js';
 import { spawnGuardian } from './guardian.js';
 import { acquireLock } from './lock.js';
+import { RUN_MARK, stackMarks } from './marks.js';
 import { controlPaths } from './paths.js';
 import { startControlServer } from './server.js';
 import { writeState, type RecordedProcess, type StateFile } from './state-file.js';
 import { describeProblem, WriteHealth } from './write-health.js';
+import { reapProcesses } from './reaper.js';
+import { leftBy, sweepRun } from './survivors.js';
 
 export interface SuperviseOptions {
   readonly settings: Settings;
@@ -46,7 +50,12 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   const processes = new Map<string, RecordedProcess>();
-  const guardian = spawnGuardian(self, paths.state, { ...settings.env });
+  // Every child carries the stack's marks from its first instruction on, so a
+  // child spawned a moment before a SIGKILL, not yet in the state file, is found
+  // all the same. The guardian exists before the first child does.
+  const marks = stackMarks(settings.stackDir, identify(process.pid));
+  const run = marks[RUN_MARK]!;
+  const guardian = spawnGuardian(self, paths.state, { run });
   const base: Omit<StateFile, 'processes'> = {
     version: 1,
     engine: 'builtin',
@@ -85,7 +94,19 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
   };
   save();
 
+  // Processes being stopped or restarted on request (not the whole stack): once
+  // one has exited, what it forked out of its group is stopped too, found before
+  // a restart can start the process again.
+  const stopRequested = new Set<string>();
+  let shuttingDown = false;
   const track = (event: EngineEvent) => {
+    if (event.type === 'stopping' && !shuttingDown) stopRequested.add(event.name);
+    if (event.type === 'exited' && stopRequested.delete(event.name)) {
+      const strays = leftBy(run, event.name);
+      if (strays.length) void reapProcesses(strays, (ms) => sleep(ms));
+    }
+    // A stop that found no child (backing off) has no `exited`: forget it, so a later crash sweeps nothing.
+    if (event.type === 'stopped' || event.type === 'starting') stopRequested.delete(event.name);
     if (event.type === 'started' && event.pid !== undefined) {
       const me: ProcessIdentity = identify(event.pid);
       processes.set(event.name, { ...me, pgid: event.pid });
@@ -97,7 +118,7 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
 
   // Each process gets its own secrets only; no secret reaches a process through the shared base.
   const secrets = Object.fromEntries(plan.services.map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))]));
-  const baseEnv = withoutSecrets(settings.env);
+  const baseEnv = { ...withoutSecrets(settings.env), ...marks };
   let stop: () => Promise<void> = async () => {};
   const engine = createSupervisor({
     doc,
@@ -119,8 +140,12 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
   let stopping: Promise<void> | undefined;
   const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems() });
   stop = () => {
+    // Set before the engine emits its first `stopping`: a whole-stack stop sweeps once, at the end.
+    shuttingDown = true;
     stopping ??= (async () => {
       await engine.stop();
+      // Daemons that double-forked out of their process group outlive the engine's stop.
+      await sweepRun(run, (ms) => sleep(ms));
       await server.close();
       processes.clear();
       if (saving) clearImmediate(saving);

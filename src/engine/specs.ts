@@ -5,16 +5,24 @@ import type { ComposeProbe, ComposeProcess } from '../compose/schema.js';
 import type { ProbeSpec, SpawnSpec } from './interfaces.js';
 import type { ProbeKind } from './policy.js';
 
+/** The process's own name in its environment, as process-compose sets it for every process. */
+export const PROCESS_NAME_VAR = 'PC_PROC_NAME';
+
+/** The stack's marks in the base environment (control/marks.ts): no process may override them and hide. */
+const MARK = /^CORE_STACK_/;
+
 /**
  * The child's environment: the caller's base environment, then this process's
  * secrets (`x-core.secret_env` keys, taken from `secrets`: they are kept out of
- * the generated file), then its `environment` list. The engine never reads
+ * the generated file), then its `environment` list, then its name and the
+ * base's `CORE_STACK_*` marks, which nothing overrides. The engine never reads
  * `process.env` itself.
  */
 export function childEnv(
   proc: ComposeProcess,
   baseEnv: Readonly<Record<string, string>>,
   secrets: Readonly<Record<string, string>> = {},
+  name?: string,
 ): Record<string, string> {
   const env: Record<string, string> = { ...baseEnv };
   for (const key of proc['x-core']?.secret_env ?? []) {
@@ -25,6 +33,8 @@ export function childEnv(
     const eq = entry.indexOf('=');
     if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
+  if (name !== undefined) env[PROCESS_NAME_VAR] = name;
+  for (const [key, value] of Object.entries(baseEnv)) if (MARK.test(key)) env[key] = value;
   return env;
 }
 

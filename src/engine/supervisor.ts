@@ -74,7 +74,7 @@ export class Supervisor {
         name,
         proc,
         policy: policyOf(proc),
-        env: childEnv(proc, options.baseEnv, options.secrets?.[name]),
+        env: childEnv(proc, options.baseEnv, options.secrets?.[name], name),
         clock: this.clock,
         spawner: options.spawner ?? realSpawner,
         prober: options.prober ?? realProber,

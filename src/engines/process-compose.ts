@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlClient } from '../control/client.js';
 import { spawnGuardian } from '../control/guardian.js';
 import { acquireLock } from '../control/lock.js';
+import { RUN_MARK, stackMarks } from '../control/marks.js';
 import { controlPaths } from '../control/paths.js';
 import { readState, runningGroups, writeState } from '../control/state-file.js';
 import type { ComposeDoc } from '../compose/schema.js';
@@ -51,8 +52,12 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   // process-compose hands its whole environment to every process, so the
-  // secrets of all the services it runs go in; it never writes them down.
-  const env = withoutSecrets(settings.env);
+  // secrets of all the services it runs go in; it never writes them down. The
+  // stack's marks go in too (control/marks.ts): process-compose carries them
+  // itself, and every process it starts, forks included, is found by them.
+  // This `core up` started the run: its identity names it.
+  const marks = stackMarks(settings.stackDir, identify(process.pid));
+  const env = { ...withoutSecrets(settings.env), ...marks };
   for (const service of plan.services) for (const key of service.secretEnv) env[key] = service.env[key] ?? '';
   const args = ['up', ...launch.targets, '-f', path.join(settings.stackDir, COMPOSE_FILE), '-t=false', '-U', '-u', paths.pcSocket, '-L', path.join(paths.logs, 'process-compose.log'), '--keep-project'];
   const child = spawn(launch.binary, args, { cwd: settings.root, env, detached: true, stdio: launch.attach ? ['ignore', 'inherit', 'inherit'] : 'ignore' });
@@ -69,7 +74,7 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
   const supervisor = identify(child.pid);
   // The lock now names process-compose: it is the supervisor while it lives.
   writeAtomicSync(paths.lock, JSON.stringify(supervisor));
-  const guardian = spawnGuardian(launch.self, paths.state, env, { watch: true });
+  const guardian = spawnGuardian(launch.self, paths.state, { run: marks[RUN_MARK]!, watch: true });
   writeState(paths.state, {
     version: 1,
     engine: 'process-compose',

@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlError } from '../../control/client.js';
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { runningSupervisor } from '../../control/lock.js';
-import { reapMarked } from '../../control/reap-marked.js';
 import { reapGroups } from '../../control/reaper.js';
+import { reapSurvivors } from '../../control/survivors.js';
 import { writeState } from '../../control/state-file.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
@@ -102,7 +102,8 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   const now = findStack(settings.stackDir);
   const leftovers = Object.values(now.state?.processes ?? {});
   const groups = await reapGroups(leftovers, (ms) => sleep(ms));
-  const marked = await reapMarked(settings.stackDir, (ms) => sleep(ms));
+  // A live supervisor found by the mark (its .core-stack was removed) gets what is left of the timeout.
+  const marked = await reapSurvivors(settings.stackDir, { wait: (ms) => sleep(ms), timeoutMs: Math.max(1000, deadline - Date.now()) });
   if (now.state && leftovers.length) writeState(now.paths.state, { ...now.state, processes: {} });
   if (now.stateProblem) {
     fs.rmSync(now.paths.state, { force: true });
@@ -114,7 +115,7 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   }
   const left = [
     ...(groups ? [`${groups} process group${groups === 1 ? '' : 's'} left by a dead supervisor`] : []),
-    ...(marked ? [`${marked} process${marked === 1 ? '' : 'es'} found by the stack's mark`] : []),
+    ...(marked ? [`${marked} stray process${marked === 1 ? '' : 'es'} of the stack`] : []),
   ];
   print(`stopped in ${Math.round(performance.now() - started)} ms${left.length ? ` (${left.join(', ')})` : ''}`);
 }

@@ -15,6 +15,7 @@ import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import type { CliContext } from '../context.js';
 import { print, printJson } from '../output.js';
+import { reportSurvivors } from '../render/survivors.js';
 import { renderTable } from '../render/table.js';
 
 export interface StatusRow {
@@ -101,6 +102,7 @@ export async function status(ctx: CliContext, options: { json?: boolean }): Prom
     ? await Promise.all([askProcesses(stack.client, stack.supervisor), stack.client.projectState().then((s) => s.problems ?? [], () => [] as WriteProblem[])])
     : [undefined, []];
   if (!processes) {
+    if (reportSurvivors(settings.stackDir, options.json)) return;
     if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [], problems: [] });
     else print('not running');
     return;
