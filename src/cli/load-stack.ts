@@ -3,7 +3,9 @@ import type { CliContext } from './context.js';
 import { loadManifests, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
 import type { StackPlan } from '../plan/types.js';
+import { IssuesError } from '../support/errors.js';
 import { loadSettings } from '../support/load-settings.js';
+import { checkSpawnLimits } from '../support/spawn-limits.js';
 import type { Settings } from '../support/settings.js';
 
 
@@ -18,5 +20,7 @@ export async function loadStack(ctx: CliContext, options: { cache?: boolean } = 
   const settings = loadSettings(process.cwd(), ctx.env);
   const manifests = await loadManifests(settings, options);
   const plan = resolvePlan({ manifests, settings, self: ctx.self });
+  const limits = checkSpawnLimits(settings, plan);
+  if (limits.length > 0) throw new IssuesError(limits);
   return { settings, manifests, plan };
 }
