@@ -1,6 +1,6 @@
 /** Settings → manifests → plan: what most commands start with. */
 import type { CliContext } from './context.js';
-import { loadManifests, type LoadedManifest } from '../manifest/load.js';
+import { loadManifestsForCache, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
 import type { StackPlan } from '../plan/types.js';
 import { IssuesError } from '../support/errors.js';
@@ -18,9 +18,10 @@ export interface LoadedStack {
 /** `cache`: reuse a cached manifest validation (commands that write .core-stack/ anyway). */
 export async function loadStack(ctx: CliContext, options: { cache?: boolean } = {}): Promise<LoadedStack> {
   const settings = loadSettings(process.cwd(), ctx.env);
-  const manifests = await loadManifests(settings, options);
+  const { manifests, saveCache } = await loadManifestsForCache(settings, options);
   const plan = resolvePlan({ manifests, settings, self: ctx.self });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
+  saveCache();
   return { settings, manifests, plan };
 }

@@ -109,16 +109,27 @@ function insideProject(root: string): (real: string) => boolean {
  * are taken from `.core-stack/manifests.json` without loading zod (~85 ms).
  */
 export async function loadManifests(settings: Settings, options: { cache?: boolean } = {}): Promise<LoadedManifest[]> {
+  const { manifests, saveCache } = await loadManifestsForCache(settings, options);
+  saveCache();
+  return manifests;
+}
+
+/**
+ * As loadManifests, but the cache is written only when the caller says so:
+ * after the rest of the stack (placeholders, limits) checked out, so bad input
+ * leaves nothing behind on disk.
+ */
+export async function loadManifestsForCache(settings: Settings, options: { cache?: boolean } = {}): Promise<{ manifests: LoadedManifest[]; saveCache: () => void }> {
   const files = await readManifestFiles(settings.root);
   const cacheFile = path.join(settings.stackDir, 'manifests.json');
   const key = options.cache ? cacheKey(files) : undefined;
+  const nothing = () => {};
   if (key) {
     const cached = readCached(cacheFile, key);
-    if (cached) return cached;
+    if (cached) return { manifests: cached, saveCache: nothing };
   }
   const { validateManifests } = await import('./validate.js');
   const { manifests, issues } = validateManifests(files);
   if (issues.length > 0) throw new IssuesError(issues, `invalid manifest${issues.length === 1 ? '' : 's'}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
-  if (key) writeCached(cacheFile, key, manifests);
-  return manifests;
+  return { manifests, saveCache: key ? () => writeCached(cacheFile, key, manifests) : nothing };
 }
