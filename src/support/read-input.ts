@@ -28,12 +28,19 @@ export function readInputFile(file: string, maxBytes: number): InputFile {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return { ok: false, missing: false, problem: `is ${kindOf(stat)}, not a regular file` };
     if (stat.size > maxBytes) return { ok: false, missing: false, problem: `is ${formatBytes(stat.size)}, over the ${formatBytes(maxBytes)} limit` };
-    // Read one byte past the limit, in case the file grew since fstat.
-    const buffer = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
+    // Read to the end, not to st_size: the file may have grown since fstat, and some
+    // (procfs) report 0. Stop one byte past the limit.
+    const chunks: Buffer[] = [];
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = fs.readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > maxBytes) return { ok: false, missing: false, problem: `is over the ${formatBytes(maxBytes)} limit` };
-    return decodeUtf8(buffer.subarray(0, length));
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(Math.max(stat.size, 64 * 1024), maxBytes + 1 - length));
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      length += n;
+      if (length > maxBytes) return { ok: false, missing: false, problem: `is over the ${formatBytes(maxBytes)} limit` };
+    }
+    return decodeUtf8(Buffer.concat(chunks, length));
   } catch (error) {
     return { ok: false, missing: false, problem: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
   } finally {
