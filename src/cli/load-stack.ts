@@ -1,10 +1,12 @@
 /** Settings → manifests → plan: what most commands start with. */
 import type { CliContext } from './context.js';
-import { loadManifests, type LoadedManifest } from '../manifest/load.js';
+import { loadManifestsForCache, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
 import type { StackPlan } from '../plan/types.js';
+import { IssuesError } from '../support/errors.js';
 import { loadSettings } from '../support/load-settings.js';
 import { loadCredentials } from '../services/credentials-file.js';
+import { checkSpawnLimits } from '../support/spawn-limits.js';
 import type { Settings } from '../support/settings.js';
 
 
@@ -17,7 +19,10 @@ export interface LoadedStack {
 /** `cache`: reuse a cached manifest validation (commands that write .core-stack/ anyway). */
 export async function loadStack(ctx: CliContext, options: { cache?: boolean } = {}): Promise<LoadedStack> {
   const settings = loadSettings(process.cwd(), ctx.env);
-  const manifests = await loadManifests(settings, options);
+  const { manifests, saveCache } = await loadManifestsForCache(settings, options);
   const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings) });
+  const limits = checkSpawnLimits(settings, plan);
+  if (limits.length > 0) throw new IssuesError(limits);
+  saveCache();
   return { settings, manifests, plan };
 }

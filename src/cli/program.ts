@@ -150,7 +150,7 @@ function serviceNames(ctx: CliContext): string[] {
   try {
     return fs
       .readdirSync(path.join(root, 'services'), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && /^[a-z][a-z0-9-]*$/.test(entry.name) && !RESERVED_NAMES.has(entry.name))
+      .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && /^[a-z][a-z0-9-]*$/.test(entry.name) && !RESERVED_NAMES.has(entry.name))
       .map((entry) => entry.name)
       .sort();
   } catch {

@@ -22,7 +22,9 @@ function systemError(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException;
   if (!(error instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
   const what = / (?:[A-Z]+): ([^,]+),/.exec(` ${e.message}`)?.[1] ?? e.message;
-  return `cannot ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${what} (${e.code})`;
+  // Checked before spawning (src/support/spawn-limits.ts); should one still slip through, say what it means.
+  const hint = e.code === 'E2BIG' ? ': the arguments and environment are too long for one process (see the limits in docs/manifest.md)' : '';
+  return `cannot ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${what} (${e.code})${hint}`;
 }
 
 export function reportError(error: unknown, options: { json?: boolean } = {}, stderr: NodeJS.WritableStream = process.stderr): number {

@@ -16,7 +16,7 @@ const BUILD_ID = typeof __CORE_BUILD_ID__ === 'string' ? __CORE_BUILD_ID__ : und
 export function cacheKey(files: readonly ManifestFile[]): string | undefined {
   if (!BUILD_ID) return undefined;
   const hash = createHash('sha256').update(BUILD_ID);
-  for (const file of files) hash.update(`\0${file.absolute}\0${file.text ?? '\0missing'}`);
+  for (const file of files) hash.update(`\0${file.absolute}\0${file.text ?? `\0missing\0${file.problem ?? ''}`}`);
   return hash.digest('hex');
 }
 

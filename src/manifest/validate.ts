@@ -4,6 +4,8 @@
  */
 import type { z } from 'zod';
 import { jsonPath, type Issue } from '../support/errors.js';
+import { findJsonError, lineColumn } from './json-error.js';
+import { checkJsonLimits } from './json-limits.js';
 import { ManifestSchema, type Manifest } from './schema.js';
 import { RULES } from './rules.js';
 
@@ -13,8 +15,10 @@ export interface ManifestFile {
   /** The service folder name. */
   readonly dir: string;
   readonly absolute: string;
-  /** undefined when the folder has no service.json. */
+  /** undefined when the folder has no service.json, or it could not be read. */
   readonly text: string | undefined;
+  /** Why the file could not be read (not a regular file, too big, not UTF-8, …). */
+  readonly problem?: string;
 }
 
 export interface LoadedManifest {
@@ -39,13 +43,16 @@ export function validateManifests(files: readonly ManifestFile[]): { manifests: 
 
 function parseManifest(entry: ManifestFile): { loaded: LoadedManifest } | { issues: Issue[] } {
   const { file } = entry;
+  if (entry.problem !== undefined) return { issues: [{ file, path: '', message: entry.problem }] };
   if (entry.text === undefined) return { issues: [{ file, path: '', message: 'missing: every folder under services/ needs a service.json' }] };
   let json: unknown;
   try {
     json = JSON.parse(entry.text);
-  } catch (error) {
-    return { issues: [{ file, path: '', message: `not valid JSON: ${describeJsonError(entry.text, error as Error)}` }] };
+  } catch {
+    return { issues: [{ file, path: '', message: `not valid JSON: ${describeJsonError(entry.text)}` }] };
   }
+  const limits = checkJsonLimits(file, json);
+  if (limits.length > 0) return { issues: limits };
   const result = ManifestSchema.safeParse(json);
   if (!result.success) return { issues: result.error.issues.map((issue) => zodIssue(file, issue)) };
   const loaded = { manifest: result.data, file, dir: entry.dir, absolute: entry.absolute };
@@ -63,12 +70,13 @@ function zodIssue(file: string, issue: z.core.$ZodIssue): Issue {
   return { file, path: jsonPath(issue.path), message };
 }
 
-/** "Unexpected token } in JSON at position 42" → "… (line 3, column 5)". */
-function describeJsonError(text: string, error: Error): string {
-  const position = /position (\d+)/.exec(error.message);
-  if (!position) return error.message;
-  const before = text.slice(0, Number(position[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return `${error.message.replace(/ in JSON at position \d+.*$/, '')} (line ${line}, column ${column})`;
+/**
+ * Position and a description, never the text: Node's own message quotes the
+ * source, which may be a file a symlink pointed at (see json-error.ts).
+ */
+function describeJsonError(text: string): string {
+  const error = findJsonError(text);
+  if (!error) return 'cannot be parsed';
+  const { line, column } = lineColumn(text, error.offset);
+  return `${error.message} (line ${line}, column ${column})`;
 }

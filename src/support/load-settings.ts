@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { scanDotenv } from './dotenv-scan.js';
 import { InputError } from './errors.js';
+import { readInputFile } from './read-input.js';
 import { parseSettings, type Settings } from './settings.js';
 
 /** The project root: CORE_ROOT, else the nearest folder up from cwd that holds `services/`, else cwd. */
@@ -14,18 +16,37 @@ export function findRoot(cwd: string, processEnv: Readonly<Record<string, string
   }
 }
 
+/**
+ * Largest `.env` read (8 MiB). Larger than anything a process can be given
+ * (see spawn-limits.ts), so an oversized value is still read and then named,
+ * while a runaway file is refused unread.
+ */
+export const DOTENV_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Warnings already printed by this process: several commands load settings twice. */
+const warned = new Set<string>();
+
+function warnOnce(line: string): void {
+  if (warned.has(line)) return;
+  warned.add(line);
+  process.stderr.write(`core: warning: ${line}\n`);
+}
+
 export function loadSettings(
   cwd: string,
   processEnv: Readonly<Record<string, string | undefined>>,
+  warn: (line: string) => void = warnOnce,
 ): Settings {
   const root = findRoot(cwd, processEnv);
   const file = path.join(root, '.env');
-  let dotenv: Record<string, string> = {};
-  try {
-    dotenv = parseDotenv(fs.readFileSync(file));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new InputError('bad-env-file', `${file}: cannot read: ${(error as Error).message}`);
+  const read = readInputFile(file, DOTENV_MAX_BYTES);
+  if (!read.ok && !read.missing) throw new InputError('bad-env-file', `${file}: ${read.problem}`);
+  const text = read.ok ? read.text : '';
+  const dotenv = parseDotenv(text);
+  const scan = scanDotenv(text);
+  for (const { key, line } of scan.cut) {
+    // The value is never shown: it may be a password, and the name says enough.
+    if (processEnv[key] === undefined) warn(`${file}:${line}: ${key}: an unquoted '#' starts a comment, so the value is cut short there; quote the value to keep it (${key}="...#...")`);
   }
-  return parseSettings({ root, processEnv, dotenv });
+  return parseSettings({ root, processEnv, dotenv, dotenvLines: scan.lines });
 }

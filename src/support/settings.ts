@@ -15,6 +15,8 @@ export interface Settings {
   readonly root: string;
   /** The merged environment (`.env` first, the process environment wins), for `${env.*}`. */
   readonly env: Readonly<Record<string, string>>;
+  /** The `.env` line of each variable of `env` that came from there (the process environment did not override it), for messages. */
+  readonly dotenvLines?: Readonly<Record<string, number>>;
   /** Default listen address of every service (CORE_HOST). Loopback unless set. */
   readonly host: string;
   /** Added to every declared port (CORE_PORT_OFFSET), so stacks can run side by side. */
@@ -33,6 +35,8 @@ export interface SettingsInput {
   readonly processEnv: Readonly<Record<string, string | undefined>>;
   /** Variables parsed from `<root>/.env`, if it exists. */
   readonly dotenv?: Readonly<Record<string, string>>;
+  /** The line of each `.env` variable (see dotenv-scan.ts). */
+  readonly dotenvLines?: Readonly<Record<string, number>>;
   readonly homeDir?: string;
 }
 
@@ -72,9 +76,14 @@ export function parseSettings(input: SettingsInput): Settings {
     throw new InputError('bad-setting', `CORE_ENGINE: "${engine}" is not one of ${ENGINES.join(', ')}`);
   }
 
+  const dotenvLines = Object.fromEntries(
+    Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined),
+  );
+
   return {
     root,
     env,
+    dotenvLines,
     host,
     portOffset: env.CORE_PORT_OFFSET ? parseInteger('CORE_PORT_OFFSET', env.CORE_PORT_OFFSET, 0, 60000) : 0,
     portOverrides,

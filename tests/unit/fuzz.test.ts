@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateStack } from '../../src/compose/generate.js';
 import { toYaml } from '../../src/compose/yaml.js';
+import { MAX_MANIFEST_DEPTH } from '../../src/manifest/json-limits.js';
 import { validateManifests } from '../../src/manifest/validate.js';
 import { resolvePlan } from '../../src/plan/resolve.js';
 import { parsePlaceholders, resolvePlaceholders } from '../../src/plan/placeholders.js';
@@ -68,6 +69,37 @@ describe('the manifest loader', () => {
         }
       }),
       runs,
+    );
+  });
+
+  it('survives any nesting depth put anywhere: within the limit it goes through, beyond it is one issue', () => {
+    const base = repoManifestFiles();
+    const paths = (value: unknown, at: string[] = []): string[][] =>
+      value && typeof value === 'object' ? [at, ...Object.entries(value).flatMap(([k, v]) => paths(v, [...at, k]))] : [at];
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 5000 }), fc.boolean(), (which, where, depth, arrays) => {
+        const files = base.map((f) => ({ ...f }));
+        const target = files[which % files.length]!;
+        const manifest = JSON.parse(target.text!);
+        const candidates = paths(manifest).filter((p) => p.length > 0);
+        const at = candidates[where % candidates.length]!;
+        let node = manifest;
+        for (const key of at.slice(0, -1)) node = node[key];
+        node[at.at(-1)!] = 'DEEP';
+        // Built as text: JSON.stringify itself recurses.
+        const deep = arrays ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+        target.text = JSON.stringify(manifest).replace('"DEEP"', deep);
+        const { manifests, issues } = validateManifests(files);
+        const tooDeep = issues.filter((i) => i.message.includes(`nested deeper than ${MAX_MANIFEST_DEPTH} levels`));
+        expect(tooDeep.length).toBe(at.length + depth > MAX_MANIFEST_DEPTH ? 1 : 0);
+        if (issues.length > 0) return;
+        try {
+          toYaml(generateStack(resolvePlan({ manifests, settings, self: ['/node', '/core.js'] })).doc);
+        } catch (error) {
+          expect(error instanceof IssuesError || error instanceof InputError).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -19,6 +19,13 @@ describe('a failed system call is a clear message, not a stack trace', () => {
     expect(out.text()).toBe('core: cannot write /p/.core-stack/state.json: no space left on device (ENOSPC)\n');
   });
 
+  it('says what E2BIG means', () => {
+    const error = Object.assign(new Error('spawn E2BIG'), { code: 'E2BIG', syscall: 'spawn', errno: -7 });
+    const out = capture();
+    expect(reportError(error, {}, out.stream)).toBe(1);
+    expect(out.text()).toBe('core: cannot spawn: spawn E2BIG (E2BIG): the arguments and environment are too long for one process (see the limits in docs/manifest.md)\n');
+  });
+
   it('when .core-stack is not a folder, up and generate say so and exit 1', async () => {
     const project = makeProject();
     fs.writeFileSync(path.join(project, '.core-stack'), '');
