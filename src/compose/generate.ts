@@ -2,6 +2,7 @@
  * StackPlan → process-compose document (+ service config files). Pure and
  * deterministic: identical plans give identical bytes.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { PlannedProbe, PlannedService, StackPlan } from '../plan/types.js';
 import { rendererFor } from '../services/index.js';
@@ -24,8 +25,9 @@ export function generateStack(plan: StackPlan): GeneratedStack {
   const processes: Record<string, ComposeProcess> = {};
   const files: GeneratedFile[] = [];
   for (const service of plan.services) {
-    files.push(...(rendererFor(service)?.(service, plan).files ?? []));
-    processes[service.name] = composeProcess(service, plan);
+    const own = rendererFor(service)?.(service, plan).files ?? [];
+    files.push(...own);
+    processes[service.name] = composeProcess(service, plan, own);
   }
   const doc: ComposeDoc = { version: '0.5', name: path.basename(plan.root), is_strict: true, ordered_shutdown: true, processes };
   return { doc, files };
@@ -35,7 +37,16 @@ export function logFile(plan: StackPlan, process: string): string {
   return path.join(plan.stackDir, 'logs', `${process}.log`);
 }
 
-function composeProcess(service: PlannedService, plan: StackPlan): ComposeProcess {
+/** One fingerprint of a process's config files (paths and contents), so a running stack sees a change. */
+export function configFingerprint(files: readonly GeneratedFile[]): string | undefined {
+  if (files.length === 0) return undefined;
+  const hash = createHash('sha256');
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) hash.update(`${file.path}\0${file.content.length}\0${file.content}`);
+  return hash.digest('hex');
+}
+
+function composeProcess(service: PlannedService, plan: StackPlan, files: readonly GeneratedFile[]): ComposeProcess {
+  const config = configFingerprint(files);
   const { compose } = service;
   const tcp = service.readiness?.check.kind === 'tcp' ? service.readiness.check : undefined;
   const process: ComposeProcess = {
@@ -67,6 +78,7 @@ function composeProcess(service: PlannedService, plan: StackPlan): ComposeProces
       service: service.name,
       ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),
       ...(service.secretEnv.length ? { secret_env: [...service.secretEnv] } : {}),
+      ...(config ? { config_sha256: config } : {}),
     },
   };
   return dropUndefined(process);

@@ -80,6 +80,11 @@ export const ComposeProcessSchema = z.strictObject({
       one_shot: z.boolean().optional(),
       /** Env keys left out of this file because they hold secrets; the engine passes them at start. */
       secret_env: z.array(z.string()).optional(),
+      /**
+       * sha256 of the process's generated config files (nats.conf, caddy.json, …): the
+       * file's path stays the same when its content changes, so a running stack compares this.
+       */
+      config_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
     })
     .optional(),
 });
