@@ -45,6 +45,34 @@ export type EngineEvent =
   | ProcessEvent
   | { readonly type: 'output'; readonly name: string; readonly at: number; readonly line: string; readonly stream: Stream }
   /** `exit_on_end`, `exit_on_failure` or `exit_on_skipped` fired: the whole stack is being stopped. */
-  | { readonly type: 'project-exit'; readonly name: string; readonly at: number; readonly exitCode: number; readonly reason: string };
+  | { readonly type: 'project-exit'; readonly name: string; readonly at: number; readonly exitCode: number; readonly reason: string }
+  | ApplyEvent;
+
+/** An apply (apply.ts): not about one process, so `name` is empty; `id` ties its three events together. */
+export type ApplyEvent =
+  | { readonly type: 'apply-started'; readonly name: ''; readonly at: number; readonly id: number; readonly dryRun: boolean }
+  | {
+      readonly type: 'apply-diff';
+      readonly name: '';
+      readonly at: number;
+      readonly id: number;
+      readonly added: readonly string[];
+      readonly removed: readonly string[];
+      /** Each with the fields that differ (secrets by key only). */
+      readonly replaced: readonly { readonly name: string; readonly reasons: readonly string[] }[];
+      /** Kept processes that took fields in place. */
+      readonly updated: readonly { readonly name: string; readonly fields: readonly string[] }[];
+      readonly unchanged: number;
+    }
+  | {
+      readonly type: 'apply-finished';
+      readonly name: '';
+      readonly at: number;
+      readonly id: number;
+      readonly ok: boolean;
+      readonly afterMs: number;
+      /** Why it did not end well (a process not ready, the stack shutting down). */
+      readonly message?: string;
+    };
 
 export type EventListener = (event: EngineEvent) => void;

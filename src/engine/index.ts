@@ -10,7 +10,10 @@
  */
 export { createSupervisor, Supervisor } from './supervisor.js';
 export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor.js';
-export type { EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
+export type { ApplyRequest, ApplyResult } from './apply.js';
+export { diffStacks, namesOf } from './diff.js';
+export type { DiffSide, ProcessDiff, ProcessInputs, StackDiff } from './diff.js';
+export type { ApplyEvent, EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
 export type { ProcessState, ProcessStatus } from './snapshot.js';
 export type { NotReadyReason, ProcessOutcome, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
 export { awaitedToComplete } from './wait-ready.js';

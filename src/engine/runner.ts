@@ -30,6 +30,8 @@ export interface RunnerContext {
   readonly enqueue: (input: Input) => void;
   readonly emit: (event: EngineEvent) => void;
   readonly endProject: (exitCode: number, reason: string) => void;
+  /** The identity of the executable a spawn runs (diff.ts compares it at an apply); undefined if unknown. */
+  readonly fingerprint?: (command: string) => string | undefined;
 }
 
 export class Runner {
@@ -42,8 +44,18 @@ export class Runner {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private probes = new AbortController();
   private log: LogFile | undefined;
+  /** The executable's fingerprint at the last spawn. */
+  binary: string | undefined;
 
-  constructor(readonly ctx: RunnerContext) {}
+  constructor(public ctx: RunnerContext) {}
+
+  /**
+   * Take a new definition in place (an apply that changed only probes, policy,
+   * shutdown, …): the child runs on; the next probe, exit or stop follows it.
+   */
+  update(proc: ComposeProcess, policy: Policy): void {
+    this.ctx = { ...this.ctx, proc, policy };
+  }
 
   get name(): string {
     return this.ctx.name;
@@ -93,7 +105,9 @@ export class Runner {
     const ctx = this.ctx;
     const clock = ctx.clock;
     const run = ++this.run;
-    const result = ctx.spawner.spawn(spawnSpecOf(ctx.proc, ctx.env));
+    const spec = spawnSpecOf(ctx.proc, ctx.env);
+    this.binary = ctx.fingerprint?.(spec.command);
+    const result = ctx.spawner.spawn(spec);
     // The result is applied at once, not queued: `starting` never outlives this step.
     if (!result.ok) return this.apply({ type: 'spawn-failed', error: result.error, at: clock.now() });
     const child = result.child;

@@ -5,7 +5,10 @@
  * a shutdown along; then watchers (waitReady, stop) are re-checked.
  */
 import path from 'node:path';
-import type { ComposeDoc } from '../compose/schema.js';
+import type { ComposeDoc, ComposeProcess } from '../compose/schema.js';
+import { applyDocument, type ApplyRequest, type ApplyResult } from './apply.js';
+import type { ProcessInputs } from './diff.js';
+import { binaryFingerprint, secretFingerprints } from './fingerprint.js';
 import { closure, dependenciesOf, dependentsOf, gate } from './dependencies.js';
 import type { EngineEvent, EventListener } from './events.js';
 import type { Clock, OpenLog, Prober, Spawner } from './interfaces.js';
@@ -36,6 +39,8 @@ export interface SupervisorOptions {
   readonly prober?: Prober;
   readonly openLog?: OpenLog;
   readonly onEvent?: EventListener;
+  /** The identity of an executable, compared at an apply (default: fingerprint.ts, from the disk). */
+  readonly fingerprint?: (command: string) => string | undefined;
 }
 
 export type StartResult =
@@ -53,10 +58,19 @@ export interface ProjectExit {
 const isIdle = (state: ProcState) => !RUNNING.has(state.phase) && state.phase !== 'waiting' && state.phase !== 'backing-off';
 
 export class Supervisor {
-  private readonly runners = new Map<string, Runner>();
-  private readonly dependents: Map<string, string[]>;
-  private readonly awaitedToComplete: ReadonlySet<string>;
-  private readonly clock: Clock;
+  private runners = new Map<string, Runner>();
+  /** The document running now: an apply replaces it (apply.ts). */
+  private doc: ComposeDoc;
+  private secrets: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  private dependents: Map<string, string[]>;
+  private awaitedToComplete: ReadonlySet<string>;
+  /** Processes an apply is stopping (each after its running dependents among them). */
+  private stopSet = new Set<string>();
+  private readonly openLog: OpenLog;
+  readonly clock: Clock;
+  /** Set while an apply runs: a second one is refused (apply.ts). */
+  applying: { readonly id: number; readonly since: number } | undefined;
+  applies = 0;
   private readonly queue: { runner: Runner; input: Input }[] = [];
   private draining = false;
   private watchers: (() => boolean)[] = [];
@@ -65,46 +79,57 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     const { doc } = options;
+    this.doc = doc;
+    this.secrets = options.secrets ?? {};
     this.clock = options.clock ?? realClock;
     this.dependents = dependentsOf(doc);
-    const openLog = options.openLog ?? fileLogs();
+    this.openLog = options.openLog ?? fileLogs();
     this.awaitedToComplete = awaitedToComplete(doc);
-    for (const [name, proc] of Object.entries(doc.processes)) {
-      const runner: Runner = new Runner({
-        name,
-        proc,
-        policy: policyOf(proc),
-        env: childEnv(proc, options.baseEnv, options.secrets?.[name], name),
-        clock: this.clock,
-        spawner: options.spawner ?? realSpawner,
-        prober: options.prober ?? realProber,
-        openLog: () => openLog(proc.log_location ?? path.join(options.logDir, `${name}.log`)),
-        ring: new LineRing(),
-        enqueue: (input) => this.enqueue([{ runner, input }]),
-        emit: (event) => this.emit(event),
-        endProject: (exitCode, reason) => this.endProject(name, exitCode, reason),
-      });
-      this.runners.set(name, runner);
-    }
+    for (const [name, proc] of Object.entries(doc.processes)) this.runners.set(name, this.makeRunner(name, proc));
+  }
+
+  private makeRunner(name: string, proc: ComposeProcess, ring = new LineRing()): Runner {
+    const { options } = this;
+    const runner: Runner = new Runner({
+      name,
+      proc,
+      policy: policyOf(proc),
+      env: childEnv(proc, options.baseEnv, this.secrets[name], name),
+      clock: this.clock,
+      spawner: options.spawner ?? realSpawner,
+      prober: options.prober ?? realProber,
+      openLog: () => this.openLog(proc.log_location ?? path.join(options.logDir, `${name}.log`)),
+      ring,
+      enqueue: (input) => this.enqueue([{ runner, input }]),
+      emit: (event) => this.emit(event),
+      endProject: (exitCode, reason) => this.endProject(name, exitCode, reason),
+      fingerprint: options.fingerprint ?? binaryFingerprint,
+    });
+    return runner;
   }
 
   /** Start `names` (default: every process not disabled) and what they depend on. */
   start(names?: readonly string[]): StartResult {
     if (this.shuttingDown) return { ok: false, reason: 'shutting-down' };
-    const targets = names ?? [...this.runners.keys()].filter((n) => !this.options.doc.processes[n]?.disabled);
+    const targets = names ?? [...this.runners.keys()].filter((n) => !this.doc.processes[n]?.disabled);
     const unknown = targets.filter((n) => !this.runners.has(n));
     if (unknown.length > 0) return { ok: false, reason: 'unknown-process', names: unknown };
-    const order = closure(this.options.doc, targets);
+    const order = closure(this.doc, targets);
     const batch: { runner: Runner; input: Input }[] = [];
     for (const name of order) {
       const runner = this.runner(name);
       // A dependency that already completed (a one-shot) is not run again for a dependent.
       if (!targets.includes(name) && runner.state.phase === 'completed') continue;
       runner.requested = true;
-      batch.push({ runner, input: { type: 'start', waitingOn: dependenciesOf(this.options.doc, name) } });
+      batch.push({ runner, input: { type: 'start', waitingOn: dependenciesOf(this.doc, name) } });
     }
     this.enqueue(batch);
     return { ok: true, names: order };
+  }
+
+  /** Take a new document, changing only what differs (apply.ts). */
+  apply(request: ApplyRequest): Promise<ApplyResult> {
+    return applyDocument(this, request);
   }
 
   /** Stop everything, dependents before their dependencies; resolves when all are gone. */
@@ -147,10 +172,10 @@ export class Supervisor {
    * crashes or is restarting.
    */
   waitReady(names: readonly string[] | undefined, options: WaitReadyOptions): Promise<WaitReadyResult> {
-    const targets = names ?? [...this.runners.keys()].filter((n) => !this.options.doc.processes[n]?.disabled);
+    const targets = names ?? [...this.runners.keys()].filter((n) => !this.doc.processes[n]?.disabled);
     const unknown = targets.find((n) => !this.runners.has(n));
     if (unknown !== undefined) return Promise.resolve(this.notReady('unknown-process', unknown, `no process named ${unknown}`, options));
-    const all = closure(this.options.doc, targets);
+    const all = closure(this.doc, targets);
     const view = (name: string): ReadyView => {
       const runner = this.runner(name);
       return { state: runner.state, policy: runner.ctx.policy, awaitedToComplete: this.awaitedToComplete.has(name) };
@@ -232,7 +257,72 @@ export class Supervisor {
     };
   }
 
-  private emit(event: EngineEvent): void {
+  /** The running document (an apply replaces it). */
+  get document(): ComposeDoc {
+    return this.doc;
+  }
+
+  /** Fingerprints of a process's secrets and of the executable of its last spawn (apply.ts). */
+  inputsOf(name: string, secrets = this.secrets[name]): ProcessInputs {
+    const binary = this.runners.get(name)?.binary;
+    return { secrets: secretFingerprints(secrets), ...(binary !== undefined ? { binary } : {}) };
+  }
+
+  /** The identity of an executable on disk now (fingerprint.ts). */
+  fingerprint(command: string): string | undefined {
+    return (this.options.fingerprint ?? binaryFingerprint)(command);
+  }
+
+  /** The phase of a process, or undefined for none of that name. */
+  phaseOf(name: string): ProcState['phase'] | undefined {
+    return this.runners.get(name)?.state.phase;
+  }
+
+  /** Stop `names` (each once no running process among them depends on it); resolves when all are idle. */
+  stopSome(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return Promise.resolve();
+    for (const name of names) this.stopSet.add(name);
+    const done = this.until(() => names.every((n) => !this.runners.has(n) || isIdle(this.runner(n).state)));
+    this.enqueue([]);
+    return done.then(() => {
+      for (const name of names) this.stopSet.delete(name);
+    });
+  }
+
+  /**
+   * Take `doc` as the running document: runners it lacks go (they must be
+   * idle), those in `fresh` are made anew (same in-memory log), the others
+   * take their new definition in place and keep pid, restarts and log.
+   */
+  adopt(doc: ComposeDoc, secrets: Readonly<Record<string, Readonly<Record<string, string>>>>, fresh: ReadonlySet<string>): void {
+    this.secrets = { ...this.secrets, ...secrets };
+    this.doc = doc;
+    this.dependents = dependentsOf(doc);
+    this.awaitedToComplete = awaitedToComplete(doc);
+    const runners = new Map<string, Runner>();
+    for (const [name, proc] of Object.entries(doc.processes)) {
+      const old = this.runners.get(name);
+      if (old && !fresh.has(name)) {
+        old.update(proc, policyOf(proc));
+        runners.set(name, old);
+        continue;
+      }
+      old?.close();
+      const runner = this.makeRunner(name, proc, old?.ctx.ring);
+      runner.requested = old?.requested ?? false;
+      runners.set(name, runner);
+    }
+    for (const [name, runner] of this.runners) if (!runners.has(name)) runner.close();
+    for (const name of Object.keys(this.secrets)) if (!(name in doc.processes)) delete (this.secrets as Record<string, unknown>)[name];
+    this.runners = runners;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown !== undefined;
+  }
+
+  /** Tell every listener (apply.ts emits its own events through here). */
+  emit(event: EngineEvent): void {
     this.options.onEvent?.(event);
   }
 
@@ -258,18 +348,22 @@ export class Supervisor {
     this.watchers = this.watchers.filter((done) => !done());
   }
 
-  /** Release or skip waiting processes; during shutdown, stop what no running dependent needs. */
+  /**
+   * Release or skip waiting processes; during shutdown (or for the processes an
+   * apply stops), stop what no running dependent (among those stopping) needs.
+   */
   private settle(): void {
     const view = (name: string) => {
       const runner = this.runners.get(name);
       return runner && { state: runner.state, policy: runner.ctx.policy };
     };
     for (const runner of this.runners.values()) {
-      if (this.shuttingDown) {
+      if (this.shuttingDown || this.stopSet.has(runner.name)) {
         const state = runner.state;
         // (`starting` never outlives a step; excluding it keeps this loop finite regardless.)
         const needsStop = state.phase === 'stopping' ? state.then.kind !== 'stop' : !isIdle(state) && state.phase !== 'starting';
-        const blocked = (this.dependents.get(runner.name) ?? []).some((d) => RUNNING.has(this.runner(d).state.phase));
+        const among = (d: string) => this.shuttingDown !== undefined || this.stopSet.has(d);
+        const blocked = (this.dependents.get(runner.name) ?? []).some((d) => among(d) && RUNNING.has(this.runner(d).state.phase));
         if (needsStop && !blocked) this.queue.push({ runner, input: { type: 'stop' } });
         continue;
       }

@@ -38,6 +38,19 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `${event.name} failed: ${event.reason}`;
     case 'project-exit':
       return `${event.name} ended the stack (${event.reason})`;
+    case 'apply-started':
+      return `apply ${event.id}${event.dryRun ? ' (dry run)' : ''} started`;
+    case 'apply-diff': {
+      const parts = [
+        ...event.added.map((n) => `+${n}`),
+        ...event.removed.map((n) => `-${n}`),
+        ...event.replaced.map((r) => `~${r.name} (${r.reasons.join(', ')})`),
+        ...event.updated.map((u) => `${u.name} in place (${u.fields.join(', ')})`),
+      ];
+      return `apply ${event.id}: ${parts.length ? parts.join('; ') : 'no change'}; ${event.unchanged} unchanged`;
+    }
+    case 'apply-finished':
+      return `apply ${event.id} ${event.ok ? 'done' : `failed: ${event.message ?? ''}`} in ${ms(event.afterMs)}`;
     default:
       return unreachable(event);
   }

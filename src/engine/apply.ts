@@ -1,0 +1,157 @@
+/**
+ * A running stack takes a new document and changes only what differs.
+ *
+ *   diff(running, desired)                          (diff.ts, pure)
+ *   stop removed + replaced + newly disabled        dependents first, among those only
+ *   adopt the document                              replaced: new runner; kept: updated in place
+ *   start added + replaced (+ what `start` names)   each gated on its dependencies, as at start-up
+ *   wait until what was started is ready
+ *
+ * A kept process keeps its pid, restart count and log; a dependent of a
+ * replaced process runs on (depends_on gates only start-up, as in
+ * process-compose). A replaced process that was stopped by hand stays stopped
+ * with its new definition. Two applies never overlap: the second is refused
+ * (`busy`), naming the one in progress; a caller may retry.
+ */
+import type { ComposeDoc } from '../compose/schema.js';
+import { closure } from './dependencies.js';
+import { diffStacks, namesOf, type DiffSide, type ProcessInputs, type StackDiff } from './diff.js';
+import type { Supervisor } from './supervisor.js';
+import type { ProcessOutcome, WaitReadyResult } from './wait-ready.js';
+
+export interface ApplyRequest {
+  readonly doc: ComposeDoc;
+  /** New secret values per process; a process left out keeps the values it runs with. */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Also start these (and what they depend on) if they are not running: `core up [svc…]`. */
+  readonly start?: readonly string[];
+  /** How long to wait for what was started to be ready. */
+  readonly timeoutMs: number;
+  /** Compute the diff; change nothing. */
+  readonly dryRun?: boolean;
+}
+
+export type ApplyResult =
+  | {
+      readonly ok: true;
+      readonly diff: StackDiff;
+      /** What this apply started (added, replaced, or brought up for `start`), in start order. */
+      readonly started: readonly string[];
+      /** What it stopped for good (removed, or now disabled). */
+      readonly stopped: readonly string[];
+      /** The ready state of what was started. */
+      readonly outcomes: readonly ProcessOutcome[];
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'busy' | 'shutting-down' | 'unknown-process';
+      readonly message: string;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'not-ready';
+      readonly diff: StackDiff;
+      readonly started: readonly string[];
+      readonly stopped: readonly string[];
+      readonly failure: WaitReadyResult & { ok: false };
+    };
+
+/** Phases a process is not running in, and from which `start` brings it up. */
+const DOWN = new Set(['pending', 'stopped', 'failed', 'skipped']);
+
+export async function applyDocument(engine: Supervisor, request: ApplyRequest): Promise<ApplyResult> {
+  if (engine.isShuttingDown) return { ok: false, reason: 'shutting-down', message: 'the stack is shutting down' };
+  if (engine.applying) {
+    const { id, since } = engine.applying;
+    return { ok: false, reason: 'busy', message: `apply ${id} is in progress (started ${Math.round(engine.clock.now() - since)} ms ago); try again when it has finished` };
+  }
+  const unknown = (request.start ?? []).filter((n) => !(n in request.doc.processes));
+  if (unknown.length) return { ok: false, reason: 'unknown-process', message: `no process named ${unknown.join(', ')} in the new document` };
+  const id = ++engine.applies;
+  const since = engine.clock.now();
+  engine.applying = { id, since };
+  const dryRun = request.dryRun === true;
+  engine.emit({ type: 'apply-started', name: '', at: since, id, dryRun });
+  let result: ApplyResult | undefined;
+  try {
+    const diff = diffStacks(runningSide(engine), desiredSide(engine, request.doc, request.secrets ?? {}));
+    emitDiff(engine, id, diff);
+    result = dryRun ? { ok: true, diff, started: [], stopped: [], outcomes: [] } : await carryOut(engine, request, diff);
+    return result;
+  } finally {
+    engine.applying = undefined;
+    const failed = result && !result.ok ? ('failure' in result ? result.failure.message : result.message) : undefined;
+    engine.emit({ type: 'apply-finished', name: '', at: engine.clock.now(), id, ok: result?.ok ?? false, afterMs: engine.clock.now() - since, ...(failed ? { message: failed } : {}) });
+  }
+}
+
+async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDiff): Promise<ApplyResult> {
+  const { doc } = request;
+  const removed = namesOf(diff, 'remove');
+  const replaced = namesOf(diff, 'replace');
+  const added = namesOf(diff, 'add');
+  // Replaced processes come back unless stopped by hand or never started.
+  const restart = replaced.filter((n) => !doc.processes[n]!.disabled && !['pending', 'stopped'].includes(engine.phaseOf(n) ?? 'pending'));
+  const disabled = namesOf(diff, 'keep').filter((n) => doc.processes[n]!.disabled && !DOWN.has(engine.phaseOf(n) ?? 'pending') && engine.phaseOf(n) !== 'completed');
+  await engine.stopSome([...removed, ...replaced, ...disabled]);
+  if (engine.isShuttingDown) return { ok: false, reason: 'shutting-down', message: 'the stack is shutting down' };
+  engine.adopt(doc, request.secrets ?? {}, new Set(replaced));
+
+  // What to start: added and replaced ones, and what `start` asks for that is down (a
+  // completed one-shot is not run again: its job is done, unless its definition changed).
+  const wanted = new Set([...added.filter((n) => !doc.processes[n]!.disabled), ...restart]);
+  for (const name of closure(doc, request.start ?? [])) if (DOWN.has(engine.phaseOf(name) ?? '')) wanted.add(name);
+  const order = Object.keys(doc.processes).filter((n) => wanted.has(n));
+  const started = order.length ? startInOrder(engine, doc, order) : [];
+  const stopped = [...removed, ...disabled];
+  if (started.length === 0) return { ok: true, diff, started, stopped, outcomes: [] };
+  const ready = await engine.waitReady(started, { timeoutMs: request.timeoutMs });
+  if (!ready.ok) return { ok: false, reason: 'not-ready', diff, started, stopped, failure: ready };
+  const mine = new Set(started);
+  return { ok: true, diff, started, stopped, outcomes: ready.outcomes.filter((o) => mine.has(o.name)) };
+}
+
+function runningSide(engine: Supervisor): DiffSide {
+  const doc = engine.document;
+  return { doc, inputs: Object.fromEntries(Object.keys(doc.processes).map((name) => [name, engine.inputsOf(name)])) };
+}
+
+/** What `doc` would run from: `secrets` where given, the running ones elsewhere; the binary as on disk now. */
+function desiredSide(engine: Supervisor, doc: ComposeDoc, secrets: NonNullable<ApplyRequest['secrets']>): DiffSide {
+  const inputs: Record<string, ProcessInputs> = {};
+  for (const [name, proc] of Object.entries(doc.processes)) {
+    const running = engine.inputsOf(name, secrets[name]);
+    // Compared only where the running side knows the binary it spawned.
+    const binary = running.binary !== undefined ? engine.fingerprint(proc.entrypoint[0] ?? '') : undefined;
+    inputs[name] = { secrets: running.secrets ?? {}, ...(binary !== undefined ? { binary } : {}) };
+  }
+  return { doc, inputs };
+}
+
+/** Start `names` in dependency order; Supervisor.start also brings up a dependency that is down. */
+function startInOrder(engine: Supervisor, doc: ComposeDoc, names: readonly string[]): string[] {
+  const set = new Set(names);
+  const order = closure(doc, names).filter((n) => set.has(n));
+  engine.start(order);
+  return order;
+}
+
+function emitDiff(engine: Supervisor, id: number, diff: StackDiff): void {
+  const replaced: { name: string; reasons: readonly string[] }[] = [];
+  const updated: { name: string; fields: readonly string[] }[] = [];
+  for (const p of diff.processes) {
+    if (p.action === 'replace') replaced.push({ name: p.name, reasons: p.reasons });
+    if (p.action === 'keep' && p.updates.length) updated.push({ name: p.name, fields: p.updates });
+  }
+  engine.emit({
+    type: 'apply-diff',
+    name: '',
+    at: engine.clock.now(),
+    id,
+    added: namesOf(diff, 'add'),
+    removed: namesOf(diff, 'remove'),
+    replaced,
+    updated,
+    unchanged: diff.processes.filter((p) => p.action === 'keep' && p.updates.length === 0).length,
+  });
+}
