@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { findRoot, loadSettings } from '../support/load-settings.js';
-import { recordUp, type Lock } from '../control/lock.js';
+import { recordUp, runningSupervisor, type Lock } from '../control/lock.js';
 import { controlPaths } from '../control/paths.js';
 import { RESERVED_NAMES } from '../manifest/rules.js';
 import { spawnDaemon } from './spawn-daemon.js';
@@ -22,13 +22,15 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('up')
-    .description('Start the stack (or the given services and their dependencies), health-ordered')
+    .description('Start the stack (or the given services and their dependencies), health-ordered; on a running stack, apply what changed')
     .argument('[services...]', 'service names (default: all)')
     .option('-d, --detach', 'run in the background; return once every service is healthy')
     .option('--json', 'with -d: print a JSON result')
     .option('--timeout <seconds>', 'how long to wait for every service to be healthy', '120')
     .option('--engine <name>', 'builtin (default) or process-compose')
     .action(async (services: string[], options) => {
+      // A running stack takes the new manifests: no second supervisor, only what changed changes.
+      if (stackRunning(ctx)) return (await import('./commands/apply.js')).upRunning(ctx, services, options);
       // First of all, before the daemon or any provisioning: a `core down` a moment later must find us.
       const inProgress = recordUpInProgress(ctx, Boolean(options.detach));
       const daemon = options.detach && options.engine !== 'process-compose' ? spawnDaemon(ctx) : undefined;
@@ -63,10 +65,36 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (service: string | undefined, options) => (await import('./commands/logs.js')).logs(ctx, service, options));
 
   program
+    .command('apply')
+    .description('Apply the manifests as they are now to the running stack: only what changed is restarted')
+    .option('--dry-run', 'print what would change, and change nothing')
+    .option('--json', 'print a JSON result')
+    .option('--timeout <seconds>', 'how long to wait for what is started to be ready', '120')
+    .action(async (options) => (await import('./commands/apply.js')).apply(ctx, options));
+
+  program
+    .command('start')
+    .description('Start services of the running stack (and what they depend on); returns once they are ready')
+    .argument('<services...>')
+    .option('--json', 'print a JSON result')
+    .option('--timeout <seconds>', 'how long to wait for them to be ready', '120')
+    .action(async (services: string[], options) => (await import('./commands/start.js')).start(ctx, services, options));
+
+  program
+    .command('stop')
+    .description('Stop services of the running stack (not their dependents); says which running services depend on them')
+    .argument('<services...>')
+    .option('--json', 'print a JSON result')
+    .option('--timeout <seconds>', 'how long to wait for them to stop', '60')
+    .action(async (services: string[], options) => (await import('./commands/stop.js')).stop(ctx, services, options));
+
+  program
     .command('restart')
-    .description('Restart one service of the running stack')
+    .description('Restart one service of the running stack with its definition from the manifests and .env as they are now')
     .argument('<service>')
-    .action(async (service: string) => (await import('./commands/restart.js')).restart(ctx, service));
+    .option('--json', 'print a JSON result')
+    .option('--timeout <seconds>', 'how long to wait for it to be ready', '120')
+    .action(async (service: string, options) => (await import('./commands/restart.js')).restart(ctx, service, options));
 
   program
     .command('validate')
@@ -131,6 +159,15 @@ function addServiceCommands(program: Command, ctx: CliContext, service: string):
     .description('Print the resolved command line')
     .option('--json', 'print the argv as a JSON array')
     .action(async (options) => (await import('./commands/spec.js')).command(ctx, service, options));
+}
+
+/** A live supervisor holds this project's lock (a bad .env: no; `up` reports it in a moment). */
+function stackRunning(ctx: CliContext): boolean {
+  try {
+    return runningSupervisor(controlPaths(loadSettings(process.cwd(), ctx.env).stackDir).lock) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Record this `core up` in the stack folder (lock.ts recordUp); a folder of another user is refused here. */

@@ -60,9 +60,29 @@ export class ControlClient {
     return this.request('POST', '/project/stop');
   }
 
-  private request<T>(method: string, path: string): Promise<T> {
+  /**
+   * `POST /project`: apply a new document (project-route.ts). A 207 (a
+   * process not ready) resolves too: the body says which. `waitMs`: how long
+   * this request may take (the apply waits for readiness).
+   */
+  applyProject(body: unknown, waitMs: number): Promise<Record<string, unknown>> {
+    return this.request('POST', '/project', JSON.stringify(body), waitMs);
+  }
+
+  /**
+   * process-compose: `POST /project/configuration`, a reload of the files it
+   * was started with (its `UpdateProject` underneath: the same diff as `POST
+   * /project`). A map process → added/updated/removed/error.
+   */
+  reloadProject(waitMs: number): Promise<Record<string, string>> {
+    return this.request('POST', '/project/configuration', undefined, waitMs);
+  }
+
+  private request<T>(method: string, path: string, body?: string, timeoutMs = this.timeoutMs): Promise<T> {
     return new Promise((resolve, reject) => {
-      const request = http.request({ socketPath: this.socket, method, path, timeout: this.timeoutMs, headers: { accept: 'application/json' } }, (response) => {
+      const headers: Record<string, string | number> = { accept: 'application/json' };
+      if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      const request = http.request({ socketPath: this.socket, method, path, timeout: timeoutMs, headers }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
@@ -80,9 +100,9 @@ export class ControlClient {
           resolve(parsed as T);
         });
       });
-      request.on('timeout', () => request.destroy(new ControlError(`${method} ${path}: no answer within ${this.timeoutMs} ms`, undefined, true)));
+      request.on('timeout', () => request.destroy(new ControlError(`${method} ${path}: no answer within ${timeoutMs} ms`, undefined, true)));
       request.on('error', (error) => reject(error instanceof ControlError ? error : new ControlError(`${this.socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
-      request.end();
+      request.end(body);
     });
   }
 }

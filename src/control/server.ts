@@ -8,10 +8,12 @@
  *   POST /process/start/:name · PATCH /process/stop/:name · POST /process/restart/:name
  *   POST /project/stop                         stops the stack, then the supervisor exits
  *   GET  /project/state                        uptime, process counts, and what the supervisor failed to write
+ *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
  * Requests go through one table. Whatever it does not understand (a bad
- * encoding, an unknown route, a wrong method, a body, a huge or garbled
- * request, a client too slow to finish) gets a 4xx; no request can end the
- * supervisor, whose death would stop the stack.
+ * encoding, an unknown route, a wrong method, a body where none is taken, a
+ * huge or garbled request, a client too slow to finish) gets a 4xx; no request
+ * can end the supervisor, whose death would stop the stack. Only routes that
+ * declare `body` read one, bounded.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -28,12 +30,12 @@ export interface ControlHandlers {
   readonly problems?: () => readonly WriteProblem[];
 }
 
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   /** Run after the answer is sent. */
-  readonly then?: () => void;
+  readonly after?: () => void;
 }
 
 type Params = Readonly<Record<string, string>>;
@@ -42,11 +44,16 @@ interface Route {
   readonly method: 'GET' | 'POST' | 'PATCH';
   /** Literal segments, and `:name` for a parameter. */
   readonly pattern: readonly string[];
-  readonly handle: (params: Params, engine: Supervisor, handlers: ControlHandlers) => Answer;
+  /** This route takes a JSON body of at most this many bytes (the others refuse one). */
+  readonly body?: number;
+  readonly handle: (params: Params, engine: Supervisor, handlers: ControlHandlers, body: unknown) => Answer | Promise<Answer>;
 }
 
+/** The largest document `POST /project` takes: 500 services are ~1 MiB. */
+export const MAX_PROJECT_BODY = 8 * 1024 * 1024;
+
 const ok = (body: unknown): Answer => ({ status: 200, body });
-const fail = (status: number, error: string, headers?: Record<string, string>): Answer => ({ status, body: { error }, ...(headers ? { headers } : {}) });
+export const fail = (status: number, error: string, headers?: Record<string, string>): Answer => ({ status, body: { error }, ...(headers ? { headers } : {}) });
 const noProcess = (name: string) => fail(404, `no process named ${name}`);
 
 /** Offsets and limits are whole numbers; anything else is the client's mistake. */
@@ -97,10 +104,17 @@ const ROUTES: readonly Route[] = [
     pattern: ['process', 'stop', ':name'],
     handle: ({ name }, engine) => {
       if (!engine.processState(name!)) return noProcess(name!);
-      return { ...ok({ name }), then: () => void engine.stopProcess(name!) };
+      return { ...ok({ name }), after: () => void engine.stopProcess(name!) };
     },
   },
-  { method: 'POST', pattern: ['project', 'stop'], handle: (_, __, handlers) => ({ ...ok({ status: 'stopping' }), then: handlers.onProjectStop }) },
+  { method: 'POST', pattern: ['project', 'stop'], handle: (_, __, handlers) => ({ ...ok({ status: 'stopping' }), after: handlers.onProjectStop }) },
+  {
+    method: 'POST',
+    pattern: ['project'],
+    body: MAX_PROJECT_BODY,
+    // Loaded when used: zod stays off the supervisor's start-up path.
+    handle: async (_, engine, __, body) => (await import('./project-route.js')).postProject(engine, body),
+  },
   {
     method: 'GET',
     pattern: ['project', 'state'],
@@ -130,8 +144,10 @@ function matches(pattern: readonly string[], segments: readonly string[]): Param
 /** Longer URLs than any route needs are refused before they are parsed. */
 const MAX_URL = 4096;
 
-/** Pure: a request line (method, raw URL, whether a body came) to an answer. */
-export function answer(method: string, url: string, hasBody: boolean, engine: Supervisor, handlers: ControlHandlers): Answer {
+type Matched = { readonly route: Route; readonly params: Params };
+
+/** Pure: a request line (method, raw URL, whether a body came) to its route, or the answer that refuses it. */
+export function route(method: string, url: string, hasBody: boolean): Matched | Answer {
   if (url.length > MAX_URL) return fail(414, `URL longer than ${MAX_URL} characters`);
   if (!url.startsWith('/')) return fail(400, 'expected a path starting with /');
   const raw = url.split(/[?#]/, 1)[0]!;
@@ -151,8 +167,45 @@ export function answer(method: string, url: string, hasBody: boolean, engine: Su
     const allowed = [...new Set(found.map((m) => m.route.method))].join(', ');
     return fail(405, `${method.slice(0, 16)} is not allowed here (allowed: ${allowed})`, { allow: allowed });
   }
-  if (hasBody) return fail(413, 'this API takes no request body');
-  return hit.route.handle(hit.params!, engine, handlers);
+  if (hasBody && hit.route.body === undefined) return fail(413, 'this API takes no request body');
+  if (!hasBody && hit.route.body !== undefined) return fail(400, `${method} /${segments.join('/')} takes a JSON body`);
+  return { route: hit.route, params: hit.params! };
+}
+
+/** A request (and its body, for routes that take one) to an answer. */
+export async function answer(method: string, url: string, body: Buffer | undefined, engine: Supervisor, handlers: ControlHandlers): Promise<Answer> {
+  const matched = route(method, url, body !== undefined);
+  if (!('route' in matched)) return matched;
+  let parsed: unknown;
+  if (body !== undefined) {
+    try {
+      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    } catch (error) {
+      return fail(400, `the body is not JSON: ${(error as Error).message.slice(0, 200)}`);
+    }
+  }
+  return matched.route.handle(matched.params, engine, handlers, parsed);
+}
+
+/** The body of a request, or the answer that refuses it (too large, not JSON). */
+function readBody(request: http.IncomingMessage, max: number): Promise<Buffer | Answer> {
+  const length = Number(request.headers['content-length'] ?? NaN);
+  if (length > max) return Promise.resolve(fail(413, `a body of at most ${max} bytes is taken here`));
+  const type = String(request.headers['content-type'] ?? 'application/json');
+  if (!/^application\/json\b/i.test(type)) return Promise.resolve(fail(415, `expected content-type application/json, not ${type.slice(0, 100)}`));
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        resolve(fail(413, `a body of at most ${max} bytes is taken here`));
+        request.pause();
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', () => resolve(fail(400, 'the request body was cut off')));
+  });
 }
 
 function hasBody(request: http.IncomingMessage): boolean {
@@ -172,20 +225,33 @@ export async function startControlServer(socket: string, engine: Supervisor, han
       maxHeaderSize: 8192,
     },
     (request, response) => {
-      let result: Answer;
-      const body = hasBody(request);
-      try {
-        result = answer(request.method ?? 'GET', request.url ?? '/', body, engine, handlers);
-      } catch (error) {
-        // A bug in a handler answers 500; it does not end the supervisor.
-        result = fail(500, `internal error: ${(error as Error).message}`);
-      }
-      // A body we do not read would be taken for the next request: close after answering.
-      response.writeHead(result.status, { 'content-type': 'application/json', ...(body ? { connection: 'close' } : {}), ...result.headers });
-      response.end(JSON.stringify(result.body), () => {
-        if (body) request.destroy();
-      });
-      result.then?.();
+      void (async () => {
+        let result: Answer;
+        const body = hasBody(request);
+        // A body we do not read (fully) would be taken for the next request: close after answering.
+        let unread = body;
+        try {
+          const method = request.method ?? 'GET';
+          const url = request.url ?? '/';
+          const matched = route(method, url, body);
+          if (!('route' in matched)) result = matched;
+          else if (matched.route.body === undefined) result = await answer(method, url, undefined, engine, handlers);
+          else {
+            const read = await readBody(request, matched.route.body);
+            unread = !Buffer.isBuffer(read);
+            result = Buffer.isBuffer(read) ? await answer(method, url, read, engine, handlers) : read;
+          }
+        } catch (error) {
+          // A bug in a handler answers 500; it does not end the supervisor.
+          result = fail(500, `internal error: ${(error as Error).message}`);
+        }
+        if (response.destroyed) return;
+        response.writeHead(result.status, { 'content-type': 'application/json', ...(unread ? { connection: 'close' } : {}), ...result.headers });
+        response.end(JSON.stringify(result.body), () => {
+          if (unread) request.destroy();
+        });
+        result.after?.();
+      })();
     },
   );
   server.maxConnections = 1024;

@@ -132,3 +132,21 @@ async function failure(stack: PcStack, name: string, message: string): Promise<P
   const lastLines = await stack.client.logs(name, 20).catch(() => []);
   return { ok: false, name, message, lastProbeError: null, lastLines };
 }
+
+/**
+ * Under process-compose, `core up` on a running stack: the compose file it
+ * was started with (`-f`) has just been rewritten; process-compose reloads it
+ * and runs its own diff (`POST /project/configuration`, its `UpdateProject`,
+ * the code behind `POST /project` and `project update`). Its JSON body for
+ * `POST /project` uses ProcessConfig's camelCase tags and a Project struct
+ * without tags, so the file stays the one source of truth. Its differences
+ * from the built-in apply: docs/engines.md.
+ */
+export async function reloadProcessCompose(client: ControlClient, waitMs: number): Promise<Record<string, string>> {
+  return client.reloadProject(waitMs);
+}
+
+/** A running process-compose found through its state file (its pid) and socket. */
+export function attachedStack(pid: number, client: ControlClient): PcStack {
+  return { pid, client, exited: () => Promise.resolve(0) };
+}

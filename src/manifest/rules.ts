@@ -69,7 +69,7 @@ export const cycles: Rule = (manifests) => {
 };
 
 /** Folder names that would shadow a `core` command. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['validate', 'generate', 'schema', 'deps', 'up', 'down', 'status', 'logs', 'restart', 'internal', 'help']);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['validate', 'generate', 'schema', 'deps', 'up', 'down', 'status', 'logs', 'restart', 'apply', 'start', 'stop', 'internal', 'help']);
 
 export const reservedNames: Rule = (manifests) =>
   manifests.flatMap(({ manifest, file }) =>

@@ -1,0 +1,143 @@
+/**
+ * A running stack takes the manifests as they are now: `core up` on a running
+ * stack, `core apply [--dry-run]`, `core start`, `core restart`. The manifests
+ * are loaded, resolved and generated here; any error in them (exit 2) comes
+ * before anything is sent, so nothing running is touched. Then the document
+ * goes to the supervisor (`POST /project`), which changes only what differs.
+ */
+import { ControlError } from '../../control/client.js';
+import { findStack, type StackHandle } from '../../control/connect.js';
+import { checkPortsFree } from '../../control/port-check.js';
+import { APPLY_KEY, type ApplyOptions, type ProjectBody } from '../../control/project-route.js';
+import { generateStack, type GeneratedStack } from '../../compose/generate.js';
+import { writeComposeFile, writeServiceFiles } from '../../compose/write.js';
+import { createProgressRenderer } from '../../deps/format.js';
+import { provisionBinaries } from '../../deps/provision.js';
+import { InputError, RuntimeError } from '../../support/errors.js';
+import { loadSettings } from '../../support/load-settings.js';
+import { runState } from '../../support/proc.js';
+import type { CliContext } from '../context.js';
+import { parseTimeout } from '../flags.js';
+import { loadStack, type LoadedStack } from '../load-stack.js';
+import { note, print, printJson } from '../output.js';
+import { selectServices } from '../prepare.js';
+import { applyJson, applyLines, type ApplyReport } from '../render/apply-report.js';
+
+export interface ApplyCommandOptions {
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+  readonly timeout: string;
+}
+
+interface ApplyPlan {
+  /** `core up svc…` / `core start svc…`: also bring these up; 'all': every process not disabled. */
+  readonly start?: readonly string[] | 'all';
+  /** Take only these definitions from the manifests (restart: the one service; start: none). */
+  readonly only?: readonly string[];
+  readonly restart?: readonly string[];
+}
+
+/** The running stack of this project, or an error saying why there is none to talk to. */
+export function runningStack(ctx: CliContext): StackHandle {
+  const stack = findStack(loadSettings(process.cwd(), ctx.env).stackDir);
+  if (!stack.supervisor) throw new RuntimeError('not-running', 'the stack is not running (start it with `core up`)');
+  if (runState(stack.supervisor.pid) === 'stopped') {
+    throw new RuntimeError('supervisor-stopped', `the supervisor (pid ${stack.supervisor.pid}) is stopped (SIGSTOP); resume it with \`kill -CONT ${stack.supervisor.pid}\`, or stop the stack with \`core down\``);
+  }
+  return stack;
+}
+
+/** Each process's secret values (`x-core.secret_env`): sent over the socket, never written. */
+function secretsOf(stack: LoadedStack): Record<string, Record<string, string>> {
+  return Object.fromEntries(stack.plan.services.filter((s) => s.secretEnv.length).map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))]));
+}
+
+/** Everything that can fail on bad input, done before the running stack is asked anything. */
+async function generate(ctx: CliContext, names: readonly string[]): Promise<{ stack: LoadedStack; generated: GeneratedStack }> {
+  const stack = await loadStack(ctx, { cache: true });
+  selectServices(stack, names); // unknown names: exit 2
+  return { stack, generated: generateStack(stack.plan) };
+}
+
+/**
+ * What a new run needs before the supervisor can start it: binaries, free
+ * ports for processes new to the stack, config files and working folders.
+ */
+async function prepareFiles(stack: LoadedStack, generated: GeneratedStack, handle: StackHandle, only: readonly string[] | undefined): Promise<void> {
+  const services = stack.plan.services.filter((s) => !only || only.includes(s.name));
+  await provisionBinaries(
+    services.flatMap((s) => s.binaries),
+    stack.settings,
+    { reuseLinked: true, reporter: createProgressRenderer((line) => process.stderr.write(`${line}\n`)) },
+  );
+  const running = new Set((await handle.client.processes()).map((p) => p.name));
+  await checkPortsFree(services.filter((s) => !running.has(s.name)));
+  await writeServiceFiles(stack.plan, generated);
+}
+
+async function send(ctx: CliContext, names: readonly string[], plan: ApplyPlan, options: ApplyCommandOptions): Promise<ApplyReport> {
+  const startedAt = performance.now();
+  const timeoutMs = parseTimeout(options.timeout);
+  const dryRun = options.dryRun === true;
+  const handle = runningStack(ctx);
+  const { stack, generated } = await generate(ctx, names);
+  const start = plan.start === 'all' ? Object.keys(generated.doc.processes).filter((n) => !generated.doc.processes[n]!.disabled) : plan.start;
+  if (handle.state?.engine === 'process-compose') {
+    if (plan.only || plan.restart) throw new InputError('unsupported', 'under --engine process-compose only the whole document is applied (`core up`, `core apply`)');
+    return (await import('./apply-process-compose.js')).applyWithProcessCompose(stack, generated, handle, timeoutMs, options);
+  }
+  if (!dryRun) await prepareFiles(stack, generated, handle, plan.only);
+  const body: ProjectBody & { 'x-core': ApplyOptions } = {
+    ...generated.doc,
+    'x-core': {
+      secrets: secretsOf(stack),
+      timeout_ms: timeoutMs,
+      ...(dryRun ? { dry_run: true } : {}),
+      ...(start ? { start: [...start] } : {}),
+      ...(plan.only ? { only: [...plan.only] } : {}),
+      ...(plan.restart ? { restart: [...plan.restart] } : {}),
+    },
+  };
+  let answer: Record<string, unknown>;
+  try {
+    answer = await handle.client.applyProject(body, timeoutMs + 10_000);
+  } catch (error) {
+    if (error instanceof ControlError && error.status === 409) throw new RuntimeError('apply-refused', error.message.replace(/^POST \/project: /, ''));
+    if (error instanceof ControlError && error.status === 400) throw new InputError('apply-refused', error.message.replace(/^POST \/project: /, ''));
+    throw new RuntimeError('apply-failed', `apply: ${(error as Error).message}`);
+  }
+  const report = answer[APPLY_KEY] as ApplyReport;
+  const totalMs = Math.round(performance.now() - startedAt);
+  if (options.json) printJson(applyJson(report, totalMs, dryRun));
+  else for (const line of applyLines(report, totalMs, dryRun)) print(line);
+  if (!dryRun) await writeComposeFile(stack.plan, generated).catch((error: Error) => note(`cannot write the compose file: ${error.message}`));
+  if (!report.ok && report.failure) {
+    const { failure } = report;
+    throw new RuntimeError('not-ready', failure.message, [
+      ...(failure.lastProbeError ? [`last probe error: ${failure.lastProbeError}`] : []),
+      ...(failure.lastLines.length ? [`last log lines of ${failure.name}:`, ...failure.lastLines.map((l) => `  ${l}`)] : []),
+      'everything else was left as it was',
+    ]);
+  }
+  return report;
+}
+
+/** `core apply [--dry-run]`: the manifests as they are now, applied to the running stack. */
+export async function apply(ctx: CliContext, options: ApplyCommandOptions): Promise<void> {
+  await send(ctx, [], {}, options);
+}
+
+/** `core up [svc…]` on a running stack: apply, and bring up what is named (default: everything enabled). */
+export async function upRunning(ctx: CliContext, names: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
+  await send(ctx, names, { start: names.length ? names : 'all' }, options);
+}
+
+/** `core start svc…`: bring these up (and what they depend on) as they are defined in the running stack. */
+export async function start(ctx: CliContext, names: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
+  await send(ctx, names, { start: names, only: [] }, options);
+}
+
+/** `core restart svc`: that service with its definition from the manifests and `.env` as they are now. */
+export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string }): Promise<void> {
+  await send(ctx, [name], { only: [name], restart: [name] }, options);
+}
