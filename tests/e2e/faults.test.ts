@@ -44,15 +44,18 @@ describe('faults', () => {
     }
   });
 
-  it('restarts a SIGKILLed service and leaves its dependents alone; refuses a second up', async () => {
+  it('restarts a SIGKILLed service and leaves its dependents alone; a second up changes nothing', async () => {
     const up = await project.core('up', '-d', 'caddy');
     expect(up.code, up.stderr).toBe(0);
+    const first = state().processes;
 
-    const second = await project.core('up', '-d');
-    expect(second.code).toBe(2);
-    expect(second.stderr).toContain('already running');
+    // Issue 10: a second `up` applies the (unchanged) manifests instead of being refused.
+    const second = await project.core('up', '-d', 'caddy');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('no change');
 
     const before = state().processes;
+    expect(before).toEqual(first);
     process.kill(before.pocketbase.pid, 'SIGKILL');
     const restarted = await waitFor('pocketbase healthy again', async () => {
       const pb = await client().process('pocketbase');
