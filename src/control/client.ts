@@ -6,6 +6,9 @@ import http from 'node:http';
 import type { ProcessState } from '../engine/index.js';
 import type { WriteProblem } from './write-health.js';
 
+/** The key of our details in a `POST /project` answer: no process name holds a dot (project-route.ts). */
+export const APPLY_KEY = 'x-core.apply';
+
 export class ControlError extends Error {
   constructor(
     message: string,

@@ -23,7 +23,8 @@ import { ComposeDocSchema, type ComposeDoc } from '../compose/schema.js';
 import type { ApplyResult, StackDiff, Supervisor } from '../engine/index.js';
 import type { Answer } from './server.js';
 
-export const APPLY_KEY = 'x-core.apply';
+export { APPLY_KEY } from './client.js';
+import { APPLY_KEY } from './client.js';
 
 const ApplyOptionsSchema = z.strictObject({
   secrets: z.record(z.string(), z.record(z.string(), z.string())).optional(),
@@ -68,7 +69,7 @@ export function documentProblems(body: ProjectBody): string[] {
   return problems;
 }
 
-export async function postProject(engine: Supervisor, raw: unknown): Promise<Answer> {
+export async function postProject(engine: Supervisor, raw: unknown, onApplied?: (doc: ComposeDoc) => void): Promise<Answer> {
   const parsed = ProjectBodySchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`);
@@ -87,7 +88,9 @@ export async function postProject(engine: Supervisor, raw: unknown): Promise<Ans
     timeoutMs: options.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     dryRun: options.dry_run === true,
   });
-  return toAnswer(result);
+  const answer = toAnswer(result);
+  const changed = 'diff' in result && result.diff.processes.some((p) => p.action !== 'keep' || p.updates.length > 0);
+  return changed && options.dry_run !== true && onApplied ? { ...answer, after: () => onApplied(engine.document) } : answer;
 }
 
 /** process-compose's status words, per process that changed. */

@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
 import type { WriteProblem } from './write-health.js';
 
@@ -28,6 +29,8 @@ export interface ControlHandlers {
   readonly onProjectStop: () => void;
   /** What the supervisor could not write (disk full, read-only), for `core status`. */
   readonly problems?: () => readonly WriteProblem[];
+  /** An apply changed the running document (for the compose file on disk). */
+  readonly onApplied?: (doc: ComposeDoc) => void;
 }
 
 export interface Answer {
@@ -113,7 +116,7 @@ const ROUTES: readonly Route[] = [
     pattern: ['project'],
     body: MAX_PROJECT_BODY,
     // Loaded when used: zod stays off the supervisor's start-up path.
-    handle: async (_, engine, __, body) => (await import('./project-route.js')).postProject(engine, body),
+    handle: async (_, engine, handlers, body) => (await import('./project-route.js')).postProject(engine, body, handlers.onApplied),
   },
   {
     method: 'GET',

@@ -31,6 +31,8 @@ export interface SuperviseOptions {
   readonly health?: WriteHealth;
   /** A line for the supervisor's log: a write that started or stopped failing. */
   readonly note?: (line: string) => void;
+  /** After an apply (POST /project) changed the running document: write the compose file, off the CLI's path. */
+  readonly onApplied?: (doc: ComposeDoc) => void;
 }
 
 export interface RunningStack {
@@ -46,7 +48,7 @@ export interface RunningStack {
 const SAVE_RETRY_FIRST_MS = 250;
 const SAVE_RETRY_MAX_MS = 10_000;
 
-export async function supervise({ settings, plan, doc, self, onEvent, health = new WriteHealth(), note = () => {} }: SuperviseOptions): Promise<RunningStack> {
+export async function supervise({ settings, plan, doc, self, onEvent, health = new WriteHealth(), note = () => {}, onApplied }: SuperviseOptions): Promise<RunningStack> {
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   const processes = new Map<string, RecordedProcess>();
@@ -138,7 +140,7 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   let stopping: Promise<void> | undefined;
-  const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems() });
+  const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems(), ...(onApplied ? { onApplied } : {}) });
   stop = () => {
     // Set before the engine emits its first `stopping`: a whole-stack stop sweeps once, at the end.
     shuttingDown = true;

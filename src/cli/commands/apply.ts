@@ -5,12 +5,12 @@
  * before anything is sent, so nothing running is touched. Then the document
  * goes to the supervisor (`POST /project`), which changes only what differs.
  */
-import { ControlError } from '../../control/client.js';
+import { APPLY_KEY, ControlError } from '../../control/client.js';
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { checkPortsFree } from '../../control/port-check.js';
-import { APPLY_KEY, type ApplyOptions, type ProjectBody } from '../../control/project-route.js';
+import type { ApplyOptions, ProjectBody } from '../../control/project-route.js';
 import { generateStack, type GeneratedStack } from '../../compose/generate.js';
-import { writeComposeFile, writeServiceFiles } from '../../compose/write.js';
+import { writeServiceFiles } from '../../compose/write.js';
 import { createProgressRenderer } from '../../deps/format.js';
 import { provisionBinaries } from '../../deps/provision.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
@@ -19,7 +19,7 @@ import { runState } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { loadStack, type LoadedStack } from '../load-stack.js';
-import { note, print, printJson } from '../output.js';
+import { print, printJson } from '../output.js';
 import { selectServices } from '../prepare.js';
 import { applyJson, applyLines, type ApplyReport } from '../render/apply-report.js';
 
@@ -110,7 +110,6 @@ async function send(ctx: CliContext, names: readonly string[], plan: ApplyPlan, 
   const totalMs = Math.round(performance.now() - startedAt);
   if (options.json) printJson(applyJson(report, totalMs, dryRun));
   else for (const line of applyLines(report, totalMs, dryRun)) print(line);
-  if (!dryRun) await writeComposeFile(stack.plan, generated).catch((error: Error) => note(`cannot write the compose file: ${error.message}`));
   if (!report.ok && report.failure) {
     const { failure } = report;
     throw new RuntimeError('not-ready', failure.message, [

@@ -104,6 +104,7 @@ export async function daemon(ctx: CliContext): Promise<void> {
       plan,
       doc,
       self: ctx.self,
+      onApplied: (applied) => void writeComposeFile(plan, { doc: applied, files: [] }).catch((error: Error) => log(`cannot write the compose file: ${error.message}`)),
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line) log(line);
