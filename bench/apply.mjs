@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 5);
-const OFFSET = 30500;
+const OFFSET = Number(process.env.CORE_BENCH_OFFSET ?? 46600);
 const PORT = 7400;
 const SCRIPT = "require('http').createServer((q, s) => s.end(process.env.GREETING)).listen(Number(process.env.PORT), '127.0.0.1')";
 
@@ -91,7 +91,7 @@ const fmt = (x) => (x === undefined ? '   n/a' : `${Math.round(x)}`.padStart(6))
 const dir = makeProject();
 const core = coreIn(dir, OFFSET);
 const pcDir = findProcessCompose() ? makeProject() : undefined;
-const pcCore = pcDir && coreIn(pcDir, OFFSET + 500);
+const pcCore = pcDir && coreIn(pcDir, OFFSET + 200);
 const rows = { own: [], apply: [], downUp: [], pc: [] };
 try {
   writeGreeter(dir, 'g0');

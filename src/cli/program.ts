@@ -93,7 +93,8 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Restart one service of the running stack with its definition from the manifests and .env as they are now')
     .argument('<service>')
     .option('--json', 'print a JSON result')
-    .option('--timeout <seconds>', 'how long to wait for it to be ready', '120')
+    .option('--wait', 'return once it is ready (exit 1 with its probe error and last lines if it is not)')
+    .option('--timeout <seconds>', 'with --wait: how long to wait for it to be ready', '120')
     .action(async (service: string, options) => (await import('./commands/restart.js')).restart(ctx, service, options));
 
   program

@@ -8,6 +8,7 @@
  *     only?: [process…],                   take only these definitions from the document
  *     restart?: [process…],                replace these even if unchanged (`core restart`)
  *     timeout_ms?: n,                      wait this long for what was started
+ *     no_wait?: true,                      answer once it is started, not ready
  *     dry_run?: true }                     only say what would change
  *
  * Secrets travel only here, over the 0600 socket in the 0700 stack folder,
@@ -32,6 +33,7 @@ const ApplyOptionsSchema = z.strictObject({
   only: z.array(z.string()).optional(),
   restart: z.array(z.string()).optional(),
   timeout_ms: z.number().int().min(1).max(3_600_000).optional(),
+  no_wait: z.boolean().optional(),
   dry_run: z.boolean().optional(),
 });
 export type ApplyOptions = z.infer<typeof ApplyOptionsSchema>;
@@ -87,6 +89,7 @@ export async function postProject(engine: Supervisor, raw: unknown, onApplied?: 
     ...(options.restart ? { restart: options.restart } : {}),
     timeoutMs: options.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     dryRun: options.dry_run === true,
+    ...(options.no_wait ? { wait: false } : {}),
   });
   const answer = toAnswer(result);
   const changed = 'diff' in result && result.diff.processes.some((p) => p.action !== 'keep' || p.updates.length > 0);

@@ -29,6 +29,15 @@ export interface ApplyRequest {
   readonly timeoutMs: number;
   /** Compute the diff; change nothing. */
   readonly dryRun?: boolean;
+  /**
+   * Apply only these processes' definitions from `doc`; the others keep the
+   * running ones (`core restart svc`, `core start svc`: [] takes nothing new).
+   */
+  readonly only?: readonly string[];
+  /** Replace these even if their definition did not change (`core restart svc`). */
+  readonly restart?: readonly string[];
+  /** false: return once what is to start has been started, without waiting for it to be ready. */
+  readonly wait?: boolean;
 }
 
 export type ApplyResult =
@@ -65,8 +74,9 @@ export async function applyDocument(engine: Supervisor, request: ApplyRequest): 
     const { id, since } = engine.applying;
     return { ok: false, reason: 'busy', message: `apply ${id} is in progress (started ${Math.round(engine.clock.now() - since)} ms ago); try again when it has finished` };
   }
-  const unknown = (request.start ?? []).filter((n) => !(n in request.doc.processes));
-  if (unknown.length) return { ok: false, reason: 'unknown-process', message: `no process named ${unknown.join(', ')} in the new document` };
+  const doc = effectiveDoc(engine.document, request);
+  const unknown = [...(request.start ?? []), ...(request.restart ?? [])].filter((n) => !(n in doc.processes));
+  if (unknown.length) return { ok: false, reason: 'unknown-process', message: `no process named ${unknown.join(', ')} in the stack` };
   const id = ++engine.applies;
   const since = engine.clock.now();
   engine.applying = { id, since };
@@ -74,9 +84,9 @@ export async function applyDocument(engine: Supervisor, request: ApplyRequest): 
   engine.emit({ type: 'apply-started', name: '', at: since, id, dryRun });
   let result: ApplyResult | undefined;
   try {
-    const diff = diffStacks(runningSide(engine), desiredSide(engine, request.doc, request.secrets ?? {}));
+    const diff = forceReplace(diffStacks(runningSide(engine), desiredSide(engine, doc, request.secrets ?? {})), request.restart ?? []);
     emitDiff(engine, id, diff);
-    result = dryRun ? { ok: true, diff, started: [], stopped: [], outcomes: [] } : await carryOut(engine, request, diff);
+    result = dryRun ? { ok: true, diff, started: [], stopped: [], outcomes: [] } : await carryOut(engine, { ...request, doc }, diff);
     return result;
   } finally {
     engine.applying = undefined;
@@ -91,7 +101,8 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   const replaced = namesOf(diff, 'replace');
   const added = namesOf(diff, 'add');
   // Replaced processes come back unless stopped by hand or never started.
-  const restart = replaced.filter((n) => !doc.processes[n]!.disabled && !['pending', 'stopped'].includes(engine.phaseOf(n) ?? 'pending'));
+  const asked = new Set(request.restart ?? []);
+  const restart = replaced.filter((n) => asked.has(n) || (!doc.processes[n]!.disabled && !['pending', 'stopped'].includes(engine.phaseOf(n) ?? 'pending')));
   const disabled = namesOf(diff, 'keep').filter((n) => doc.processes[n]!.disabled && !DOWN.has(engine.phaseOf(n) ?? 'pending') && engine.phaseOf(n) !== 'completed');
   await engine.stopSome([...removed, ...replaced, ...disabled]);
   if (engine.isShuttingDown) return { ok: false, reason: 'shutting-down', message: 'the stack is shutting down' };
@@ -104,11 +115,29 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   const order = Object.keys(doc.processes).filter((n) => wanted.has(n));
   const started = order.length ? startInOrder(engine, doc, order) : [];
   const stopped = [...removed, ...disabled];
-  if (started.length === 0) return { ok: true, diff, started, stopped, outcomes: [] };
+  if (started.length === 0 || request.wait === false) return { ok: true, diff, started, stopped, outcomes: [] };
   const ready = await engine.waitReady(started, { timeoutMs: request.timeoutMs });
   if (!ready.ok) return { ok: false, reason: 'not-ready', diff, started, stopped, failure: ready };
   const mine = new Set(started);
   return { ok: true, diff, started, stopped, outcomes: ready.outcomes.filter((o) => mine.has(o.name)) };
+}
+
+/** The document to apply: all of `request.doc`, or the running one with only some processes taken from it. */
+function effectiveDoc(running: ComposeDoc, request: ApplyRequest): ComposeDoc {
+  if (!request.only) return request.doc;
+  const processes = { ...running.processes };
+  for (const name of request.only) {
+    const proc = request.doc.processes[name];
+    if (proc) processes[name] = proc;
+  }
+  return { ...running, processes };
+}
+
+/** A restart asked for by name is a replace, even with nothing changed. */
+function forceReplace(diff: StackDiff, names: readonly string[]): StackDiff {
+  if (names.length === 0) return diff;
+  const processes = diff.processes.map((p) => (p.action === 'keep' && names.includes(p.name) ? { name: p.name, action: 'replace' as const, reasons: ['restart requested'], updates: p.updates } : p));
+  return { processes, unchanged: processes.every((p) => p.action === 'keep') };
 }
 
 function runningSide(engine: Supervisor): DiffSide {

@@ -10,7 +10,7 @@ import { findStack, type StackHandle } from '../../control/connect.js';
 import { checkPortsFree } from '../../control/port-check.js';
 import type { ApplyOptions, ProjectBody } from '../../control/project-route.js';
 import { generateStack, type GeneratedStack } from '../../compose/generate.js';
-import { writeServiceFiles } from '../../compose/write.js';
+import { writeChangedServiceFiles } from '../../compose/write.js';
 import { createProgressRenderer } from '../../deps/format.js';
 import { provisionBinaries } from '../../deps/provision.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
@@ -35,6 +35,8 @@ interface ApplyPlan {
   /** Take only these definitions from the manifests (restart: the one service; start: none). */
   readonly only?: readonly string[];
   readonly restart?: readonly string[];
+  /** false: return once started (`core restart` without --wait). */
+  readonly wait?: boolean;
 }
 
 /** The running stack of this project, or an error saying why there is none to talk to. */
@@ -72,7 +74,7 @@ async function prepareFiles(stack: LoadedStack, generated: GeneratedStack, handl
   );
   const running = new Set((await handle.client.processes()).map((p) => p.name));
   await checkPortsFree(services.filter((s) => !running.has(s.name)));
-  await writeServiceFiles(stack.plan, generated);
+  await writeChangedServiceFiles(generated);
 }
 
 async function send(ctx: CliContext, names: readonly string[], plan: ApplyPlan, options: ApplyCommandOptions): Promise<ApplyReport> {
@@ -96,6 +98,7 @@ async function send(ctx: CliContext, names: readonly string[], plan: ApplyPlan, 
       ...(start ? { start: [...start] } : {}),
       ...(plan.only ? { only: [...plan.only] } : {}),
       ...(plan.restart ? { restart: [...plan.restart] } : {}),
+      ...(plan.wait === false ? { no_wait: true } : {}),
     },
   };
   let answer: Record<string, unknown>;
@@ -137,6 +140,6 @@ export async function start(ctx: CliContext, names: readonly string[], options: 
 }
 
 /** `core restart svc`: that service with its definition from the manifests and `.env` as they are now. */
-export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string }): Promise<void> {
-  await send(ctx, [name], { only: [name], restart: [name] }, options);
+export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string; wait?: boolean }): Promise<void> {
+  await send(ctx, [name], { only: [name], restart: [name], wait: options.wait === true }, options);
 }

@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { print } from '../output.js';
 import { restart as applyRestart, runningStack } from './apply.js';
 
-export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string } = { timeout: '120' }): Promise<void> {
+export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string; wait?: boolean } = { timeout: '120' }): Promise<void> {
   const stack = runningStack(ctx);
   if (stack.state?.engine !== 'process-compose') return applyRestart(ctx, name, options);
   try {

@@ -16,8 +16,8 @@ export interface ApplyReport {
   readonly failure?: { readonly name: string; readonly message: string; readonly lastProbeError: string | null; readonly lastLines: readonly string[] };
 }
 
-function readiness(outcome: ProcessOutcome | undefined): string {
-  if (!outcome) return '';
+function readiness(outcome: ProcessOutcome | undefined, started: boolean): string {
+  if (!outcome) return started ? ', starting' : '';
   switch (outcome.status) {
     case 'healthy':
       return `, ready in ${formatMs(outcome.readyMs)}`;
@@ -32,13 +32,13 @@ function line(p: ProcessDiff, report: ApplyReport, dryRun: boolean, outcome: Pro
   const would = dryRun ? 'would be ' : '';
   switch (p.action) {
     case 'add':
-      return `+ ${p.name} ${would}added${readiness(outcome)}`;
+      return `+ ${p.name} ${would}added${readiness(outcome, report.started.includes(p.name))}`;
     case 'remove':
       return `- ${p.name} ${would}removed${dryRun ? '' : ' (stopped)'}`;
     case 'replace':
-      return `~ ${p.name} ${would}replaced (${p.reasons.join(', ')})${readiness(outcome)}${p.updates.length ? `; in place: ${p.updates.join(', ')}` : ''}`;
+      return `~ ${p.name} ${would}replaced (${p.reasons.join(', ')})${readiness(outcome, report.started.includes(p.name))}${p.updates.length ? `; in place: ${p.updates.join(', ')}` : ''}`;
     case 'keep':
-      if (report.started.includes(p.name)) return `^ ${p.name} started${readiness(outcome)}`;
+      if (report.started.includes(p.name)) return `^ ${p.name} started${readiness(outcome, report.started.includes(p.name))}`;
       return p.updates.length ? `= ${p.name} ${would}updated in place (${p.updates.join(', ')})` : undefined;
   }
 }
