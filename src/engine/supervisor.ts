@@ -7,9 +7,11 @@
 import path from 'node:path';
 import type { ComposeDoc } from '../compose/schema.js';
 import { closure, dependenciesOf, dependentsOf, gate } from './dependencies.js';
+import { EventBus, type Unsubscribe } from './event-bus.js';
 import type { EngineEvent, EventListener } from './events.js';
 import type { Clock, OpenLog, Prober, Spawner } from './interfaces.js';
 import { realClock } from './interfaces.js';
+import { EventJournal } from './journal.js';
 import { fileLogs, LineRing } from './logs.js';
 import { policyOf } from './policy.js';
 import { realProber } from './probes.js';
@@ -35,7 +37,10 @@ export interface SupervisorOptions {
   readonly spawner?: Spawner;
   readonly prober?: Prober;
   readonly openLog?: OpenLog;
-  readonly onEvent?: EventListener;
+  /** Records kept in memory for `core events` (journal.ts DEFAULT_JOURNAL_CAPACITY). */
+  readonly journalCapacity?: number;
+  /** Told when a subscriber throws; the event still reaches the others, and the supervisor goes on. */
+  readonly onSubscriberError?: (error: unknown) => void;
 }
 
 export type StartResult =
@@ -62,10 +67,26 @@ export class Supervisor {
   private watchers: (() => boolean)[] = [];
   private shuttingDown: Promise<void> | undefined;
   private ended: ProjectExit | undefined;
+  private readonly bus: EventBus<EngineEvent>;
+  /** The recent state changes, numbered: `core events`, the event log. */
+  readonly journal: EventJournal;
 
   constructor(private readonly options: SupervisorOptions) {
     const { doc } = options;
     this.clock = options.clock ?? realClock;
+    this.bus = new EventBus(options.onSubscriberError);
+    this.journal = new EventJournal(
+      (name) => {
+        const runner = this.runners.get(name);
+        if (!runner) return undefined;
+        const state = runner.state;
+        return { service: runner.ctx.proc['x-core']?.service ?? name, pid: 'run' in state ? state.run.pid : undefined, restarts: state.restarts };
+      },
+      options.journalCapacity,
+      options.onSubscriberError,
+    );
+    // First subscriber: every other one sees an event after it has its seq.
+    this.bus.subscribe((event) => this.journal.record(event));
     this.dependents = dependentsOf(doc);
     const openLog = options.openLog ?? fileLogs();
     this.awaitedToComplete = awaitedToComplete(doc);
@@ -86,6 +107,14 @@ export class Supervisor {
       });
       this.runners.set(name, runner);
     }
+  }
+
+  /**
+   * Every event from now on, output lines included, in the order they happen
+   * (`journal` has the numbered state changes). Call the result to stop.
+   */
+  subscribe(listener: EventListener): Unsubscribe {
+    return this.bus.subscribe(listener);
   }
 
   /** Start `names` (default: every process not disabled) and what they depend on. */
@@ -232,8 +261,9 @@ export class Supervisor {
     };
   }
 
+  /** Published once, to every subscriber; an apply's own events go through here too. */
   private emit(event: EngineEvent): void {
-    this.options.onEvent?.(event);
+    this.bus.publish(event);
   }
 
   private endProject(name: string, exitCode: number, reason: string): void {

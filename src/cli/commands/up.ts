@@ -54,7 +54,8 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
   if (daemon) return upDetached(daemon, { type: 'init', settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, targets, timeoutMs }, options);
 
   const printer = createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`));
-  const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self, onEvent: printer });
+  const running = await supervise({ settings: prepared.settings, plan: prepared.plan, doc: prepared.generated.doc, self: ctx.self });
+  running.engine.subscribe(printer);
   const session = foreground(running, () => note('stopping… (dependents first)'));
   running.engine.start(targets);
   void running.engine.waitReady(targets, { timeoutMs }).then(async (result) => {
