@@ -8,6 +8,7 @@
  *   POST /process/start/:name · PATCH /process/stop/:name · POST /process/restart/:name
  *   POST /project/stop                         stops the stack, then the supervisor exits
  *   GET  /project/state                        uptime, process counts, and what the supervisor failed to write
+ *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body, a huge or garbled
  * request, a client too slow to finish) gets a 4xx; no request can end the
@@ -16,6 +17,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { Supervisor } from '../engine/index.js';
+import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
 
 export interface ControlServer {
@@ -28,21 +30,23 @@ export interface ControlHandlers {
   readonly problems?: () => readonly WriteProblem[];
 }
 
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   /** Run after the answer is sent. */
   readonly then?: () => void;
+  /** Instead of `body`: lines streamed until the client goes or the server closes. */
+  readonly stream?: Stream;
 }
 
 type Params = Readonly<Record<string, string>>;
 
-interface Route {
+export interface Route {
   readonly method: 'GET' | 'POST' | 'PATCH';
   /** Literal segments, and `:name` for a parameter. */
   readonly pattern: readonly string[];
-  readonly handle: (params: Params, engine: Supervisor, handlers: ControlHandlers) => Answer;
+  readonly handle: (params: Params, engine: Supervisor, handlers: ControlHandlers, query: URLSearchParams) => Answer;
 }
 
 const ok = (body: unknown): Answer => ({ status: 200, body });
@@ -114,6 +118,7 @@ const ROUTES: readonly Route[] = [
       });
     },
   },
+  ...EVENT_ROUTES,
 ];
 
 function matches(pattern: readonly string[], segments: readonly string[]): Params | undefined {
@@ -135,6 +140,7 @@ export function answer(method: string, url: string, hasBody: boolean, engine: Su
   if (url.length > MAX_URL) return fail(414, `URL longer than ${MAX_URL} characters`);
   if (!url.startsWith('/')) return fail(400, 'expected a path starting with /');
   const raw = url.split(/[?#]/, 1)[0]!;
+  const query = new URLSearchParams(url.slice(raw.length).split('#', 1)[0]!.replace(/^\?/, ''));
   const segments: string[] = [];
   for (const part of raw.split('/')) {
     if (part === '') continue;
@@ -152,7 +158,7 @@ export function answer(method: string, url: string, hasBody: boolean, engine: Su
     return fail(405, `${method.slice(0, 16)} is not allowed here (allowed: ${allowed})`, { allow: allowed });
   }
   if (hasBody) return fail(413, 'this API takes no request body');
-  return hit.route.handle(hit.params!, engine, handlers);
+  return hit.route.handle(hit.params!, engine, handlers, query);
 }
 
 function hasBody(request: http.IncomingMessage): boolean {
@@ -163,6 +169,7 @@ function hasBody(request: http.IncomingMessage): boolean {
 export async function startControlServer(socket: string, engine: Supervisor, handlers: ControlHandlers): Promise<ControlServer> {
   // A socket file left by a dead supervisor would make listen() fail with EADDRINUSE.
   fs.rmSync(socket, { force: true });
+  const followers = new Followers();
   const server = http.createServer(
     {
       // A client that trickles its request is cut off, checked every second (default 30 s).
@@ -180,6 +187,7 @@ export async function startControlServer(socket: string, engine: Supervisor, han
         // A bug in a handler answers 500; it does not end the supervisor.
         result = fail(500, `internal error: ${(error as Error).message}`);
       }
+      if (result.stream && !body) return followers.serve(response, result.stream);
       // A body we do not read would be taken for the next request: close after answering.
       response.writeHead(result.status, { 'content-type': 'application/json', ...(body ? { connection: 'close' } : {}), ...result.headers });
       response.end(JSON.stringify(result.body), () => {
@@ -207,7 +215,8 @@ export async function startControlServer(socket: string, engine: Supervisor, han
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        // Followers get the end of their stream, not a reset connection.
+        void followers.endAll().then(() => server.closeAllConnections());
         try {
           fs.rmSync(socket, { force: true });
         } catch {
