@@ -71,6 +71,11 @@ export class EventJournal {
     return { events, oldest, last: this.seq, complete: seq + 1 >= oldest };
   }
 
+  /** How many listen now (the event log, each `core events -f`). */
+  get subscribers(): number {
+    return this.bus.size;
+  }
+
   /** Every record from now on. */
   subscribe(listener: Listener<EventRecord>): Unsubscribe {
     return this.bus.subscribe(listener);
