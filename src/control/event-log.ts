@@ -7,7 +7,10 @@
  * which drops and counts on a full or read-only disk and never throws.
  */
 import fs from 'node:fs';
-import { openRotatingLog, type EventJournal, type EventRecord, type OnDropped } from '../engine/index.js';
+// Narrow imports: `core events` reads this file without loading the engine.
+import type { EventRecord } from '../engine/event-record.js';
+import type { EventJournal } from '../engine/journal.js';
+import { openRotatingLog, type OnDropped } from '../engine/logs.js';
 
 /** ~300 bytes a record: the file and its `.1` hold more than the journal's 10 000. */
 export const EVENT_LOG_MAX_BYTES = 4 * 1024 * 1024;
