@@ -15,7 +15,7 @@ import { readEventLog } from '../../control/event-log.js';
 import type { EventRecord } from '../../engine/index.js';
 import { InputError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
-import { isSameProcess } from '../../support/proc.js';
+import { isSameProcess, type ProcessIdentity } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
 import { note } from '../output.js';
 import { eventRecordLine } from '../render/event-record-line.js';
@@ -28,6 +28,22 @@ export interface EventsOptions {
 
 /** A broken follow (not a stop) is retried after this long, while the supervisor lives. */
 const RECONNECT_MS = 100;
+/** A supervisor that has just started may not listen yet: how long to keep trying to connect. */
+const CONNECT_MS = 2000;
+
+/** `attempt`, tried again while it cannot connect to a live supervisor, for up to CONNECT_MS. */
+async function patiently<T>(supervisor: ProcessIdentity, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + CONNECT_MS;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const unreachable = error instanceof ControlError && error.status === undefined && !error.timedOut;
+      if (!unreachable || Date.now() > deadline || !isSameProcess(supervisor)) throw error;
+      await sleep(50);
+    }
+  }
+}
 
 function parseSince(raw: string | undefined): number {
   if (raw === undefined) return 0;
@@ -83,10 +99,11 @@ export async function events(ctx: CliContext, options: EventsOptions): Promise<v
   if (options.follow) return follow(stack, printer);
   let page;
   try {
-    page = await stack.client.events(since);
+    page = await patiently(stack.supervisor, () => stack.client.events(since));
   } catch (error) {
-    if (!isSameProcess(stack.supervisor)) return void printer.fromFile(file);
-    throw error;
+    if (isSameProcess(stack.supervisor)) throw error;
+    printer.fromFile(file);
+    return note(`the stack has just stopped: these are the events of its last run, from ${file}`);
   }
   if (since > page.last_seq) note(`--since ${since} is past this supervisor run's last event (${page.last_seq}); seqs start again at 1 each time the stack starts`);
   printer.fromFile(file, page.oldest_seq);
@@ -100,7 +117,7 @@ async function follow(stack: StackHandle, printer: Printer): Promise<void> {
   for (;;) {
     let end;
     try {
-      end = await stack.client.followEvents(printer.seq, (record) => printer.print(record));
+      end = await patiently(supervisor, () => stack.client.followEvents(printer.seq, (record) => printer.print(record)));
     } catch (error) {
       // 410: the supervisor no longer keeps what comes next; the file does (or says it is gone).
       const oldest = error instanceof ControlError && error.status === 410 ? (error.body as { oldest_seq?: unknown }).oldest_seq : undefined;
