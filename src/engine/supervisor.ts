@@ -117,6 +117,14 @@ export class Supervisor {
     return this.bus.subscribe(listener);
   }
 
+  /**
+   * Publish an event that no runner emits (an apply's start, diff and end): it
+   * reaches every subscriber and, unless it is output, gets a seq in the journal.
+   */
+  publish(event: EngineEvent): void {
+    this.emit(event);
+  }
+
   /** Start `names` (default: every process not disabled) and what they depend on. */
   start(names?: readonly string[]): StartResult {
     if (this.shuttingDown) return { ok: false, reason: 'shutting-down' };

@@ -100,3 +100,17 @@ describe('supervisor events', () => {
     expect(page.events.map((r) => r.seq)).toEqual([page.last - 4, page.last - 3, page.last - 2, page.last - 1, page.last]);
   });
 });
+
+describe('events that no runner emits', () => {
+  it('an event type the engine does not know (an apply) is published, numbered and recorded by its common fields', async () => {
+    const h = harness(doc({ svc: {} }));
+    h.engine.start();
+    await h.clock.advance(0);
+    const last = h.engine.journal.last;
+    h.engine.publish({ type: 'apply-finished', at: h.clock.now(), reason: 'manifests changed', message: '1 replaced, 2 untouched' } as never);
+    expect(h.events.at(-1)).toMatchObject({ type: 'apply-finished' });
+    expect(h.engine.journal.since(last).events).toEqual([
+      expect.objectContaining({ seq: last + 1, type: 'apply-finished', process: null, reason: 'manifests changed', message: '1 replaced, 2 untouched' }),
+    ]);
+  });
+});
