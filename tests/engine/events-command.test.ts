@@ -13,6 +13,8 @@ import { startEventLog } from '../../src/control/event-log.js';
 import { acquireLock } from '../../src/control/lock.js';
 import { controlPaths } from '../../src/control/paths.js';
 import { startControlServer } from '../../src/control/server.js';
+import { writeState } from '../../src/control/state-file.js';
+import { identify } from '../../src/support/proc.js';
 import { doc, harness } from './fakes.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -88,5 +90,11 @@ describe('core events (the command)', () => {
     await events(ctx, { json: true });
     expect(io.seqs()).toEqual([4, 5, 6]);
     expect(io.err()).toContain('events 1…3 are no longer kept');
+  });
+
+  it('under process-compose: exit 2, saying it keeps no event log', async () => {
+    const { paths, ctx } = await stack();
+    writeState(paths.state, { version: 1, engine: 'process-compose', supervisor: identify(process.pid), started_at: '', socket: paths.pcSocket, ports: {}, processes: {} });
+    await expect(events(ctx, {})).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('process-compose keeps no event log') });
   });
 });
