@@ -18,7 +18,10 @@ export interface StreamOut {
 
 export type Stream = (out: StreamOut) => Unsubscribe;
 
-/** A follower that reads slower than this many bytes behind is cut off; it resumes with `since`. */
+/**
+ * A follower this many bytes behind on live records is cut off; it resumes with `since`.
+ * The backlog (at most the journal's 10 000 records) is written at once and not counted.
+ */
 export const MAX_FOLLOW_BUFFER = 1024 * 1024;
 
 const SEQ = /^\d{1,15}$/;
@@ -74,6 +77,7 @@ export class Followers {
     response.flushHeaders();
     this.open.add(response);
     let unsubscribe: Unsubscribe = () => {};
+    let limit = Infinity;
     const done = () => {
       unsubscribe();
       this.open.delete(response);
@@ -82,7 +86,7 @@ export class Followers {
     unsubscribe = stream({
       send: (record) => {
         if (response.writableEnded || response.destroyed) return;
-        if (response.writableLength > MAX_FOLLOW_BUFFER) {
+        if (response.writableLength > limit) {
           // Not reading: memory is not spent on it. It sees the stream cut and resumes with `since`.
           response.destroy();
           return;
@@ -90,6 +94,7 @@ export class Followers {
         response.write(`${JSON.stringify(record)}\n`);
       },
     });
+    limit = response.writableLength + MAX_FOLLOW_BUFFER;
     if (response.destroyed) done();
   }
 

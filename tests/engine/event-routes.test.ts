@@ -47,11 +47,13 @@ function collector() {
       got.push(r);
       if (got.length >= want) done();
     },
-    until: (n: number) =>
-      new Promise<void>((resolve) => {
+    /** Fails after `ms` rather than at the test's timeout. */
+    until: (n: number, ms = 5000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${got.length} of ${n} records within ${ms} ms`)), ms);
         want = n;
-        done = resolve;
-        if (got.length >= n) resolve();
+        done = () => (clearTimeout(timer), resolve());
+        if (got.length >= n) done();
       }),
   };
 }
@@ -121,5 +123,43 @@ describe('GET /events/follow', () => {
     const error = await client.followEvents(1, () => {}).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 410, body: { oldest_seq: 4, last_seq: 6 } });
     expect((error as Error).message).toContain('events after 1 up to 3 are no longer kept');
+  });
+});
+
+describe('GET /events/follow and memory', () => {
+  const big = (i: number) => ({ type: 'apply-diff', at: 0, message: `${i} ${'x'.repeat(1000)}` }) as never;
+
+  it('a backlog larger than the live limit reaches a reading client whole', async () => {
+    const { h, client } = await serve(5000);
+    for (let i = 0; i < 3000; i++) h.engine.publish(big(i)); // ~3 MB kept
+    const c = collector();
+    void client.followEvents(0, c.onRecord);
+    await c.until(h.engine.journal.last);
+    expect(c.got.map((r) => r.seq)).toEqual(Array.from({ length: 3006 }, (_, i) => i + 1));
+  });
+
+  it('a follower that stops reading is cut off once it is 1 MiB behind; the supervisor goes on', async () => {
+    const { h, client } = await serve();
+    const before = h.engine.journal.subscribers;
+    const c = collector();
+    // Read the first record, then never again.
+    const http = await import('node:http');
+    const request = http.request({ socketPath: client.socket, path: '/events/follow?since=5' }, (response) => {
+      response.once('data', () => {
+        response.pause();
+        c.onRecord({} as EventRecord);
+      });
+    });
+    request.on('error', () => {});
+    request.end();
+    cleanup.push(() => void request.destroy());
+    await c.until(1);
+    expect(h.engine.journal.subscribers).toBe(before + 1);
+    for (let i = 0; i < 20 && h.engine.journal.subscribers > before; i++) {
+      for (let j = 0; j < 500; j++) h.engine.publish(big(j)); // 0.5 MB a turn
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(h.engine.journal.subscribers).toBe(before);
+    expect(await client.live()).toEqual({ status: 'alive' });
   });
 });
