@@ -89,6 +89,14 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (services: string[], options) => (await import('./commands/stop.js')).stop(ctx, services, options));
 
   program
+    .command('events')
+    .description("Show the stack's state changes, oldest first: time, seq, process, from → to, reason")
+    .option('--json', 'one JSON object a line (NDJSON), versioned (v: 1)')
+    .option('-f, --follow', 'keep printing new events until the stack stops')
+    .option('--since <seq>', 'only events after this seq (resume where a reader left off)')
+    .action(async (options) => (await import('./commands/events.js')).events(ctx, options));
+
+  program
     .command('restart')
     .description('Restart one service of the running stack with its definition from the manifests and .env as they are now')
     .argument('<service>')

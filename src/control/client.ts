@@ -3,7 +3,7 @@
  * built-in supervisor (core.sock) and to the real process-compose (pc.sock) alike.
  */
 import http from 'node:http';
-import type { ProcessState } from '../engine/index.js';
+import type { EventRecord, ProcessState } from '../engine/index.js';
 import type { WriteProblem } from './write-health.js';
 
 /** The key of our details in a `POST /project` answer: no process name holds a dot (project-route.ts). */
@@ -15,10 +15,23 @@ export class ControlError extends Error {
     readonly status?: number,
     /** No answer within the client's timeout: the peer is there but silent. */
     readonly timedOut = false,
+    /** The error answer's JSON, for what it says beyond `error` (e.g. `oldest_seq`). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
 }
+
+/** `GET /events`: the records the supervisor keeps after a seq. */
+export interface EventsPage {
+  readonly v: 1;
+  readonly events: EventRecord[];
+  readonly oldest_seq: number;
+  readonly last_seq: number;
+}
+
+/** How a follow ended: the supervisor ended the stream (it stopped), or the connection broke. */
+export type FollowEnd = { readonly kind: 'ended' } | { readonly kind: 'broken'; readonly error: string } | { readonly kind: 'aborted' };
 
 export class ControlClient {
   constructor(
@@ -79,6 +92,66 @@ export class ControlClient {
    */
   reloadProject(waitMs: number): Promise<Record<string, string>> {
     return this.request('POST', '/project/configuration', undefined, waitMs);
+  }
+
+  /** Built-in engine only (process-compose answers 404). */
+  events(since = 0): Promise<EventsPage> {
+    return this.request('GET', `/events?since=${since}`);
+  }
+
+  /**
+   * The records after `since`, then each new one, until the supervisor ends the
+   * stream, the connection breaks or `signal` aborts. Rejects with a
+   * ControlError when the follow is refused (410: `since` is no longer kept).
+   */
+  followEvents(since: number, onRecord: (record: EventRecord) => void, signal?: AbortSignal): Promise<FollowEnd> {
+    const path = `/events/follow?since=${since}`;
+    return new Promise((resolve, reject) => {
+      const request = http.request({ socketPath: this.socket, method: 'GET', path, timeout: this.timeoutMs, signal }, (response) => {
+        response.setEncoding('utf8');
+        if ((response.statusCode ?? 500) >= 400) {
+          let body = '';
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => {
+            let parsed: { error?: string } = {};
+            try {
+              parsed = JSON.parse(body) as { error?: string };
+            } catch {
+              // not JSON: the status says enough
+            }
+            reject(new ControlError(`GET ${path}: ${parsed.error ?? `HTTP ${response.statusCode}`}`, response.statusCode, false, parsed));
+          });
+          return;
+        }
+        // Following may stay quiet for hours: no idle timeout once it has begun.
+        request.setTimeout(0);
+        let partial = '';
+        response.on('data', (chunk: string) => {
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) {
+            if (!line) continue;
+            let record: EventRecord;
+            try {
+              record = JSON.parse(line) as EventRecord;
+            } catch {
+              resolve({ kind: 'broken', error: `not JSON: ${line.slice(0, 100)}` });
+              return void request.destroy();
+            }
+            onRecord(record);
+          }
+        });
+        response.on('end', () => resolve({ kind: 'ended' }));
+        response.on('error', (error) => resolve(signal?.aborted ? { kind: 'aborted' } : { kind: 'broken', error: error.message }));
+        response.on('aborted', () => resolve({ kind: 'broken', error: 'the connection was cut' }));
+      });
+      request.on('timeout', () => request.destroy(new ControlError(`GET ${path}: no answer within ${this.timeoutMs} ms`, undefined, true)));
+      request.on('error', (error) => {
+        if (signal?.aborted) return resolve({ kind: 'aborted' });
+        reject(error instanceof ControlError ? error : new ControlError(`${this.socket}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+      });
+      request.end();
+    });
   }
 
   private request<T>(method: string, path: string, body?: string, timeoutMs = this.timeoutMs): Promise<T> {

@@ -13,6 +13,8 @@ export interface ControlPaths {
   readonly upLock: string;
   readonly logs: string;
   readonly supervisorLog: string;
+  /** The event log of the current (or last) supervisor run (event-log.ts). */
+  readonly events: string;
 }
 
 // sun_path holds 108 bytes on Linux (104 on macOS), including the final NUL.
@@ -32,6 +34,7 @@ export function controlPaths(stackDir: string): ControlPaths {
     upLock: path.join(stackDir, 'up.lock'),
     logs: path.join(stackDir, 'logs'),
     supervisorLog: path.join(stackDir, 'logs', 'core.log'),
+    events: path.join(stackDir, 'events.ndjson'),
   };
 }
 

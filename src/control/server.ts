@@ -9,6 +9,7 @@
  *   POST /project/stop                         stops the stack, then the supervisor exits
  *   GET  /project/state                        uptime, process counts, and what the supervisor failed to write
  *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
+ *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body where none is taken, a
  * huge or garbled request, a client too slow to finish) gets a 4xx; no request
@@ -19,6 +20,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
+import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
 
 export interface ControlServer {
@@ -39,17 +41,19 @@ export interface Answer {
   readonly headers?: Readonly<Record<string, string>>;
   /** Run after the answer is sent. */
   readonly after?: () => void;
+  /** Instead of `body`: lines streamed until the client goes or the server closes. */
+  readonly stream?: Stream;
 }
 
 type Params = Readonly<Record<string, string>>;
 
-interface Route {
+export interface Route {
   readonly method: 'GET' | 'POST' | 'PATCH';
   /** Literal segments, and `:name` for a parameter. */
   readonly pattern: readonly string[];
   /** This route takes a JSON body of at most this many bytes (the others refuse one). */
   readonly body?: number;
-  readonly handle: (params: Params, engine: Supervisor, handlers: ControlHandlers, body: unknown) => Answer | Promise<Answer>;
+  readonly handle: (params: Params, engine: Supervisor, handlers: ControlHandlers, body: unknown, query: URLSearchParams) => Answer | Promise<Answer>;
 }
 
 /** The largest document `POST /project` takes: 500 services are ~1 MiB. */
@@ -131,6 +135,7 @@ const ROUTES: readonly Route[] = [
       });
     },
   },
+  ...EVENT_ROUTES,
 ];
 
 function matches(pattern: readonly string[], segments: readonly string[]): Params | undefined {
@@ -147,13 +152,14 @@ function matches(pattern: readonly string[], segments: readonly string[]): Param
 /** Longer URLs than any route needs are refused before they are parsed. */
 const MAX_URL = 4096;
 
-type Matched = { readonly route: Route; readonly params: Params };
+type Matched = { readonly route: Route; readonly params: Params; readonly query: URLSearchParams };
 
 /** Pure: a request line (method, raw URL, whether a body came) to its route, or the answer that refuses it. */
 export function route(method: string, url: string, hasBody: boolean): Matched | Answer {
   if (url.length > MAX_URL) return fail(414, `URL longer than ${MAX_URL} characters`);
   if (!url.startsWith('/')) return fail(400, 'expected a path starting with /');
   const raw = url.split(/[?#]/, 1)[0]!;
+  const query = new URLSearchParams(url.slice(raw.length).split('#', 1)[0]!.replace(/^\?/, ''));
   const segments: string[] = [];
   for (const part of raw.split('/')) {
     if (part === '') continue;
@@ -172,7 +178,7 @@ export function route(method: string, url: string, hasBody: boolean): Matched | 
   }
   if (hasBody && hit.route.body === undefined) return fail(413, 'this API takes no request body');
   if (!hasBody && hit.route.body !== undefined) return fail(400, `${method} /${segments.join('/')} takes a JSON body`);
-  return { route: hit.route, params: hit.params! };
+  return { route: hit.route, params: hit.params!, query };
 }
 
 /** A request (and its body, for routes that take one) to an answer. */
@@ -187,7 +193,7 @@ export async function answer(method: string, url: string, body: Buffer | undefin
       return fail(400, `the body is not JSON: ${(error as Error).message.slice(0, 200)}`);
     }
   }
-  return matched.route.handle(matched.params, engine, handlers, parsed);
+  return matched.route.handle(matched.params, engine, handlers, parsed, matched.query);
 }
 
 /** The body of a request, or the answer that refuses it (too large, not JSON). */
@@ -219,6 +225,7 @@ function hasBody(request: http.IncomingMessage): boolean {
 export async function startControlServer(socket: string, engine: Supervisor, handlers: ControlHandlers): Promise<ControlServer> {
   // A socket file left by a dead supervisor would make listen() fail with EADDRINUSE.
   fs.rmSync(socket, { force: true });
+  const followers = new Followers();
   const server = http.createServer(
     {
       // A client that trickles its request is cut off, checked every second (default 30 s).
@@ -249,6 +256,7 @@ export async function startControlServer(socket: string, engine: Supervisor, han
           result = fail(500, `internal error: ${(error as Error).message}`);
         }
         if (response.destroyed) return;
+        if (result.stream && !body) return followers.serve(response, result.stream);
         response.writeHead(result.status, { 'content-type': 'application/json', ...(unread ? { connection: 'close' } : {}), ...result.headers });
         response.end(JSON.stringify(result.body), () => {
           if (unread) request.destroy();
@@ -276,7 +284,8 @@ export async function startControlServer(socket: string, engine: Supervisor, han
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        // Followers get the end of their stream, not a reset connection.
+        void followers.endAll().then(() => server.closeAllConnections());
         try {
           fs.rmSync(socket, { force: true });
         } catch {

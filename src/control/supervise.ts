@@ -14,6 +14,7 @@ import { spawnGuardian } from './guardian.js';
 import { acquireLock } from './lock.js';
 import { RUN_MARK, stackMarks } from './marks.js';
 import { controlPaths } from './paths.js';
+import { startEventLog } from './event-log.js';
 import { startControlServer } from './server.js';
 import { writeState, type RecordedProcess, type StateFile } from './state-file.js';
 import { describeProblem, WriteHealth } from './write-health.js';
@@ -26,7 +27,6 @@ export interface SuperviseOptions {
   readonly doc: ComposeDoc;
   /** argv prefix that runs `core` (for the guardian). */
   readonly self: readonly string[];
-  readonly onEvent: (event: EngineEvent) => void;
   /** Where failed writes are counted (the detached supervisor shares it with its own log). */
   readonly health?: WriteHealth;
   /** A line for the supervisor's log: a write that started or stopped failing. */
@@ -35,6 +35,11 @@ export interface SuperviseOptions {
   readonly onApplied?: (doc: ComposeDoc) => void;
 }
 
+/**
+ * The engine's events reach their subscribers here: the state file (below), the
+ * event log (event-log.ts), the control server's followers (server.ts); the
+ * caller subscribes its printer with `engine.subscribe` before it starts anything.
+ */
 export interface RunningStack {
   readonly engine: Supervisor;
   readonly health: WriteHealth;
@@ -48,7 +53,7 @@ export interface RunningStack {
 const SAVE_RETRY_FIRST_MS = 250;
 const SAVE_RETRY_MAX_MS = 10_000;
 
-export async function supervise({ settings, plan, doc, self, onEvent, health = new WriteHealth(), note = () => {}, onApplied }: SuperviseOptions): Promise<RunningStack> {
+export async function supervise({ settings, plan, doc, self, health = new WriteHealth(), note = () => {}, onApplied }: SuperviseOptions): Promise<RunningStack> {
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   const processes = new Map<string, RecordedProcess>();
@@ -122,20 +127,23 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
   const secrets = Object.fromEntries(plan.services.map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))]));
   const baseEnv = { ...withoutSecrets(settings.env), ...marks };
   let stop: () => Promise<void> = async () => {};
+  const onDropped = (file: string, error: unknown, lines: number) => {
+    if (health.droppedLines(file, error, lines)) note(`warning: ${describeProblem(health.problems().find((p) => p.kind === 'logs-dropped')!)}`);
+  };
   const engine = createSupervisor({
     doc,
     baseEnv,
     secrets,
     logDir: paths.logs,
-    openLog: fileLogs(DEFAULT_LOG_MAX_BYTES, (file, error, lines) => {
-      if (health.droppedLines(file, error, lines)) note(`warning: ${describeProblem(health.problems().find((p) => p.kind === 'logs-dropped')!)}`);
-    }),
-    onEvent: (event) => {
-      track(event);
-      onEvent(event);
-      if (event.type === 'project-exit') void stop();
-    },
+    openLog: fileLogs(DEFAULT_LOG_MAX_BYTES, onDropped),
+    // A subscriber's bug is noted, not fatal: the stack goes on.
+    onSubscriberError: (error) => note(`internal error in an event subscriber: ${(error as Error)?.stack ?? String(error)}`),
   });
+  engine.subscribe((event) => {
+    track(event);
+    if (event.type === 'project-exit') void stop();
+  });
+  const eventLog = startEventLog(paths.events, engine.journal, onDropped);
 
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
@@ -149,6 +157,7 @@ export async function supervise({ settings, plan, doc, self, onEvent, health = n
       // Daemons that double-forked out of their process group outlive the engine's stop.
       await sweepRun(run, (ms) => sleep(ms));
       await server.close();
+      eventLog.close();
       processes.clear();
       if (saving) clearImmediate(saving);
       save();

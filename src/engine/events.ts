@@ -1,10 +1,13 @@
 /**
- * What the supervisor tells the outside world. One stream feeds the terminal
- * logger, a JSON-lines logger, status and tests alike. The state machine decides
- * most of these (`EventBody`); the runner adds the process name and the time.
+ * What the supervisor tells the outside world, published once on its event bus
+ * (event-bus.ts): the terminal printer, the state file, the event log
+ * (event-record.ts, journal.ts), status and tests all subscribe. The state
+ * machine decides most of these (`EventBody`); the runner adds the process
+ * name, the time and the phases of the step that emitted it.
  */
 import type { Stream } from './interfaces.js';
 import type { ProbeKind } from './policy.js';
+import type { Phase } from './state-model.js';
 
 export type EventBody =
   | { readonly type: 'waiting'; readonly on: readonly string[] }
@@ -39,7 +42,13 @@ export type EventBody =
   | { readonly type: 'completed'; readonly code: number | null; readonly afterMs: number }
   | { readonly type: 'failed'; readonly reason: string };
 
-export type ProcessEvent = EventBody & { readonly name: string; readonly at: number };
+export type ProcessEvent = EventBody & {
+  readonly name: string;
+  readonly at: number;
+  /** The process's phase before and after the transition that emitted this event (equal when it stayed). */
+  readonly from: Phase;
+  readonly to: Phase;
+};
 
 export type EngineEvent =
   | ProcessEvent

@@ -12,7 +12,7 @@ import type { LineRing } from './logs.js';
 import type { Policy, ProbeKind } from './policy.js';
 import { probeSpecOf, spawnSpecOf } from './specs.js';
 import { initialState, transition } from './state.js';
-import type { Effect, Input, ProcState, TimerName } from './state.js';
+import type { Effect, Input, Phase, ProcState, TimerName } from './state.js';
 import { unreachable } from '../support/errors.js';
 
 export interface RunnerContext {
@@ -62,9 +62,10 @@ export class Runner {
   }
 
   apply(input: Input): void {
+    const from = this.state.phase;
     const step = transition(this.state, input, this.ctx.policy);
     this.state = step.state;
-    for (const effect of step.effects) this.perform(effect);
+    for (const effect of step.effects) this.perform(effect, from, step.state.phase);
   }
 
   /** Release timers, in-flight probes and the log file (the child must be gone). */
@@ -75,7 +76,8 @@ export class Runner {
     this.log = undefined;
   }
 
-  private perform(effect: Effect): void {
+  /** `from`, `to`: the phases of the step the effect belongs to, stamped on its events. */
+  private perform(effect: Effect, from: Phase, to: Phase): void {
     const { clock } = this.ctx;
     switch (effect.type) {
       case 'spawn':
@@ -93,7 +95,7 @@ export class Runner {
         this.probes = new AbortController();
         return;
       case 'emit':
-        return this.ctx.emit({ ...effect.event, name: this.name, at: clock.now() });
+        return this.ctx.emit({ ...effect.event, name: this.name, at: clock.now(), from, to });
       case 'end-project':
         return this.ctx.endProject(effect.exitCode, effect.reason);
       default:

@@ -10,9 +10,11 @@ import { applyDocument, type ApplyRequest, type ApplyResult } from './apply.js';
 import type { ProcessInputs } from './diff.js';
 import { binaryFingerprint, secretFingerprints } from './fingerprint.js';
 import { closure, dependenciesOf, dependentsOf, gate } from './dependencies.js';
+import { EventBus, type Unsubscribe } from './event-bus.js';
 import type { EngineEvent, EventListener } from './events.js';
 import type { Clock, OpenLog, Prober, Spawner } from './interfaces.js';
 import { realClock } from './interfaces.js';
+import { EventJournal } from './journal.js';
 import { fileLogs, LineRing } from './logs.js';
 import { policyOf } from './policy.js';
 import { realProber } from './probes.js';
@@ -38,9 +40,12 @@ export interface SupervisorOptions {
   readonly spawner?: Spawner;
   readonly prober?: Prober;
   readonly openLog?: OpenLog;
-  readonly onEvent?: EventListener;
   /** The identity of an executable, compared at an apply (default: fingerprint.ts, from the disk). */
   readonly fingerprint?: (command: string) => string | undefined;
+  /** Records kept in memory for `core events` (journal.ts DEFAULT_JOURNAL_CAPACITY). */
+  readonly journalCapacity?: number;
+  /** Told when a subscriber throws; the event still reaches the others, and the supervisor goes on. */
+  readonly onSubscriberError?: (error: unknown) => void;
 }
 
 export type StartResult =
@@ -76,12 +81,28 @@ export class Supervisor {
   private watchers: (() => boolean)[] = [];
   private shuttingDown: Promise<void> | undefined;
   private ended: ProjectExit | undefined;
+  private readonly bus: EventBus<EngineEvent>;
+  /** The recent state changes, numbered: `core events`, the event log. */
+  readonly journal: EventJournal;
 
   constructor(private readonly options: SupervisorOptions) {
     const { doc } = options;
     this.doc = doc;
     this.secrets = options.secrets ?? {};
     this.clock = options.clock ?? realClock;
+    this.bus = new EventBus(options.onSubscriberError);
+    this.journal = new EventJournal(
+      (name) => {
+        const runner = this.runners.get(name);
+        if (!runner) return undefined;
+        const state = runner.state;
+        return { service: runner.ctx.proc['x-core']?.service ?? name, pid: 'run' in state ? state.run.pid : undefined, restarts: state.restarts };
+      },
+      options.journalCapacity,
+      options.onSubscriberError,
+    );
+    // First subscriber: every other one sees an event after it has its seq.
+    this.bus.subscribe((event) => this.journal.record(event));
     this.dependents = dependentsOf(doc);
     this.openLog = options.openLog ?? fileLogs();
     this.awaitedToComplete = awaitedToComplete(doc);
@@ -106,6 +127,14 @@ export class Supervisor {
       fingerprint: options.fingerprint ?? binaryFingerprint,
     });
     return runner;
+  }
+
+  /**
+   * Every event from now on, output lines included, in the order they happen
+   * (`journal` has the numbered state changes). Call the result to stop.
+   */
+  subscribe(listener: EventListener): Unsubscribe {
+    return this.bus.subscribe(listener);
   }
 
   /** Start `names` (default: every process not disabled) and what they depend on. */
@@ -321,9 +350,9 @@ export class Supervisor {
     return this.shuttingDown !== undefined;
   }
 
-  /** Tell every listener (apply.ts emits its own events through here). */
+  /** Published once, to every subscriber; an apply's own events (apply.ts) go through here too. */
   emit(event: EngineEvent): void {
-    this.options.onEvent?.(event);
+    this.bus.publish(event);
   }
 
   private endProject(name: string, exitCode: number, reason: string): void {

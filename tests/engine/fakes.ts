@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { ComposeDoc, ComposeProbe, ComposeProcess } from '../../src/compose/schema.js';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { EngineEvent, EventListener } from '../../src/engine/events.js';
 import type { Child, ChildExit, Clock, OpenLog, ProbeResult, ProbeSpec, Prober, SpawnResult, SpawnSpec, Spawner, Stream } from '../../src/engine/interfaces.js';
 import { createSupervisor, type Supervisor, type SupervisorOptions } from '../../src/engine/supervisor.js';
 
@@ -218,7 +218,8 @@ export interface Harness {
   phase(name: string): string;
 }
 
-export function harness(composeDoc: ComposeDoc, options: Partial<SupervisorOptions> = {}): Harness {
+/** `onEvent`: subscribed instead of the harness's own `events` list (a test that must keep no history). */
+export function harness(composeDoc: ComposeDoc, { onEvent, ...options }: Partial<SupervisorOptions> & { onEvent?: EventListener } = {}): Harness {
   const clock = new FakeClock();
   const spawner = new FakeSpawner();
   const prober = new FakeProber(clock);
@@ -232,9 +233,9 @@ export function harness(composeDoc: ComposeDoc, options: Partial<SupervisorOptio
     spawner,
     prober,
     openLog: open,
-    onEvent: (event) => events.push(event),
     ...options,
   });
+  engine.subscribe(onEvent ?? ((event) => events.push(event)));
   return {
     engine,
     clock,

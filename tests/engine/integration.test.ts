@@ -70,10 +70,10 @@ function live(processes: Record<string, Partial<ComposeProcess> & { entrypoint: 
     doc,
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     logDir,
-    onEvent: (e) => {
-      events.push(e);
-      for (const w of [...waiters]) if (w.match(e)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(e);
-    },
+  });
+  engine.subscribe((e) => {
+    events.push(e);
+    for (const w of [...waiters]) if (w.match(e)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(e);
   });
   const event = (match: (e: EngineEvent) => boolean) =>
     new Promise<EngineEvent>((resolve) => {

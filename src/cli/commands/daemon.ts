@@ -105,11 +105,11 @@ export async function daemon(ctx: CliContext): Promise<void> {
       doc,
       self: ctx.self,
       onApplied: (applied) => void writeComposeFile(plan, { doc: applied, files: [] }).catch((error: Error) => log(`cannot write the compose file: ${error.message}`)),
-      onEvent: (event) => {
-        const line = describeEvent(event);
-        if (line) log(line);
-        if (event.type === 'ready' && event.by !== 'none' && targets.includes(event.name)) void send({ type: 'ready', name: event.name, afterMs: Math.round(event.afterMs) });
-      },
+    });
+    running.engine.subscribe((event) => {
+      const line = describeEvent(event);
+      if (line) log(line);
+      if (event.type === 'ready' && event.by !== 'none' && targets.includes(event.name)) void send({ type: 'ready', name: event.name, afterMs: Math.round(event.afterMs) });
     });
   } catch (error) {
     const core = error instanceof CoreError ? error : undefined;

@@ -54,11 +54,11 @@ export async function run(ctx: CliContext, name: string, options: { timeout: str
     plan: prepared.plan,
     doc,
     self: ctx.self,
-    onEvent: (event) => {
-      if (event.type === 'output') return void process.stdout.write(`${event.line}\n`);
-      const line = describeEvent(event);
-      if (line) note(`core: ${line}`);
-    },
+  });
+  running.engine.subscribe((event) => {
+    if (event.type === 'output') return void process.stdout.write(`${event.line}\n`);
+    const line = describeEvent(event);
+    if (line) note(`core: ${line}`);
   });
   const session = foreground(running, () => note(`core: stopping ${name}`));
   running.engine.start([name]);

@@ -59,9 +59,9 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
     plan: prepared.plan,
     doc: prepared.generated.doc,
     self: ctx.self,
-    onEvent: printer,
     onApplied: (doc) => void writeComposeFile(prepared.plan, { doc, files: [] }).catch((error: Error) => note(`cannot write the compose file: ${error.message}`)),
   });
+  running.engine.subscribe(printer);
   const session = foreground(running, () => note('stopping… (dependents first)'));
   running.engine.start(targets);
   void running.engine.waitReady(targets, { timeoutMs }).then(async (result) => {
