@@ -127,7 +127,7 @@ describe('GET /events/follow', () => {
 });
 
 describe('GET /events/follow and memory', () => {
-  const big = (i: number) => ({ type: 'apply-diff', at: 0, message: `${i} ${'x'.repeat(1000)}` }) as never;
+  const big = (i: number) => ({ type: 'bulk-test', at: 0, message: `${i} ${'x'.repeat(1000)}` }) as never;
 
   it('a backlog larger than the live limit reaches a reading client whole', async () => {
     const { h, client } = await serve(5000);

@@ -102,15 +102,13 @@ describe('supervisor events', () => {
 });
 
 describe('events that no runner emits', () => {
-  it('an event type the engine does not know (an apply) is published, numbered and recorded by its common fields', async () => {
+  it('an event no runner emits (an apply) is published, numbered and recorded as the whole stack\'s', async () => {
     const h = harness(doc({ svc: {} }));
     h.engine.start();
     await h.clock.advance(0);
     const last = h.engine.journal.last;
-    h.engine.emit({ type: 'apply-finished', at: h.clock.now(), reason: 'manifests changed', message: '1 replaced, 2 untouched' } as never);
+    h.engine.emit({ type: 'apply-finished', name: '', at: h.clock.now(), id: 1, ok: false, afterMs: 12, message: 'api not ready' });
     expect(h.events.at(-1)).toMatchObject({ type: 'apply-finished' });
-    expect(h.engine.journal.since(last).events).toEqual([
-      expect.objectContaining({ seq: last + 1, type: 'apply-finished', process: null, reason: 'manifests changed', message: '1 replaced, 2 untouched' }),
-    ]);
+    expect(h.engine.journal.since(last).events).toEqual([expect.objectContaining({ seq: last + 1, type: 'apply-finished', process: null, reason: 'failed', message: 'api not ready' })]);
   });
 });
