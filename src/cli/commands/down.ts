@@ -81,6 +81,23 @@ async function waitForUp(stack: StackHandle, deadline: number): Promise<void> {
   }
 }
 
+/**
+ * A `core up` started a moment before this `down` records itself first thing,
+ * but on a busy machine that moment can come after our first look: when
+ * nothing at all runs, look again for a little while before saying so.
+ */
+const UP_GRACE_MS = 300;
+
+async function findStackOrUp(stackDir: string, answerMs: number): Promise<StackHandle> {
+  const until = Date.now() + UP_GRACE_MS;
+  for (;;) {
+    const stack = findStack(stackDir, { timeoutMs: answerMs });
+    const recorded = Object.keys(stack.state?.processes ?? {}).length > 0;
+    if (stack.supervisor || stack.up || recorded || stack.stateProblem || Date.now() >= until) return stack;
+    await sleep(10);
+  }
+}
+
 export async function down(ctx: CliContext, options: { timeout: string }): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
   const settings = loadSettings(process.cwd(), ctx.env);
@@ -88,7 +105,7 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   const deadline = Date.now() + timeoutMs;
   // A short --timeout leaves less time for an answer, so that killing and reaping still fit in it.
   const answerMs = Math.min(ANSWER_MS, Math.max(200, timeoutMs / 3));
-  const first = findStack(settings.stackDir, { timeoutMs: answerMs });
+  const first = await findStackOrUp(settings.stackDir, answerMs);
   await waitForUp(first, deadline);
   const stack = first.up ? findStack(settings.stackDir, { timeoutMs: answerMs }) : first;
   const killedBecause = stack.supervisor ? await stopSupervisor(stack, stack.supervisor, deadline, options.timeout) : undefined;
@@ -107,7 +124,10 @@ export async function down(ctx: CliContext, options: { timeout: string }): Promi
   if (now.state && leftovers.length) writeState(now.paths.state, { ...now.state, processes: {} });
   if (now.stateProblem) {
     fs.rmSync(now.paths.state, { force: true });
-    throw new InputError('corrupt-state', `${now.paths.state}: corrupt state file (${now.stateProblem}); stopped ${marked} process${marked === 1 ? '' : 'es'} found by the stack's mark and removed the file`);
+    throw new InputError(
+      'corrupt-state',
+      `${now.paths.state}: corrupt state file (${now.stateProblem}); stopped ${marked} process${marked === 1 ? '' : 'es'} found by the stack's mark and removed the file`,
+    );
   }
   if (!stack.supervisor && groups + marked === 0) {
     print('not running');
