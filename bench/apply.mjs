@@ -43,11 +43,13 @@ function writeGreeter(dir, greeting) {
 }
 
 const envOf = (dir, offset) => ({ ...process.env, CORE_ROOT: dir, CORE_PORT_OFFSET: String(offset), CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123' });
-const coreIn = (dir, offset) => (...args) => {
-  const start = performance.now();
-  execFileSync(process.execPath, [path.join(root, 'dist/core.js'), ...args], { cwd: dir, env: envOf(dir, offset), stdio: ['ignore', 'ignore', 'pipe'] });
-  return performance.now() - start;
-};
+const coreIn =
+  (dir, offset) =>
+  (...args) => {
+    const start = performance.now();
+    execFileSync(process.execPath, [path.join(root, 'dist/core.js'), ...args], { cwd: dir, env: envOf(dir, offset), stdio: ['ignore', 'ignore', 'pipe'] });
+    return performance.now() - start;
+  };
 
 const answers = (port) =>
   new Promise((resolve) => {
@@ -131,4 +133,6 @@ console.log(`apply of a one-service change (median of ${runs} runs, ms; node ${p
 console.log('  own ready   core up (apply)   down && up -d   process-compose update');
 console.log(`  ${fmt(m.own)}      ${fmt(m.apply)}            ${fmt(m.downUp)}          ${fmt(m.pc)}`);
 console.log(`apply adds ${Math.round(m.apply - m.own)} ms to the service's own time to ready (goal ≤ 150 ms); ${(m.apply / m.own).toFixed(1)}× own`);
-console.log(`down && up -d is ${(m.downUp / m.apply).toFixed(1)}× the apply${m.pc !== undefined ? `; process-compose is ${(m.pc / m.apply).toFixed(1)}× the apply` : '; process-compose: no binary, skipped'}`);
+console.log(
+  `down && up -d is ${(m.downUp / m.apply).toFixed(1)}× the apply${m.pc !== undefined ? `; process-compose is ${(m.pc / m.apply).toFixed(1)}× the apply` : '; process-compose: no binary, skipped'}`,
+);

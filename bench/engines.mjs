@@ -57,8 +57,12 @@ try {
   console.log(`runs: ${runs} per engine, alternating, after a warm-up; ${os.cpus().length} cores, node ${process.version}`);
   console.log(`probe settings                         builtin   process-compose   ratio`);
   console.log(`fastest legal (delay 0 s, period 1 s) ${b.toFixed(0).padStart(7)} ms ${p.toFixed(0).padStart(10)} ms   ${(b / p).toFixed(2)}x   (goal <= 0.25x)`);
-  console.log(`original design (delay 10 s, period 5 s) ${slow.builtin.toFixed(0).padStart(4)} ms ${slow['process-compose'].toFixed(0).padStart(10)} ms   (one run each: both engines honour an initial delay)`);
-  console.log(`built-in as shipped vs the original design on process-compose: ${b.toFixed(0)} ms vs ${slow['process-compose'].toFixed(0)} ms = ${(b / slow['process-compose']).toFixed(3)}x`);
+  console.log(
+    `original design (delay 10 s, period 5 s) ${slow.builtin.toFixed(0).padStart(4)} ms ${slow['process-compose'].toFixed(0).padStart(10)} ms   (one run each: both engines honour an initial delay)`,
+  );
+  console.log(
+    `built-in as shipped vs the original design on process-compose: ${b.toFixed(0)} ms vs ${slow['process-compose'].toFixed(0)} ms = ${(b / slow['process-compose']).toFixed(3)}x`,
+  );
 } finally {
   for (const p of [fast, original]) {
     try {

@@ -69,7 +69,9 @@ const seen = new Map();
 let baselineShell;
 
 const readMark = (name) => Number(fs.readFileSync(`${marks}.${name}`, 'utf8'));
-const removeMarks = () => ['go', 'start', 'done'].forEach((m) => fs.rmSync(`${marks}.${m}`, { force: true }));
+const removeMarks = () => {
+  for (const m of ['go', 'start', 'done']) fs.rmSync(`${marks}.${m}`, { force: true });
+};
 
 /** The last `bytes` of a file as text ('' if it does not exist). */
 function tail(file, bytes = 4096) {
@@ -163,7 +165,11 @@ async function baseline() {
   removeMarks();
   fs.writeFileSync(`${marks}.go`, '');
   const out = path.join(project, 'baseline.log');
-  const shell = (baselineShell = spawn('sh', ['-c', '"$0" "$@" | cat > "$BENCH_OUT"', process.execPath, WRITER, String(LINES), String(LINE), marks], { stdio: 'ignore', detached: true, env: { ...process.env, BENCH_OUT: out } }));
+  const shell = (baselineShell = spawn('sh', ['-c', '"$0" "$@" | cat > "$BENCH_OUT"', process.execPath, WRITER, String(LINES), String(LINE), marks], {
+    stdio: 'ignore',
+    detached: true,
+    env: { ...process.env, BENCH_OUT: out },
+  }));
   try {
     while (!fs.existsSync(`${marks}.done`)) await sleep(5);
     // cat has the last line once the file holds every byte.

@@ -56,7 +56,10 @@ export function findProcessCompose() {
   const candidates = explicit
     ? [explicit]
     : [
-        ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'process-compose')),
+        ...(process.env.PATH ?? '')
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((dir) => path.join(dir, 'process-compose')),
         path.join(root, '.dep/process-compose'),
         path.join(cache, `bin/${process.platform}-${arch}/process-compose/1.122.0/process-compose`),
       ];

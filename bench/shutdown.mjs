@@ -18,7 +18,13 @@ const loadStart = os.loadavg()[0];
 const OFFSET = 30000;
 // The default stack's ports, moved above the ephemeral range (32768–60999) so no
 // probe connection left in TIME-WAIT by an earlier benchmark can hold one of them.
-const DEFAULT_PORTS = { CORE_PORT_NATS_CLIENT: '61422', CORE_PORT_NATS_MONITOR: '61822', CORE_PORT_POCKETBASE_HTTP: '61090', CORE_PORT_CADDY_HTTP: '61015', CORE_PORT_CADDY_ADMIN: '61019' };
+const DEFAULT_PORTS = {
+  CORE_PORT_NATS_CLIENT: '61422',
+  CORE_PORT_NATS_MONITOR: '61822',
+  CORE_PORT_POCKETBASE_HTTP: '61090',
+  CORE_PORT_CADDY_HTTP: '61015',
+  CORE_PORT_CADDY_ADMIN: '61019',
+};
 
 function variant(label, prefix, fill, extraEnv = {}) {
   const project = tempProject(prefix);
@@ -29,10 +35,15 @@ function variant(label, prefix, fill, extraEnv = {}) {
 }
 
 const variants = [
-  variant('default stack (nats, pocketbase, caddy)', 'core-bench-shutdown-default-', (project) => fs.cpSync(path.join(root, 'services'), path.join(project, 'services'), { recursive: true }), {
-    ...DEFAULT_PORTS,
-    CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123',
-  }),
+  variant(
+    'default stack (nats, pocketbase, caddy)',
+    'core-bench-shutdown-default-',
+    (project) => fs.cpSync(path.join(root, 'services'), path.join(project, 'services'), { recursive: true }),
+    {
+      ...DEFAULT_PORTS,
+      CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123',
+    },
+  ),
   // 31300 + 30000: 61300-61319, above the ephemeral range too.
   variant('scale graph, 20 services (10 levels x 2)', 'core-bench-shutdown-graph-', (project) => writeGraph(project, { levels: 10, perLevel: 2, basePort: 31300 })),
 ];

@@ -41,11 +41,9 @@ function select(manifests: readonly LoadedManifest[], services: readonly string[
   const byName = new Map(manifests.map((m) => [m.manifest.name, m]));
   const unknown = services.filter((name) => !byName.has(name));
   if (unknown.length > 0) {
-    throw new InputError(
-      'unknown-service',
-      `unknown service${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`,
-      [`known services: ${[...byName.keys()].join(', ') || 'none'}`],
-    );
+    throw new InputError('unknown-service', `unknown service${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [
+      `known services: ${[...byName.keys()].join(', ') || 'none'}`,
+    ]);
   }
   return [...new Set(services)].map((name) => byName.get(name) as LoadedManifest);
 }

@@ -9,7 +9,6 @@ import { loadCredentials } from '../services/credentials-file.js';
 import { checkSpawnLimits } from '../support/spawn-limits.js';
 import type { Settings } from '../support/settings.js';
 
-
 export interface LoadedStack {
   readonly settings: Settings;
   readonly manifests: readonly LoadedManifest[];

@@ -139,9 +139,7 @@ export function buildProgram(ctx: CliContext): Command {
   for (const service of serviceNames(ctx)) addServiceCommands(program, ctx, service);
 
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
-  internal
-    .command('supervise')
-    .action(async () => (await import('./commands/daemon.js')).daemon(ctx));
+  internal.command('supervise').action(async () => (await import('./commands/daemon.js')).daemon(ctx));
   internal
     .command('guardian')
     .requiredOption('--state <file>')
@@ -203,5 +201,3 @@ function serviceNames(ctx: CliContext): string[] {
     return [];
   }
 }
-
-

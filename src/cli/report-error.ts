@@ -36,7 +36,8 @@ export function reportError(error: unknown, options: { json?: boolean } = {}, st
   if (error instanceof CoreError) {
     stderr.write(`core: ${error.message}\n`);
     for (const line of error.details) stderr.write(`  ${line}\n`);
-    if (options.json) process.stdout.write(`${JSON.stringify({ version: 1, ok: false, error: { reason: error.reason, message: error.message, details: error.details } }, null, 2)}\n`);
+    if (options.json)
+      process.stdout.write(`${JSON.stringify({ version: 1, ok: false, error: { reason: error.reason, message: error.message, details: error.details } }, null, 2)}\n`);
     return error.exitCode;
   }
   const system = systemError(error);

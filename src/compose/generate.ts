@@ -57,9 +57,7 @@ function composeProcess(service: PlannedService, plan: StackPlan, files: readonl
       .filter((key) => !service.secretEnv.includes(key))
       .sort()
       .map((key) => `${key}=${service.env[key]}`),
-    depends_on: Object.keys(service.dependsOn).length
-      ? Object.fromEntries(Object.entries(service.dependsOn).map(([dep, condition]) => [dep, { condition }]))
-      : undefined,
+    depends_on: Object.keys(service.dependsOn).length ? Object.fromEntries(Object.entries(service.dependsOn).map(([dep, condition]) => [dep, { condition }])) : undefined,
     readiness_probe: service.readiness && composeProbe(service.readiness),
     liveness_probe: service.liveness && composeProbe(service.liveness),
     ready_log_line: compose.ready_log_line,
@@ -96,7 +94,14 @@ function composeProbe(probe: PlannedProbe): ComposeProbe {
   switch (check.kind) {
     case 'http':
       return {
-        http_get: { host: check.host, scheme: check.scheme, path: check.path, port: String(check.port), ...(check.headers ? { headers: { ...check.headers } } : {}), ...(check.status !== 200 ? { status_code: check.status } : {}) },
+        http_get: {
+          host: check.host,
+          scheme: check.scheme,
+          path: check.path,
+          port: String(check.port),
+          ...(check.headers ? { headers: { ...check.headers } } : {}),
+          ...(check.status !== 200 ? { status_code: check.status } : {}),
+        },
         ...timing,
       };
     case 'exec':

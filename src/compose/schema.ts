@@ -84,7 +84,10 @@ export const ComposeProcessSchema = z.strictObject({
        * sha256 of the process's generated config files (nats.conf, caddy.json, …): the
        * file's path stays the same when its content changes, so a running stack compares this.
        */
-      config_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      config_sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     })
     .optional(),
 });

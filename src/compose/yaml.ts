@@ -23,8 +23,19 @@ function escapeProcess(p: ComposeProcess): ComposeProcess {
   const probe = (value: ComposeProbe | undefined): ComposeProbe | undefined =>
     value && {
       ...value,
-      ...(value.http_get ? { http_get: { ...value.http_get, host: escapeTemplated(value.http_get.host), path: escapeTemplated(value.http_get.path), headers: value.http_get.headers && mapValues(value.http_get.headers, escapeEnv) } } : {}),
-      ...(value.exec ? { exec: { ...value.exec, command: escapeTemplated(value.exec.command), ...(value.exec.working_dir ? { working_dir: escapeTemplated(value.exec.working_dir) } : {}) } } : {}),
+      ...(value.http_get
+        ? {
+            http_get: {
+              ...value.http_get,
+              host: escapeTemplated(value.http_get.host),
+              path: escapeTemplated(value.http_get.path),
+              headers: value.http_get.headers && mapValues(value.http_get.headers, escapeEnv),
+            },
+          }
+        : {}),
+      ...(value.exec
+        ? { exec: { ...value.exec, command: escapeTemplated(value.exec.command), ...(value.exec.working_dir ? { working_dir: escapeTemplated(value.exec.working_dir) } : {}) } }
+        : {}),
     };
   return dropUndefined({
     ...p,

@@ -51,7 +51,8 @@ export const EVENT_ROUTES: readonly Route[] = [
       const since = sinceOf(query);
       if (typeof since === 'string') return bad(since);
       const page = engine.journal.since(since);
-      if (!page.complete) return { status: 410, body: { error: `events after ${since} up to ${page.oldest - 1} are no longer kept in memory`, oldest_seq: page.oldest, last_seq: page.last } };
+      if (!page.complete)
+        return { status: 410, body: { error: `events after ${since} up to ${page.oldest - 1} are no longer kept in memory`, oldest_seq: page.oldest, last_seq: page.last } };
       // Sent in the same turn as the check above: nothing can be recorded in between.
       return {
         status: 200,

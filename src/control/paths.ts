@@ -24,7 +24,10 @@ export function controlPaths(stackDir: string): ControlPaths {
   checkOwner(stackDir);
   const socket = path.join(stackDir, 'core.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-    throw new InputError('socket-path-too-long', `${socket}: too long for a unix socket (${Buffer.byteLength(socket)} bytes, at most ${MAX_SOCKET_PATH}); set CORE_STACK_DIR to a shorter folder`);
+    throw new InputError(
+      'socket-path-too-long',
+      `${socket}: too long for a unix socket (${Buffer.byteLength(socket)} bytes, at most ${MAX_SOCKET_PATH}); set CORE_STACK_DIR to a shorter folder`,
+    );
   }
   return {
     socket,
@@ -54,12 +57,18 @@ export function checkOwner(stackDir: string): void {
   }
   if (owner === uid) return;
   const name = userName(owner);
-  throw new InputError('not-owner', `${stackDir} belongs to ${name ? `user ${name} (uid ${owner})` : `uid ${owner}`}, not to you (uid ${uid}); its stack can only be seen or changed by that user`);
+  throw new InputError(
+    'not-owner',
+    `${stackDir} belongs to ${name ? `user ${name} (uid ${owner})` : `uid ${owner}`}, not to you (uid ${uid}); its stack can only be seen or changed by that user`,
+  );
 }
 
 function userName(uid: number): string | undefined {
   try {
-    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.split(':')[2] === String(uid));
+    const line = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.split(':')[2] === String(uid));
     return line?.split(':')[0] || undefined;
   } catch {
     return undefined;

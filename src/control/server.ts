@@ -268,7 +268,8 @@ export async function startControlServer(socket: string, engine: Supervisor, han
   server.maxConnections = 1024;
   // Garbage that is not HTTP, a header too large, a client gone mid-request: answer if we can, never throw.
   server.on('clientError', (error: NodeJS.ErrnoException, client) => {
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     if (client.writable && !(client as { _httpMessage?: unknown })._httpMessage) client.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else client.destroy();
   });

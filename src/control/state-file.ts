@@ -28,10 +28,7 @@ export interface StateFile {
 }
 
 /** A state file as read: missing, sound, or corrupt (with what is wrong). */
-export type LoadedState =
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'ok'; readonly state: StateFile }
-  | { readonly kind: 'corrupt'; readonly problem: string };
+export type LoadedState = { readonly kind: 'missing' } | { readonly kind: 'ok'; readonly state: StateFile } | { readonly kind: 'corrupt'; readonly problem: string };
 
 export function loadState(file: string): LoadedState {
   let text: string;

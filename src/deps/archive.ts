@@ -40,9 +40,7 @@ export async function extractMember(archive: string, kind: ArchiveKind, member: 
 
 function refuseUnsafe(name: string, kind: 'file' | 'symlink' | 'hardlink' | 'other', linkTarget?: string): void {
   const why =
-    unsafeEntryName(name) ??
-    (kind === 'symlink' ? unsafeSymlink(name, linkTarget ?? '') : undefined) ??
-    (kind === 'hardlink' ? unsafeHardLink(name, linkTarget ?? '') : undefined);
+    unsafeEntryName(name) ?? (kind === 'symlink' ? unsafeSymlink(name, linkTarget ?? '') : undefined) ?? (kind === 'hardlink' ? unsafeHardLink(name, linkTarget ?? '') : undefined);
   if (why) throw new Refusal('unsafe-archive', `unsafe archive entry: ${why}`);
 }
 

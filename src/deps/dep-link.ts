@@ -55,9 +55,7 @@ export async function linkDep(depDir: string, record: DepRecord): Promise<string
   await fs.mkdir(depDir, { recursive: true });
   const link = depLink(depDir, record.name);
   await replaceAtomically(link, (temp) => fs.symlink(record.target, temp));
-  await replaceAtomically(recordFile(depDir, record.name), (temp) =>
-    fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' }),
-  );
+  await replaceAtomically(recordFile(depDir, record.name), (temp) => fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' }));
   return link;
 }
 

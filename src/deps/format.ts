@@ -76,12 +76,7 @@ export function jsonBinaries(binaries: readonly ListedBinary[]): object[] {
 
 /** One aligned row per binary: name, version, source, path → target. */
 export function formatTable(binaries: readonly ListedBinary[]): string[] {
-  const rows = binaries.map((b) => [
-    b.name,
-    b.version ?? '-',
-    b.status === 'ok' ? sourceLabel(b) : b.status,
-    b.target ? `${b.path} -> ${b.target}` : b.path,
-  ]);
+  const rows = binaries.map((b) => [b.name, b.version ?? '-', b.status === 'ok' ? sourceLabel(b) : b.status, b.target ? `${b.path} -> ${b.target}` : b.path]);
   const header = ['BINARY', 'VERSION', 'SOURCE', 'PATH'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   return [header, ...rows].map((row) =>

@@ -58,11 +58,7 @@ export async function fetchText(url: string, timeouts: HttpTimeouts, maxBytes = 
   return { ok: true, value: Buffer.concat(chunks).toString('utf8') };
 }
 
-async function streamBody(
-  url: string,
-  timeouts: HttpTimeouts,
-  onChunk: (chunk: Uint8Array, progress: DownloadProgress) => Promise<void>,
-): Promise<FetchOutcome<number>> {
+async function streamBody(url: string, timeouts: HttpTimeouts, onChunk: (chunk: Uint8Array, progress: DownloadProgress) => Promise<void>): Promise<FetchOutcome<number>> {
   const protocol = safeProtocol(url);
   if (protocol !== 'http:' && protocol !== 'https:') {
     return { ok: false, reason: 'network', message: `${url}: only http and https URLs are fetched` };

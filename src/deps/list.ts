@@ -36,9 +36,7 @@ async function listOne(binary: Binary, depDir: string): Promise<ListedBinary> {
     return { ...base, status: 'missing' };
   }
   const record = await readDepRecord(depDir, binary.name);
-  const known = record
-    ? { version: record.version, source: record.source, ...(record.origin ? { origin: record.origin } : {}) }
-    : {};
+  const known = record ? { version: record.version, source: record.source, ...(record.origin ? { origin: record.origin } : {}) } : {};
   try {
     return { ...base, ...known, status: 'ok', target: await fs.realpath(path) };
   } catch {

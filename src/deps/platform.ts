@@ -33,20 +33,14 @@ export function goPlatform(nodePlatform: string = process.platform, nodeArch: st
   return { os: GO_OS[nodePlatform] ?? nodePlatform, arch: GO_ARCH[nodeArch] ?? nodeArch };
 }
 
-const NODE_NAME: Readonly<Record<string, string>> = Object.fromEntries(
-  [...Object.entries(GO_OS), ...Object.entries(GO_ARCH)].map(([node, go]) => [go, node]),
-);
+const NODE_NAME: Readonly<Record<string, string>> = Object.fromEntries([...Object.entries(GO_OS), ...Object.entries(GO_ARCH)].map(([node, go]) => [go, node]));
 
 /**
  * A download source's renames (`"os": {"darwin": "mac"}`). Keys may be Go or Node names
  * (`amd64` or `x64`): both read naturally in a manifest.
  */
-export function renamePlatform(
-  platform: Platform,
-  renames: { readonly os?: Readonly<Record<string, string>>; readonly arch?: Readonly<Record<string, string>> },
-): Platform {
-  const pick = (value: string, table: Readonly<Record<string, string>> | undefined) =>
-    table?.[value] ?? table?.[NODE_NAME[value] ?? ''] ?? value;
+export function renamePlatform(platform: Platform, renames: { readonly os?: Readonly<Record<string, string>>; readonly arch?: Readonly<Record<string, string>> }): Platform {
+  const pick = (value: string, table: Readonly<Record<string, string>> | undefined) => table?.[value] ?? table?.[NODE_NAME[value] ?? ''] ?? value;
   return { os: pick(platform.os, renames.os), arch: pick(platform.arch, renames.arch) };
 }
 

@@ -43,11 +43,7 @@ export class ProvisionError extends RuntimeError {
  * Provision each binary (in order; a name listed twice is done once). Throws ProvisionError
  * after trying them all if any could not be provisioned.
  */
-export async function provisionBinaries(
-  binaries: readonly Binary[],
-  settings: Settings,
-  options: ProvisionOptions = {},
-): Promise<Provisioned[]> {
+export async function provisionBinaries(binaries: readonly Binary[], settings: Settings, options: ProvisionOptions = {}): Promise<Provisioned[]> {
   const done: Provisioned[] = [];
   const failures: Array<{ binary: Binary; attempts: SourceFailure[] }> = [];
   for (const binary of uniqueByName(binaries)) {
@@ -64,9 +60,7 @@ export async function provisionBinaries(
   return done;
 }
 
-export type ProvisionResult =
-  | { readonly ok: true; readonly provisioned: Provisioned }
-  | { readonly ok: false; readonly attempts: SourceFailure[] };
+export type ProvisionResult = { readonly ok: true; readonly provisioned: Provisioned } | { readonly ok: false; readonly attempts: SourceFailure[] };
 
 export async function provisionBinary(binary: Binary, settings: Settings, options: ProvisionOptions = {}): Promise<ProvisionResult> {
   const report: Reporter = (event) => {
@@ -88,9 +82,7 @@ export async function provisionBinary(binary: Binary, settings: Settings, option
   const attempts: SourceFailure[] = [];
   for (const source of binary.sources) {
     report({ type: 'attempt', name: binary.name, source: source.type, detail: describeSource(source, context) });
-    const outcome = await trySource(source, context).catch(
-      (error: unknown): SourceOutcome => ({ ok: false, reason: 'io-error', message: (error as Error).message }),
-    );
+    const outcome = await trySource(source, context).catch((error: unknown): SourceOutcome => ({ ok: false, reason: 'io-error', message: (error as Error).message }));
     if (!outcome.ok) {
       const failure: SourceFailure = { source: source.type, reason: outcome.reason, message: outcome.message };
       attempts.push(failure);

@@ -7,11 +7,7 @@ import path from 'node:path';
  * skipped (they mean "the current directory"), as are `skipDirs`: `.dep/` itself must never
  * satisfy its own lookup.
  */
-export async function findOnPath(
-  command: string,
-  pathValue: string | undefined,
-  skipDirs: readonly string[] = [],
-): Promise<string | undefined> {
+export async function findOnPath(command: string, pathValue: string | undefined, skipDirs: readonly string[] = []): Promise<string | undefined> {
   const skip = new Set(skipDirs.map((dir) => path.resolve(dir)));
   for (const dir of (pathValue ?? '').split(path.delimiter)) {
     if (!dir || !path.isAbsolute(dir) || skip.has(path.resolve(dir))) continue;

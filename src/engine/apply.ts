@@ -91,7 +91,15 @@ export async function applyDocument(engine: Supervisor, request: ApplyRequest): 
   } finally {
     engine.applying = undefined;
     const failed = result && !result.ok ? ('failure' in result ? result.failure.message : result.message) : undefined;
-    engine.emit({ type: 'apply-finished', name: '', at: engine.clock.now(), id, ok: result?.ok ?? false, afterMs: engine.clock.now() - since, ...(failed ? { message: failed } : {}) });
+    engine.emit({
+      type: 'apply-finished',
+      name: '',
+      at: engine.clock.now(),
+      id,
+      ok: result?.ok ?? false,
+      afterMs: engine.clock.now() - since,
+      ...(failed ? { message: failed } : {}),
+    });
   }
 }
 
@@ -136,7 +144,9 @@ function effectiveDoc(running: ComposeDoc, request: ApplyRequest): ComposeDoc {
 /** A restart asked for by name is a replace, even with nothing changed. */
 function forceReplace(diff: StackDiff, names: readonly string[]): StackDiff {
   if (names.length === 0) return diff;
-  const processes = diff.processes.map((p) => (p.action === 'keep' && names.includes(p.name) ? { name: p.name, action: 'replace' as const, reasons: ['restart requested'], updates: p.updates } : p));
+  const processes = diff.processes.map((p) =>
+    p.action === 'keep' && names.includes(p.name) ? { name: p.name, action: 'replace' as const, reasons: ['restart requested'], updates: p.updates } : p,
+  );
   return { processes, unchanged: processes.every((p) => p.action === 'keep') };
 }
 

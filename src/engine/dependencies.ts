@@ -16,10 +16,7 @@ export interface DepView {
   readonly policy: Policy;
 }
 
-export type Gate =
-  | { readonly kind: 'go' }
-  | { readonly kind: 'wait'; readonly on: readonly string[] }
-  | { readonly kind: 'skip'; readonly reason: string; readonly cause: string };
+export type Gate = { readonly kind: 'go' } | { readonly kind: 'wait'; readonly on: readonly string[] } | { readonly kind: 'skip'; readonly reason: string; readonly cause: string };
 
 type One = 'go' | 'wait' | { reason: string; cause: string };
 

@@ -75,8 +75,7 @@ export function restartReasons(before: Proc, after: Proc, inputsBefore: ProcessI
   if (before.working_dir !== after.working_dir) reasons.push('working_dir');
   const env = changedKeys(envMap(before.environment), envMap(after.environment));
   if (env.length) reasons.push(named('environment', env));
-  const secretKeys = (p: Proc, inputs: ProcessInputs) =>
-    new Map((p['x-core']?.secret_env ?? []).map((k) => [k, inputs.secrets?.[k] ?? '(unset)'] as const));
+  const secretKeys = (p: Proc, inputs: ProcessInputs) => new Map((p['x-core']?.secret_env ?? []).map((k) => [k, inputs.secrets?.[k] ?? '(unset)'] as const));
   const secrets = changedKeys(secretKeys(before, inputsBefore), secretKeys(after, inputsAfter));
   if (secrets.length) reasons.push(named('secrets', secrets));
   if (before['x-core']?.config_sha256 !== after['x-core']?.config_sha256) reasons.push('config files');

@@ -6,16 +6,7 @@ import type { Policy } from './policy.js';
 import type { ProcState } from './state.js';
 import { unreachable } from '../support/errors.js';
 
-export type ProcessStatus =
-  | 'Pending'
-  | 'Running'
-  | 'Launching'
-  | 'Restarting'
-  | 'Terminating'
-  | 'Completed'
-  | 'Skipped'
-  | 'Error'
-  | 'Disabled';
+export type ProcessStatus = 'Pending' | 'Running' | 'Launching' | 'Restarting' | 'Terminating' | 'Completed' | 'Skipped' | 'Error' | 'Disabled';
 
 export interface ProcessState {
   readonly name: string;

@@ -18,12 +18,7 @@ const MARK = /^CORE_STACK_/;
  * base's `CORE_STACK_*` marks, which nothing overrides. The engine never reads
  * `process.env` itself.
  */
-export function childEnv(
-  proc: ComposeProcess,
-  baseEnv: Readonly<Record<string, string>>,
-  secrets: Readonly<Record<string, string>> = {},
-  name?: string,
-): Record<string, string> {
+export function childEnv(proc: ComposeProcess, baseEnv: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>> = {}, name?: string): Record<string, string> {
   const env: Record<string, string> = { ...baseEnv };
   for (const key of proc['x-core']?.secret_env ?? []) {
     const value = secrets[key];

@@ -26,10 +26,7 @@ function afterExit(state: ProcState, policy: Policy, run: Run, input: Input & { 
     const delayMs = backoffDelay(policy, level);
     return {
       state: { ...common, phase: 'backing-off', until: input.at + delayMs, backoffLevel: level + 1 },
-      effects: [
-        emit({ type: 'restart-scheduled', delayMs, restarts: state.restarts + 1, reason }),
-        { type: 'set-timer', timer: 'backoff', ms: delayMs },
-      ],
+      effects: [emit({ type: 'restart-scheduled', delayMs, restarts: state.restarts + 1, reason }), { type: 'set-timer', timer: 'backoff', ms: delayMs }],
     };
   }
   const effects: Effect[] = [];
@@ -87,7 +84,12 @@ export function onProbe(state: ProcState, input: Input & { type: 'probe-result' 
     if (input.ok) {
       return {
         state: { ...base(state), lastProbeError: undefined, phase: 'ready', run: state.run, readyAt: input.at, readinessFailures: 0, livenessFailures: 0 },
-        effects: [probe, emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'probe' }), { type: 'set-timer', timer: 'readiness', ms: timing.periodMs }, ...livenessStart(policy)],
+        effects: [
+          probe,
+          emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'probe' }),
+          { type: 'set-timer', timer: 'readiness', ms: timing.periodMs },
+          ...livenessStart(policy),
+        ],
       };
     }
     if (state.deadline !== undefined && input.at >= state.deadline) {

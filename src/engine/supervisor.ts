@@ -228,7 +228,13 @@ export class Supervisor {
           const at = verdict.recheckAt;
           if (at !== undefined && (!recheck || at < recheck.at)) {
             clearRecheck();
-            recheck = { at, handle: this.clock.setTimeout(() => ((recheck = undefined), this.enqueue([])), at - now) };
+            recheck = {
+              at,
+              handle: this.clock.setTimeout(() => {
+                recheck = undefined;
+                this.enqueue([]);
+              }, at - now),
+            };
           }
           return false;
         }

@@ -59,7 +59,19 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
   const marks = stackMarks(settings.stackDir, identify(process.pid));
   const env = { ...withoutSecrets(settings.env), ...marks };
   for (const service of plan.services) for (const key of service.secretEnv) env[key] = service.env[key] ?? '';
-  const args = ['up', ...launch.targets, '-f', path.join(settings.stackDir, COMPOSE_FILE), '-t=false', '-U', '-u', paths.pcSocket, '-L', path.join(paths.logs, 'process-compose.log'), '--keep-project'];
+  const args = [
+    'up',
+    ...launch.targets,
+    '-f',
+    path.join(settings.stackDir, COMPOSE_FILE),
+    '-t=false',
+    '-U',
+    '-u',
+    paths.pcSocket,
+    '-L',
+    path.join(paths.logs, 'process-compose.log'),
+    '--keep-project',
+  ];
   const child = spawn(launch.binary, args, { cwd: settings.root, env, detached: true, stdio: launch.attach ? ['ignore', 'inherit', 'inherit'] : 'ignore' });
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
   const spawned = await new Promise<Error | undefined>((resolve) => {
@@ -100,7 +112,6 @@ export function recordProcesses(stateFile: string, states: readonly ProcessState
   const state = readState(stateFile);
   if (state) writeState(stateFile, { ...state, processes: runningGroups(states) });
 }
-
 
 const READY_POLL_MS = 50;
 

@@ -7,24 +7,14 @@
  */
 import { z } from 'zod';
 
-export const DEPENDENCY_CONDITIONS = [
-  'process_started',
-  'process_healthy',
-  'process_log_ready',
-  'process_completed',
-  'process_completed_successfully',
-] as const;
+export const DEPENDENCY_CONDITIONS = ['process_started', 'process_healthy', 'process_log_ready', 'process_completed', 'process_completed_successfully'] as const;
 export type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
 
-const seconds = (what: string) =>
-  z.number().int().min(1).describe(`${what}, in whole seconds (process-compose accepts integers >= 1 only)`);
+const seconds = (what: string) => z.number().int().min(1).describe(`${what}, in whole seconds (process-compose accepts integers >= 1 only)`);
 
 export const HttpGetSchema = z
   .strictObject({
-    url: z
-      .string()
-      .optional()
-      .describe('Full URL to GET, e.g. "http://127.0.0.1:${port.http}/health". Split into scheme/host/port/path by the generator.'),
+    url: z.string().optional().describe('Full URL to GET, e.g. "http://127.0.0.1:${port.http}/health". Split into scheme/host/port/path by the generator.'),
     scheme: z.enum(['http', 'https']).optional().describe('Default "http".'),
     host: z.string().optional().describe('Default "127.0.0.1".'),
     port: z.union([z.number().int(), z.string()]).optional().describe('Port number, or a placeholder such as "${port.http}".'),

@@ -44,8 +44,7 @@ export function findJsonError(text: string): JsonError | undefined {
         else if (c === close) {
           stack.pop();
           expect = afterValue();
-        }
-        else return fail(`expected ',' or '${close}'`);
+        } else return fail(`expected ',' or '${close}'`);
         i += 1;
         continue;
       }

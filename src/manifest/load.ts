@@ -1,5 +1,5 @@
 /** Read `services/<name>/service.json` files: the only I/O of the manifest stage. */
-import fsSync from 'node:fs';
+import fsSync, { type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, IssuesError } from '../support/errors.js';
@@ -27,7 +27,7 @@ export interface ServiceDir {
  */
 export async function listServiceDirs(root: string): Promise<ServiceDir[]> {
   const servicesDir = path.join(root, 'services');
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await fs.readdir(servicesDir, { withFileTypes: true });
   } catch (error) {
@@ -45,8 +45,13 @@ export async function listServiceDirs(root: string): Promise<ServiceDir[]> {
       const link = path.join(servicesDir, entry.name);
       const target = realTarget(link);
       if (!target.ok) dirs.push({ name: entry.name, problem: target.problem });
-      else if (!fsSync.statSync(target.path).isDirectory()) continue; // a link to a file: not a service, like any file
-      else if (!inside(target.path)) dirs.push({ name: entry.name, problem: `is a symlink to ${target.path}, outside the project: core follows a symlinked service folder only inside the project (move or copy the folder in)` });
+      else if (!fsSync.statSync(target.path).isDirectory())
+        continue; // a link to a file: not a service, like any file
+      else if (!inside(target.path))
+        dirs.push({
+          name: entry.name,
+          problem: `is a symlink to ${target.path}, outside the project: core follows a symlinked service folder only inside the project (move or copy the folder in)`,
+        });
       else dirs.push({ name: entry.name });
     }
   }

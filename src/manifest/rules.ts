@@ -21,9 +21,7 @@ export const duplicateNames: Rule = (manifests) => {
 export const duplicateBinaries: Rule = (manifests) =>
   manifests.flatMap(({ manifest, file }) => {
     const names = manifest.binaries.map((b) => b.name);
-    return names.flatMap((name, i) =>
-      names.indexOf(name) === i ? [] : [{ file, path: `binaries[${i}].name`, message: `duplicate binary "${name}"` }],
-    );
+    return names.flatMap((name, i) => (names.indexOf(name) === i ? [] : [{ file, path: `binaries[${i}].name`, message: `duplicate binary "${name}"` }]));
   });
 
 export const dependencies: Rule = (manifests, services) => {
@@ -34,7 +32,8 @@ export const dependencies: Rule = (manifests, services) => {
       const path = `process.compose.depends_on.${dep}`;
       const target = byName.get(dep);
       if (dep === m.manifest.name) issues.push({ file: m.file, path, message: 'a service cannot depend on itself' });
-      else if (!target && services.has(dep)) continue; // its own manifest is broken: reported there
+      else if (!target && services.has(dep))
+        continue; // its own manifest is broken: reported there
       else if (!target) {
         const known = [...byName.keys()].filter((n) => n !== m.manifest.name).join(', ') || 'none';
         issues.push({ file: m.file, path, message: `unknown service "${dep}" (known: ${known})` });
@@ -69,7 +68,22 @@ export const cycles: Rule = (manifests) => {
 };
 
 /** Folder names that would shadow a `core` command. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['validate', 'generate', 'schema', 'deps', 'up', 'down', 'status', 'logs', 'restart', 'apply', 'start', 'stop', 'internal', 'help']);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'validate',
+  'generate',
+  'schema',
+  'deps',
+  'up',
+  'down',
+  'status',
+  'logs',
+  'restart',
+  'apply',
+  'start',
+  'stop',
+  'internal',
+  'help',
+]);
 
 export const reservedNames: Rule = (manifests) =>
   manifests.flatMap(({ manifest, file }) =>

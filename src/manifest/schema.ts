@@ -11,24 +11,18 @@ export const BINARY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
 export const PORT_NAME = /^[a-z][a-z0-9_-]*$/;
 
-const template = (what: string) =>
-  z.string().min(1).describe(`${what}. Placeholders: {version}, {os}, {arch}.`);
+const template = (what: string) => z.string().min(1).describe(`${what}. Placeholders: {version}, {os}, {arch}.`);
 
 const PathSourceSchema = z
   .strictObject({
     type: z.literal('path'),
     command: z.string().regex(BINARY_NAME).optional().describe('Command looked up on PATH (default: the binary name).'),
     version_args: z.array(z.string()).optional().describe('Arguments that make it print its version (default ["--version"]).'),
-    range: z
-      .string()
-      .optional()
-      .describe('Semver range a PATH binary must satisfy (default: exactly the pinned version).'),
+    range: z.string().optional().describe('Semver range a PATH binary must satisfy (default: exactly the pinned version).'),
   })
   .describe('Use a command already on PATH if its version is in range.');
 
-const CacheSourceSchema = z
-  .strictObject({ type: z.literal('cache') })
-  .describe('Reuse a binary built or downloaded before, from the per-user cache (keyed by name and version).');
+const CacheSourceSchema = z.strictObject({ type: z.literal('cache') }).describe('Reuse a binary built or downloaded before, from the per-user cache (keyed by name and version).');
 
 const DownloadSourceSchema = z
   .strictObject({
@@ -57,25 +51,29 @@ const DownloadSourceSchema = z
 const GoInstallSourceSchema = z
   .strictObject({
     type: z.literal('go-install'),
-    module: z.string().regex(/^[A-Za-z0-9.\-_~/]+$/).describe('Package path to install, e.g. github.com/nats-io/nats-server/v2.'),
-    version: z.string().regex(/^v[0-9A-Za-z.\-+]+$/).describe('Module version, e.g. v2.14.5.'),
+    module: z
+      .string()
+      .regex(/^[A-Za-z0-9.\-_~/]+$/)
+      .describe('Package path to install, e.g. github.com/nats-io/nats-server/v2.'),
+    version: z
+      .string()
+      .regex(/^v[0-9A-Za-z.\-+]+$/)
+      .describe('Module version, e.g. v2.14.5.'),
     binary: z.string().regex(BINARY_NAME).optional().describe('Name of the binary go install produces (default: last path element).'),
     ldflags: z.string().optional().describe('Passed as -ldflags.'),
   })
   .describe('Build with the Go toolchain (go install module@version) into the cache.');
 
-export const SourceSchema = z.discriminatedUnion('type', [
-  PathSourceSchema,
-  CacheSourceSchema,
-  DownloadSourceSchema,
-  GoInstallSourceSchema,
-]);
+export const SourceSchema = z.discriminatedUnion('type', [PathSourceSchema, CacheSourceSchema, DownloadSourceSchema, GoInstallSourceSchema]);
 export type Source = z.infer<typeof SourceSchema>;
 
 export const BinarySchema = z
   .strictObject({
     name: z.string().regex(BINARY_NAME, 'must be a plain file name').describe('Name under .dep/, used as ${dep.<name>}.'),
-    version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.\-+]*)?$/).describe('Pinned version (semver, no "v").'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.\-+]*)?$/)
+      .describe('Pinned version (semver, no "v").'),
     sources: z.array(SourceSchema).min(1).describe('Where to get it, tried in order.'),
   })
   .describe('A binary the service needs.');
@@ -93,7 +91,10 @@ export const ProcessSchema = z
   .strictObject({
     command: z.string().min(1).describe('Executable, usually "${dep.<binary>}". Never run through a shell.'),
     args: z.array(z.string()).default([]).describe('Arguments, one per item. Placeholders allowed.'),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid variable name'), z.string()).default({}).describe('Environment variables. Placeholders allowed.'),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid variable name'), z.string())
+      .default({})
+      .describe('Environment variables. Placeholders allowed.'),
     working_dir: z.string().optional().describe('Working directory (default the data folder "${data}/<name>"). Made absolute.'),
     compose: ComposeKeysSchema.default({}),
   })
@@ -113,7 +114,9 @@ export const NatsConfigSchema = z.looseObject({
   auth: z
     .enum(AUTH_MODES)
     .optional()
-    .describe('"off" (default): any local user can connect on loopback. "user-password": a password generated once per project (.data/secrets/), given to clients through ${svc.<nats>.auth.*}.'),
+    .describe(
+      '"off" (default): any local user can connect on loopback. "user-password": a password generated once per project (.data/secrets/), given to clients through ${svc.<nats>.auth.*}.',
+    ),
 });
 
 export const ManifestSchema = z
@@ -121,11 +124,14 @@ export const ManifestSchema = z
     $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
     name: z.string().regex(SERVICE_NAME, 'must be lower-case letters, digits and dashes').describe('Service name; equals its folder name.'),
     description: z.string().default('').describe('One line on what it is.'),
-    renderer: z.enum(RENDERERS).optional().describe('Built-in renderer that writes this service\'s config files from `config`.'),
+    renderer: z.enum(RENDERERS).optional().describe("Built-in renderer that writes this service's config files from `config`."),
     binaries: z.array(BinarySchema).default([]),
     process: ProcessSchema,
     ports: z.record(z.string().regex(PORT_NAME, 'port names are lower-case letters, digits, _ and -'), PortSchema).default({}),
-    config: z.record(z.string(), z.unknown()).default({}).describe('Service-specific settings, read by its renderer. Placeholders allowed in strings (secrets only in process.env).'),
+    config: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Service-specific settings, read by its renderer. Placeholders allowed in strings (secrets only in process.env).'),
   })
   .superRefine((manifest, ctx) => {
     if (manifest.renderer !== 'nats') return;

@@ -3,7 +3,10 @@ export function topologicalOrder(edges: ReadonlyMap<string, readonly string[]>):
   const remaining = new Map([...edges].map(([name, deps]) => [name, new Set(deps.filter((d) => edges.has(d)))]));
   const order: string[] = [];
   while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([name]) => name).sort();
+    const ready = [...remaining]
+      .filter(([, deps]) => deps.size === 0)
+      .map(([name]) => name)
+      .sort();
     if (ready.length === 0) throw new Error(`dependency cycle among ${[...remaining.keys()].join(', ')}`);
     for (const name of ready) {
       order.push(name);

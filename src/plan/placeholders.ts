@@ -30,10 +30,7 @@ const FORMS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => Placeholder]> = [
   [/^env\.([A-Za-z_][A-Za-z0-9_]*)$/, (m) => ({ kind: 'env', name: m[1]! })],
   [/^env\.([A-Za-z_][A-Za-z0-9_]*):-(.*)$/s, (m) => ({ kind: 'env', name: m[1]!, fallback: m[2]! })],
   [new RegExp(`^port\\.(${NAME})(\\.host)?$`), (m) => ({ kind: 'port', port: m[1]!, field: m[2] ? 'host' : 'port' })],
-  [
-    new RegExp(`^svc\\.(${NAME})\\.port\\.(${NAME})(\\.host)?$`),
-    (m) => ({ kind: 'port', service: m[1]!, port: m[2]!, field: m[3] ? 'host' : 'port' }),
-  ],
+  [new RegExp(`^svc\\.(${NAME})\\.port\\.(${NAME})(\\.host)?$`), (m) => ({ kind: 'port', service: m[1]!, port: m[2]!, field: m[3] ? 'host' : 'port' })],
   [new RegExp(`^svc\\.(${NAME})\\.auth\\.(user|password|url)$`), (m) => ({ kind: 'auth', service: m[1]!, field: m[2] as AuthField })],
 ];
 

@@ -9,10 +9,7 @@ export interface PortNumber {
   readonly origin: string;
 }
 
-export function planPortNumbers(
-  manifests: readonly LoadedManifest[],
-  settings: Settings,
-): { ports: Map<string, Map<string, PortNumber>>; issues: Issue[] } {
+export function planPortNumbers(manifests: readonly LoadedManifest[], settings: Settings): { ports: Map<string, Map<string, PortNumber>>; issues: Issue[] } {
   const ports = new Map<string, Map<string, PortNumber>>();
   const issues: Issue[] = [];
   const owners = new Map<number, string>();

@@ -60,7 +60,15 @@ function planCheck(probe: ManifestProbe, resolve: Resolve, report: Report): Plan
     const port = planPort(http.port ?? (scheme === 'https' ? 443 : 80), 'http_get.port', resolve, report);
     if (port === undefined) return undefined;
     const path = resolve(http.path ?? '/', 'http_get.path');
-    return { kind: 'http', scheme, host: resolve(http.host ?? '127.0.0.1', 'http_get.host'), port, path: path.startsWith('/') ? path : `/${path}`, ...(headers ? { headers } : {}), status };
+    return {
+      kind: 'http',
+      scheme,
+      host: resolve(http.host ?? '127.0.0.1', 'http_get.host'),
+      port,
+      path: path.startsWith('/') ? path : `/${path}`,
+      ...(headers ? { headers } : {}),
+      status,
+    };
   }
   if (probe.exec) {
     const argv = probe.exec.command.map((arg, i) => resolve(arg, `exec.command[${i}]`));
@@ -71,7 +79,7 @@ function planCheck(probe: ManifestProbe, resolve: Resolve, report: Report): Plan
     const port = planPort(probe.tcp_socket.port, 'tcp_socket.port', resolve, report);
     if (port === undefined) return undefined;
     const host = resolve(probe.tcp_socket.host ?? '127.0.0.1', 'tcp_socket.host');
-    if (!/^[A-Za-z0-9.:\-]+$/.test(host)) {
+    if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
       report('tcp_socket.host', `"${host}" is not a host name or IP address`);
       return undefined;
     }

@@ -93,7 +93,7 @@ function planHosts(manifests: readonly LoadedManifest[], settings: Settings, iss
       const secrets = secretsRead(declared.host);
       if (secrets.length) issues.push({ file, path: at, message: secretRefusal(at, secrets) });
       else if (!resolved.ok) issues.push({ file, path: at, message: resolved.error });
-      else if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(resolved.value)) issues.push({ file, path: at, message: `"${resolved.value}" is not a host name or IP address` });
+      else if (!/^[A-Za-z0-9.:\-[\]]+$/.test(resolved.value)) issues.push({ file, path: at, message: `"${resolved.value}" is not a host name or IP address` });
       else hosts.set(`${manifest.name}.${name}`, resolved.value);
     }
   }
@@ -177,7 +177,9 @@ function planService(
     command: resolve(proc.command, 'process.command'),
     args: proc.args.map((arg, i) => resolve(arg, `process.args[${i}]`)),
     env,
-    secretEnv: Object.keys(env).filter((key) => SECRET_KEY.test(key) || usesSecret(proc.env[key] ?? '')).sort(),
+    secretEnv: Object.keys(env)
+      .filter((key) => SECRET_KEY.test(key) || usesSecret(proc.env[key] ?? ''))
+      .sort(),
     workingDir,
     ports: ports.get(manifest.name) ?? {},
     dependsOn: Object.fromEntries(Object.entries(depends_on ?? {}).map(([dep, { condition }]) => [dep, condition])),
@@ -204,7 +206,13 @@ function resolveDeep(value: unknown, at: string, resolve: (value: string, at: st
   return value;
 }
 
-function describe(p: Placeholder, self: string, binaries: readonly string[], ports: ReadonlyMap<string, Record<string, PlannedPort>>, auth: ReadonlyMap<string, AuthTarget>): string {
+function describe(
+  p: Placeholder,
+  self: string,
+  binaries: readonly string[],
+  ports: ReadonlyMap<string, Record<string, PlannedPort>>,
+  auth: ReadonlyMap<string, AuthTarget>,
+): string {
   switch (p.kind) {
     case 'dep':
       return `"${p.binary}" is not a binary of this service (declared: ${binaries.join(', ') || 'none'})`;

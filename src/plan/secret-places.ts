@@ -27,7 +27,12 @@ export function secretRefusal(at: string, names: readonly string[]): string {
 
 function envExample(name: string): { declare: string; read: string } {
   if (name.startsWith('svc.')) {
-    const variable = name.split('.').slice(1).join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    const variable = name
+      .split('.')
+      .slice(1)
+      .join('_')
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]/g, '_');
     return { declare: `"${variable}": "\${${name}}"`, read: `"$${variable}"` };
   }
   return { declare: `"${name}": "\${env.${name}}"`, read: `"$${name}"` };

@@ -9,7 +9,15 @@ export interface PlannedPort {
 }
 
 export type PlannedProbeCheck =
-  | { readonly kind: 'http'; readonly scheme: 'http' | 'https'; readonly host: string; readonly port: number; readonly path: string; readonly headers?: Readonly<Record<string, string>>; readonly status: number }
+  | {
+      readonly kind: 'http';
+      readonly scheme: 'http' | 'https';
+      readonly host: string;
+      readonly port: number;
+      readonly path: string;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly status: number;
+    }
   | { readonly kind: 'exec'; readonly argv: readonly string[]; readonly workingDir?: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 

@@ -27,7 +27,11 @@ export const renderCaddy: Renderer = (service, plan) => {
   const http = requirePort(service, 'http');
   const socket = caddyAdminSocket(service, plan);
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-    throw configError(service, 'admin', `${socket}: too long for a unix socket (${Buffer.byteLength(socket)} bytes, at most ${MAX_SOCKET_PATH}); set CORE_STACK_DIR to a shorter folder`);
+    throw configError(
+      service,
+      'admin',
+      `${socket}: too long for a unix socket (${Buffer.byteLength(socket)} bytes, at most ${MAX_SOCKET_PATH}); set CORE_STACK_DIR to a shorter folder`,
+    );
   }
   const config = {
     admin: { listen: `unix/${socket}`, config: { persist: false } },

@@ -32,11 +32,7 @@ function warnOnce(line: string): void {
   process.stderr.write(`core: warning: ${line}\n`);
 }
 
-export function loadSettings(
-  cwd: string,
-  processEnv: Readonly<Record<string, string | undefined>>,
-  warn: (line: string) => void = warnOnce,
-): Settings {
+export function loadSettings(cwd: string, processEnv: Readonly<Record<string, string | undefined>>, warn: (line: string) => void = warnOnce): Settings {
   const root = findRoot(cwd, processEnv);
   const file = path.join(root, '.env');
   const read = readInputFile(file, DOTENV_MAX_BYTES);
@@ -46,7 +42,8 @@ export function loadSettings(
   const scan = scanDotenv(text);
   for (const { key, line } of scan.cut) {
     // The value is never shown: it may be a password, and the name says enough.
-    if (processEnv[key] === undefined) warn(`${file}:${line}: ${key}: an unquoted '#' starts a comment, so the value is cut short there; quote the value to keep it (${key}="...#...")`);
+    if (processEnv[key] === undefined)
+      warn(`${file}:${line}: ${key}: an unquoted '#' starts a comment, so the value is cut short there; quote the value to keep it (${key}="...#...")`);
   }
   return parseSettings({ root, processEnv, dotenv, dotenvLines: scan.lines });
 }

@@ -62,7 +62,7 @@ export function parseSettings(input: SettingsInput): Settings {
   const cacheBase = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(home, '.cache');
 
   const host = env.CORE_HOST || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) {
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) {
     throw new InputError('bad-setting', `CORE_HOST: "${host}" is not a host name or IP address`);
   }
 
@@ -76,9 +76,7 @@ export function parseSettings(input: SettingsInput): Settings {
     throw new InputError('bad-setting', `CORE_ENGINE: "${engine}" is not one of ${ENGINES.join(', ')}`);
   }
 
-  const dotenvLines = Object.fromEntries(
-    Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined),
-  );
+  const dotenvLines = Object.fromEntries(Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined));
 
   return {
     root,

@@ -36,7 +36,11 @@ export function checkVariables(settings: Settings): Issue[] {
     const file = variableOrigin(settings, key);
     if (value.includes('\0')) issues.push({ file, path: key, message: 'the value contains a NUL byte, which no environment variable can hold' });
     else if (key in inherited && Buffer.byteLength(`${key}=${value}`) > MAX_STRING_BYTES) {
-      issues.push({ file, path: key, message: `${key}=value is ${formatBytes(Buffer.byteLength(`${key}=${value}`))}; one variable can hold at most ${MAX_STRING_BYTES} bytes (Linux MAX_ARG_STRLEN), and every service inherits it` });
+      issues.push({
+        file,
+        path: key,
+        message: `${key}=value is ${formatBytes(Buffer.byteLength(`${key}=${value}`))}; one variable can hold at most ${MAX_STRING_BYTES} bytes (Linux MAX_ARG_STRLEN), and every service inherits it`,
+      });
     }
   }
   return issues;
@@ -59,7 +63,8 @@ export function checkServices(settings: Settings, plan: StackPlan): Issue[] {
     }
     for (const [key, value] of Object.entries(service.env)) {
       const text = `${key}=${value}`;
-      if (text.includes('\0')) issues.push({ file, path: `process.env.${key}`, message: 'the value contains a NUL byte after placeholders, which no environment variable can hold' });
+      if (text.includes('\0'))
+        issues.push({ file, path: `process.env.${key}`, message: 'the value contains a NUL byte after placeholders, which no environment variable can hold' });
       else if (Buffer.byteLength(text) > MAX_STRING_BYTES) issues.push({ file, path: `process.env.${key}`, message: `after placeholders, ${tooLong(text)}` });
     }
     const all = [...argv, ...env.values()];

@@ -32,7 +32,7 @@ describe.each<ArchiveKind>(['tar.gz', 'zip'])('%s', (kind) => {
     expect(await extractMember(file, kind, 'nats-server-v1-linux-amd64/nats-server', dest())).toEqual({ ok: true });
     expect(await fs.readFile(dest(), 'utf8')).toBe('binary!');
     expect((await fs.stat(dest())).mode & 0o111).not.toBe(0);
-    expect((await fs.readdir(dir)).sort()).toEqual(['fixture.' + kind, 'out'].sort());
+    expect((await fs.readdir(dir)).sort()).toEqual([`fixture.${kind}`, 'out'].sort());
   });
 
   it('reports a missing member', async () => {
@@ -100,18 +100,27 @@ describe('zip-slip', () => {
   });
 
   it('refuses a tar entry with an absolute path', async () => {
-    const file = await build('tar.gz', [{ name: '/tmp/evil', body: 'owned' }, { name: 'caddy', body: 'binary' }]);
+    const file = await build('tar.gz', [
+      { name: '/tmp/evil', body: 'owned' },
+      { name: 'caddy', body: 'binary' },
+    ]);
     expect(await extractMember(file, 'tar.gz', 'caddy', dest())).toMatchObject({ reason: 'unsafe-archive', message: 'unsafe archive entry: absolute path "/tmp/evil"' });
   });
 
   it('refuses a tar hard link out of the target', async () => {
-    const file = await build('tar.gz', [{ name: 'caddy', body: 'binary' }, { name: 'h', hardlink: '../../etc/shadow' }]);
+    const file = await build('tar.gz', [
+      { name: 'caddy', body: 'binary' },
+      { name: 'h', hardlink: '../../etc/shadow' },
+    ]);
     expect(await extractMember(file, 'tar.gz', 'caddy', dest())).toMatchObject({ reason: 'unsafe-archive', message: expect.stringContaining('hard link "h"') });
   });
 
   it('refuses a zip entry named ../ (decoded by us, not yauzl)', async () => {
     const file = path.join(dir, 'slip.zip');
-    const good = await zip([{ name: 'pocketbase', body: 'binary' }, { name: 'xx/evil', body: 'owned' }]);
+    const good = await zip([
+      { name: 'pocketbase', body: 'binary' },
+      { name: 'xx/evil', body: 'owned' },
+    ]);
     await fs.writeFile(file, patchZipName(good, 'xx/evil', '../evil'));
     expect(await extractMember(file, 'zip', 'pocketbase', dest())).toEqual({
       ok: false,
@@ -122,7 +131,10 @@ describe('zip-slip', () => {
 
   it('refuses a zip entry with an absolute path', async () => {
     const file = path.join(dir, 'abs.zip');
-    const good = await zip([{ name: 'xtmp/evil', body: 'owned' }, { name: 'pocketbase', body: 'binary' }]);
+    const good = await zip([
+      { name: 'xtmp/evil', body: 'owned' },
+      { name: 'pocketbase', body: 'binary' },
+    ]);
     await fs.writeFile(file, patchZipName(good, 'xtmp/evil', '/tmp/evil'));
     expect(await extractMember(file, 'zip', 'pocketbase', dest())).toMatchObject({ reason: 'unsafe-archive', message: 'unsafe archive entry: absolute path "/tmp/evil"' });
   });

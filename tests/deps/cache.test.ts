@@ -34,7 +34,7 @@ it('an entry appears whole, with a sidecar recording its sha256, and no work fol
   expect(await filesUnder(key.cacheDir)).toEqual(['bin/linux-amd64/tool/1.0.0/source.json', 'bin/linux-amd64/tool/1.0.0/tool']);
 });
 
-it('when two writers race, the second keeps the first one\'s sound entry', async () => {
+it("when two writers race, the second keeps the first one's sound entry", async () => {
   const first = await commit('binary one');
   const second = await commit('binary two');
   expect(second.file).toBe(first.file);

@@ -21,7 +21,10 @@ let stderr: string;
 async function writeManifest(name: string, binaries: unknown[]): Promise<void> {
   const dir = path.join(project.settings.root, 'services', name);
   await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(path.join(dir, 'service.json'), JSON.stringify({ name, binaries, process: { command: `\${dep.${binaries.length ? (binaries[0] as { name: string }).name : 'x'}}` } }));
+  await fs.writeFile(
+    path.join(dir, 'service.json'),
+    JSON.stringify({ name, binaries, process: { command: `\${dep.${binaries.length ? (binaries[0] as { name: string }).name : 'x'}}` } }),
+  );
 }
 
 beforeEach(async () => {
@@ -36,7 +39,11 @@ beforeEach(async () => {
     {
       name: 'fetched',
       version: '2.0.0',
-      sources: [{ type: 'path' }, { type: 'cache' }, { type: 'download', url: `${server.origin}/fetched-{version}.tar.gz`, archive: 'tar.gz', sha256: { [`${os}_${arch}`]: digest('sha256', archive) } }],
+      sources: [
+        { type: 'path' },
+        { type: 'cache' },
+        { type: 'download', url: `${server.origin}/fetched-{version}.tar.gz`, archive: 'tar.gz', sha256: { [`${os}_${arch}`]: digest('sha256', archive) } },
+      ],
     },
   ]);
   for (const [key, value] of Object.entries(project.settings.env)) vi.stubEnv(key, value);

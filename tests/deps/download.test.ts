@@ -172,7 +172,11 @@ describe('the cache', () => {
 describe('refusals leave nothing behind', () => {
   it('checksum mismatch against the checksum file', async () => {
     const binary = serveNats(natsArchive(), checksumFile('sha256', { [NATS_ASSET]: Buffer.from('a different archive') }));
-    await expectRefused(binary, 'checksum-mismatch', /^nats-server-v2\.14\.5-linux-amd64\.tar\.gz: sha256 [0-9a-f]{64} does not match [0-9a-f]{64} from http:\/\/127\.0\.0\.1:\d+\/.*\/SHA256SUMS; refused$/);
+    await expectRefused(
+      binary,
+      'checksum-mismatch',
+      /^nats-server-v2\.14\.5-linux-amd64\.tar\.gz: sha256 [0-9a-f]{64} does not match [0-9a-f]{64} from http:\/\/127\.0\.0\.1:\d+\/.*\/SHA256SUMS; refused$/,
+    );
   });
 
   it('checksum mismatch against a pinned sha256', async () => {
@@ -201,7 +205,14 @@ describe('refusals leave nothing behind', () => {
   });
 
   it('zip-slip: an entry named ../ in an archive whose checksum is right', async () => {
-    const archive = patchZipName(await zip([{ name: 'pocketbase', body: 'x' }, { name: 'xx/pwned', body: 'x' }]), 'xx/pwned', '../pwned');
+    const archive = patchZipName(
+      await zip([
+        { name: 'pocketbase', body: 'x' },
+        { name: 'xx/pwned', body: 'x' },
+      ]),
+      'xx/pwned',
+      '../pwned',
+    );
     server.file('/pb.zip', archive);
     const binary: Binary = {
       name: 'pocketbase',

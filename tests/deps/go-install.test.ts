@@ -26,10 +26,7 @@ afterEach(async () => {
 const hello = (extra: Partial<Extract<Binary['sources'][number], { type: 'go-install' }>> = {}): Binary => ({
   name: 'hello-tool',
   version: '1.0.0',
-  sources: [
-    { type: 'cache' },
-    { type: 'go-install', module: HELLO_MODULE, version: HELLO_VERSION, ldflags: '-s -w -X main.version=1.0.0', ...extra },
-  ],
+  sources: [{ type: 'cache' }, { type: 'go-install', module: HELLO_MODULE, version: HELLO_VERSION, ldflags: '-s -w -X main.version=1.0.0', ...extra }],
 });
 
 describe.skipIf(!go)('go install', () => {

@@ -25,9 +25,7 @@ describe('platform', () => {
 
   it('expands the upstream URL templates', () => {
     const vars = { version: '2.14.5', os: 'linux', arch: 'amd64' };
-    expect(
-      expandTemplate('https://x/v{version}/nats-server-v{version}-{os}-{arch}.tar.gz', vars),
-    ).toBe('https://x/v2.14.5/nats-server-v2.14.5-linux-amd64.tar.gz');
+    expect(expandTemplate('https://x/v{version}/nats-server-v{version}-{os}-{arch}.tar.gz', vars)).toBe('https://x/v2.14.5/nats-server-v2.14.5-linux-amd64.tar.gz');
     expect(expandTemplate('{other} stays', vars)).toBe('{other} stays');
     expect(platformKey({ os: 'mac', arch: 'arm64' })).toBe('mac_arm64');
   });

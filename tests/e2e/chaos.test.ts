@@ -32,7 +32,10 @@ function random(seed: number): () => number {
 }
 
 // Every 30th service double-forks a daemon out of its process group and session.
-const stack = tinyStack(services(COUNT, (i) => (i % 30 === 7 ? daemonizer() : sleeper())), OFFSET);
+const stack = tinyStack(
+  services(COUNT, (i) => (i % 30 === 7 ? daemonizer() : sleeper())),
+  OFFSET,
+);
 const upProcesses: ChildProcess[] = [];
 
 afterAll(async () => {

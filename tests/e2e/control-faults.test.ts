@@ -4,7 +4,6 @@
  * Malformed requests over the real socket, a stopped supervisor, `down` racing
  * `up -d`, another user, a long probe error.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,7 +25,9 @@ const project = tinyProject(OFFSET, 2, {
       process: {
         command: process.execPath,
         args: ['-e', 'setInterval(() => {}, 1000)'],
-        compose: { readiness_probe: { exec: { command: [process.execPath, '-e', "console.log('the probe failed for a very long reason '.repeat(8)); process.exit(1)"] }, period_seconds: 1 } },
+        compose: {
+          readiness_probe: { exec: { command: [process.execPath, '-e', "console.log('the probe failed for a very long reason '.repeat(8)); process.exit(1)"] }, period_seconds: 1 },
+        },
       },
     },
   },
@@ -109,7 +110,14 @@ describe('the control socket (item 2)', () => {
       ['a negative limit', request('GET /process/logs/tiny-0/0/-5 HTTP/1.1'), '400'],
       ['a long URL', request(`GET /process/${'x'.repeat(5000)} HTTP/1.1`), '414'],
       ['a huge URL', request(`GET /process/${'x'.repeat(100_000)} HTTP/1.1`), '431'],
-      ['too many headers', request('GET /live HTTP/1.1', Array.from({ length: 500 }, (_, i) => `x-${i}: ${'v'.repeat(30)}`)), '431'],
+      [
+        'too many headers',
+        request(
+          'GET /live HTTP/1.1',
+          Array.from({ length: 500 }, (_, i) => `x-${i}: ${'v'.repeat(30)}`),
+        ),
+        '431',
+      ],
       ['a body on project/stop', request('POST /project/stop HTTP/1.1', ['Content-Length: 5'], 'hello'), '413'],
       ['a chunked body on restart', request('POST /process/restart/tiny-0 HTTP/1.1', ['Transfer-Encoding: chunked'], '5\r\nhello\r\n0\r\n\r\n'), '413'],
       ['a lying Content-Length', request('POST /process/start/tiny-0 HTTP/1.1', ['Content-Length: 99999999'], 'short'), '413'],

@@ -120,7 +120,7 @@ describe.skipIf(!isRoot)('a full or read-only stack folder (item 1)', () => {
   }, 120_000);
 
   it('and on a read-only one (EROFS); once writable again the state file is saved again', async () => {
-    const { supervisor, guardian, processes } = state();
+    const { supervisor, guardian } = state();
     // NATS is restarted here, not Caddy: Caddy creates its admin socket in the stack
     // folder at start, which a read-only folder cannot hold (it would fail, as it should).
     // (Live pids: the state file may be stale after the full disk of the test before.)

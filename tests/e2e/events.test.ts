@@ -99,7 +99,10 @@ describe('core events', () => {
   it('--json -f shows a `core restart` (an apply) in order: the apply, stopping, exited, stopped, waiting, starting, started, ready', async () => {
     const history = await core('events', '--json');
     expect(history.code, history.stderr).toBe(0);
-    const before = history.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as EventRecord);
+    const before = history.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as EventRecord);
     expect(before.map((r) => r.type)).toEqual(['waiting', 'starting', 'started', 'ready']);
     expect(seqs(before)).toEqual([1, 2, 3, 4]);
     const oldPid = before.find((r) => r.type === 'started')!.pid;
@@ -149,13 +152,16 @@ describe('core events', () => {
     const second = follow('--since', String(last));
     const ready = await second.until('api ready again', (r) => r.type === 'ready');
     expect(seqs(second.records.filter((r) => r.seq <= ready.seq))).toEqual(consecutive(last + 1, ready.seq));
-    expect([...got, ...second.records].map((r) => `${r.seq} ${r.type}`)).toEqual(
-      RESTART.map((type, i) => `${afterFirstRestart + 1 + i} ${type}`),
-    );
+    expect([...got, ...second.records].map((r) => `${r.seq} ${r.type}`)).toEqual(RESTART.map((type, i) => `${afterFirstRestart + 1 + i} ${type}`));
 
     // Without -f, the same --since gives the same records.
     const page = await core('events', '--json', '--since', String(last));
-    expect(page.stdout.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual(consecutive(last + 1, ready.seq));
+    expect(
+      page.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    ).toEqual(consecutive(last + 1, ready.seq));
 
     // The follower ends by itself when the stack stops, after the stop's own events.
     const down = await core('down');
@@ -174,7 +180,10 @@ describe('core events', () => {
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} +1 +api +waiting +pending → waiting$/);
     expect(lines.at(-1)).toMatch(/ api +stopped +stopping → stopped$/);
     const json = await core('events', '--json', '--since', '3');
-    const records = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as EventRecord);
+    const records = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as EventRecord);
     expect(seqs(records)).toEqual(consecutive(4, lines.length));
   });
 

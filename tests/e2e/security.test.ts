@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,11 +54,14 @@ const state = () => JSON.parse(fs.readFileSync(path.join(project.dir, '.core-sta
 /** A request to Caddy's admin API on its unix socket (an empty Host, as Caddy wants there). */
 function admin(method: string, route: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: adminSocket, path: route, method, setHost: false, headers: { host: '', ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      { socketPath: adminSocket, path: route, method, setHost: false, headers: { host: '', ...(body ? { 'content-type': 'application/json' } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -87,7 +89,14 @@ function listeners(pid: number): { address: string; port: number }[] {
       const fields = line.trim().split(/\s+/);
       if (fields[3] !== '0A' || !inodes.has(fields[9]!)) continue;
       const [hex, port] = fields[1]!.split(':');
-      const address = hex!.length === 8 ? hex!.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.') : hex!;
+      const address =
+        hex!.length === 8
+          ? hex!
+              .match(/../g)!
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : hex!;
       found.push({ address, port: parseInt(port!, 16) });
     }
   }
@@ -117,7 +126,10 @@ describe('what listens where', () => {
     expect(Object.keys(processes).sort()).toEqual(['caddy', 'nats', 'nats-echo', 'pocketbase']);
     const all = Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, listeners((p as { pid: number }).pid)]));
     expect(all).toEqual({
-      nats: [{ address: '127.0.0.1', port: project.port(4222) }, { address: '127.0.0.1', port: project.port(8222) }].sort((a, b) => a.port - b.port),
+      nats: [
+        { address: '127.0.0.1', port: project.port(4222) },
+        { address: '127.0.0.1', port: project.port(8222) },
+      ].sort((a, b) => a.port - b.port),
       pocketbase: [{ address: '127.0.0.1', port: project.port(8090) }],
       caddy: [{ address: '127.0.0.1', port: project.port(2015) }],
       'nats-echo': [],

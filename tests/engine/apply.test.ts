@@ -134,7 +134,10 @@ describe('apply (built-in engine, fake clock and spawner)', () => {
     const result = await apply(h, desired);
     expect(result).toMatchObject({ ok: true, started: [] });
     expect(pids(h)).toEqual(before);
-    await h.engine.stopProcess('app').then(() => undefined, () => undefined);
+    await h.engine.stopProcess('app').then(
+      () => undefined,
+      () => undefined,
+    );
     await h.clock.advance(0);
     expect(h.spawner.last('app').kills[0]).toEqual({ signal: 2, group: true });
   });

@@ -55,7 +55,15 @@ function capture() {
   let err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  return { seqs: () => out.trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line).seq as number), err: () => err };
+  return {
+    seqs: () =>
+      out
+        .trimEnd()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).seq as number),
+    err: () => err,
+  };
 }
 
 describe('core events (the command)', () => {

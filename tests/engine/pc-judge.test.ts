@@ -23,10 +23,7 @@ const stack = doc({
 
 describe('judgePcStates', () => {
   it('counts a job that completed with 0 as completed, not as a failure (was "migrate ended (Completed, exit code 0)")', () => {
-    const verdict = judgePcStates(stack, ['migrate', 'app'], [
-      state('migrate', 'Completed', { exit_code: 0, age: 1200 * MS }),
-      state('app', 'Running', { is_ready: 'Ready' }),
-    ]);
+    const verdict = judgePcStates(stack, ['migrate', 'app'], [state('migrate', 'Completed', { exit_code: 0, age: 1200 * MS }), state('app', 'Running', { is_ready: 'Ready' })]);
     expect(verdict).toEqual({
       kind: 'ok',
       outcomes: [
@@ -42,7 +39,11 @@ describe('judgePcStates', () => {
     expect(one(state('web', 'Completed', { exit_code: 0 }))).toMatchObject({ kind: 'failed', message: 'web exited with code 0 instead of staying up' });
     // One or two crashes get their restart; the third before it is up is a crash loop.
     expect(one(state('web', 'Restarting', { exit_code: 3, restarts: 1 }))).toMatchObject({ kind: 'pending' });
-    expect(one(state('web', 'Restarting', { exit_code: 3, restarts: 2 }))).toMatchObject({ kind: 'failed', message: 'web exited with code 3 before it was up, 3 times in a row (restarting)', exitCode: 3 });
+    expect(one(state('web', 'Restarting', { exit_code: 3, restarts: 2 }))).toMatchObject({
+      kind: 'failed',
+      message: 'web exited with code 3 before it was up, 3 times in a row (restarting)',
+      exitCode: 3,
+    });
     expect(one(state('web', 'Error', { exit_code: 1 }))).toMatchObject({ kind: 'failed', message: 'web failed (exit code 1)' });
     expect(one(state('app', 'Skipped'))).toMatchObject({ kind: 'failed', message: 'app was not started (a dependency failed)' });
   });

@@ -77,7 +77,13 @@ describe('transition', () => {
     const failed = run([...started, { type: 'exited', code: 4, signal: null, at: 1 }], onFailure);
     expect(failed.effects).toContainEqual({ type: 'end-project', exitCode: 4, reason: 'exit_on_failure: exited with code 4' });
     const onSkip = policyOf(proc('svc', { availability: { restart: 'no', exit_on_skipped: true } }));
-    const skipped = run([{ type: 'start', waitingOn: [] }, { type: 'deps-failed', reason: 'db failed', cause: 'db' }], onSkip);
+    const skipped = run(
+      [
+        { type: 'start', waitingOn: [] },
+        { type: 'deps-failed', reason: 'db failed', cause: 'db' },
+      ],
+      onSkip,
+    );
     expect(skipped.effects).toContainEqual(expect.objectContaining({ type: 'end-project', exitCode: 1 }));
   });
 });

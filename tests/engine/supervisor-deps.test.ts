@@ -143,9 +143,7 @@ describe('subset start', () => {
   });
 
   it('does not rerun a completed one-shot dependency when a dependent is started later', async () => {
-    const h = harness(
-      doc({ init: { 'x-core': { service: 'pb', one_shot: true } }, pb: { depends_on: { init: { condition: 'process_completed_successfully' } } } }),
-    );
+    const h = harness(doc({ init: { 'x-core': { service: 'pb', one_shot: true } }, pb: { depends_on: { init: { condition: 'process_completed_successfully' } } } }));
     h.engine.start(['init']);
     await h.clock.advance(0);
     h.spawner.last('init').exit(0);

@@ -102,13 +102,15 @@ describe('supervisor events', () => {
 });
 
 describe('events that no runner emits', () => {
-  it('an event no runner emits (an apply) is published, numbered and recorded as the whole stack\'s', async () => {
+  it("an event no runner emits (an apply) is published, numbered and recorded as the whole stack's", async () => {
     const h = harness(doc({ svc: {} }));
     h.engine.start();
     await h.clock.advance(0);
     const last = h.engine.journal.last;
     h.engine.emit({ type: 'apply-finished', name: '', at: h.clock.now(), id: 1, ok: false, afterMs: 12, message: 'api not ready' });
     expect(h.events.at(-1)).toMatchObject({ type: 'apply-finished' });
-    expect(h.engine.journal.since(last).events).toEqual([expect.objectContaining({ seq: last + 1, type: 'apply-finished', process: null, reason: 'failed', message: 'api not ready' })]);
+    expect(h.engine.journal.since(last).events).toEqual([
+      expect.objectContaining({ seq: last + 1, type: 'apply-finished', process: null, reason: 'failed', message: 'api not ready' }),
+    ]);
   });
 });

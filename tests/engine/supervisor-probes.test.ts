@@ -53,9 +53,7 @@ describe('readiness', () => {
   });
 
   it('after ready: failure_threshold consecutive failures stop the process for a restart per availability', async () => {
-    const h = harness(
-      doc({ db: { readiness_probe: httpProbe(5432, { period_seconds: 1, failure_threshold: 2 }), availability: { restart: 'on_failure', backoff_seconds: 1 } } }),
-    );
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { period_seconds: 1, failure_threshold: 2 }), availability: { restart: 'on_failure', backoff_seconds: 1 } } }));
     h.prober.up('http:5432');
     h.engine.start();
     await h.clock.advance(10);
@@ -116,9 +114,7 @@ describe('liveness', () => {
   const live = { period_seconds: 5, failure_threshold: 2 };
 
   it('starts once ready, and failure_threshold failures stop the process for a restart', async () => {
-    const h = harness(
-      doc({ api: { readiness_probe: httpProbe(80), liveness_probe: httpProbe(81, live), availability: { restart: 'always', backoff_seconds: 1 } } }),
-    );
+    const h = harness(doc({ api: { readiness_probe: httpProbe(80), liveness_probe: httpProbe(81, live), availability: { restart: 'always', backoff_seconds: 1 } } }));
     h.engine.start();
     await h.clock.advance(1000);
     expect(h.prober.times('http:81')).toEqual([]);

@@ -18,7 +18,12 @@ describe('stop()', () => {
     const done = h.engine.stop().then(() => (stopped = true));
     await flush();
     // caddy (a leaf) and solo are signalled at once; pb and nats wait for their dependents.
-    expect(h.of('stopping').map((e) => e.name).sort()).toEqual(['caddy', 'solo']);
+    expect(
+      h
+        .of('stopping')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['caddy', 'solo']);
     h.spawner.last('caddy').exit(0);
     await flush();
     expect(h.of('stopping').map((e) => e.name)).toContain('pb');

@@ -29,14 +29,21 @@ const project = e2eProject(OFFSET, {
       compose: { ready_log_line: 'written' },
     },
   }),
-  broken: () => ({ name: 'broken', process: { command: 'node', args: ['-e', "console.log('broken fails at once'); process.exit(3)"], compose: { readiness_probe: { tcp_socket: { port: '${port.tcp}' } } } }, ports: { tcp: { port: 9100, protocol: 'tcp' } } }),
+  broken: () => ({
+    name: 'broken',
+    process: { command: 'node', args: ['-e', "console.log('broken fails at once'); process.exit(3)"], compose: { readiness_probe: { tcp_socket: { port: '${port.tcp}' } } } },
+    ports: { tcp: { port: 9100, protocol: 'tcp' } },
+  }),
   // A one-shot job and the service that waits for it to succeed (issue 9 item 22).
   migrate: () => ({ name: 'migrate', process: { command: 'node', args: ['-e', "setTimeout(() => console.log('migrated'), 100)"] } }),
   migrated: () => ({
     name: 'migrated',
     process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], compose: { depends_on: { migrate: { condition: 'process_completed_successfully' } } } },
   }),
-  dependent: () => ({ name: 'dependent', process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], compose: { depends_on: { broken: { condition: 'process_healthy' } } } } }),
+  dependent: () => ({
+    name: 'dependent',
+    process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], compose: { depends_on: { broken: { condition: 'process_healthy' } } } },
+  }),
 });
 const env = { ...project.env, PATH: pathWithProcessCompose() };
 // process-compose's probes tick in whole seconds: give its commands time.

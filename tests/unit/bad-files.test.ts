@@ -45,26 +45,97 @@ const CASES: Case[] = [
   { name: 'service.json is a FIFO', setup: (p) => void execFileSync('mkfifo', [replaceNats(p)]), expect: [NATS, 'is a FIFO (named pipe), not a regular file'] },
   { name: 'service.json is a directory', setup: (p) => void fs.mkdirSync(replaceNats(p)), expect: [NATS, 'is a directory, not a regular file'] },
   { name: 'service.json is 600 MB', setup: (p) => void fs.truncateSync(path.join(p, NATS), 600 * 1024 * 1024), expect: [NATS, 'is 600 MiB, over the 1 MiB limit'] },
-  { name: 'service.json is a symlink out of the project', setup: (p) => void fs.symlinkSync(path.join(outside, 'shadow'), replaceNats(p)), expect: [NATS, `is a symlink to ${path.join(outside, 'shadow')}, outside the project`], never: ['TOPSECRET'] },
-  { name: 'service.json is a symlink inside the project to a non-JSON file', setup: (p) => (fs.writeFileSync(path.join(p, 'notes'), `${MARKER}\n`), void fs.symlinkSync('../../notes', replaceNats(p))), expect: [NATS, 'not valid JSON', 'line 1, column 1'], never: ['TOPSECRET', 'root:'] },
-  { name: 'service.json holds text that is not JSON', setup: (p) => void fs.writeFileSync(path.join(p, NATS), `{"name": "nats",\n ${MARKER}`), expect: [NATS, 'not valid JSON', 'line 2, column 2'], never: ['TOPSECRET', 'root:'] },
-  { name: 'service.json is not UTF-8', setup: (p) => void fs.writeFileSync(path.join(p, NATS), Buffer.from([...Buffer.from('{"name": "n'), 0xff, 0xfe, ...Buffer.from('ats"}')])), expect: [NATS, 'is not valid UTF-8: byte offset 11 (line 1)'] },
-  { name: 'service.json has a bad UTF-8 sequence on line 3', setup: (p) => void fs.writeFileSync(path.join(p, NATS), Buffer.concat([Buffer.from('{\n"description": "caf\u00e9",\n"name": "'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from('"}')])), expect: [NATS, 'is not valid UTF-8: byte offset 35 (line 3)'] },
-  { name: 'a service folder is a symlink out of the project', setup: (p) => void fs.symlinkSync(path.join(outside, 'foo'), path.join(p, 'services', 'foo')), expect: ['services/foo: is a symlink to', 'outside the project', 'move or copy the folder in'] },
-  { name: 'a service folder is a dangling symlink', setup: (p) => void fs.symlinkSync('/nonexistent/core-test', path.join(p, 'services', 'foo')), expect: ['services/foo: is a symlink to /nonexistent/core-test, which does not exist'] },
+  {
+    name: 'service.json is a symlink out of the project',
+    setup: (p) => void fs.symlinkSync(path.join(outside, 'shadow'), replaceNats(p)),
+    expect: [NATS, `is a symlink to ${path.join(outside, 'shadow')}, outside the project`],
+    never: ['TOPSECRET'],
+  },
+  {
+    name: 'service.json is a symlink inside the project to a non-JSON file',
+    setup: (p) => (fs.writeFileSync(path.join(p, 'notes'), `${MARKER}\n`), void fs.symlinkSync('../../notes', replaceNats(p))),
+    expect: [NATS, 'not valid JSON', 'line 1, column 1'],
+    never: ['TOPSECRET', 'root:'],
+  },
+  {
+    name: 'service.json holds text that is not JSON',
+    setup: (p) => void fs.writeFileSync(path.join(p, NATS), `{"name": "nats",\n ${MARKER}`),
+    expect: [NATS, 'not valid JSON', 'line 2, column 2'],
+    never: ['TOPSECRET', 'root:'],
+  },
+  {
+    name: 'service.json is not UTF-8',
+    setup: (p) => void fs.writeFileSync(path.join(p, NATS), Buffer.from([...Buffer.from('{"name": "n'), 0xff, 0xfe, ...Buffer.from('ats"}')])),
+    expect: [NATS, 'is not valid UTF-8: byte offset 11 (line 1)'],
+  },
+  {
+    name: 'service.json has a bad UTF-8 sequence on line 3',
+    setup: (p) =>
+      void fs.writeFileSync(path.join(p, NATS), Buffer.concat([Buffer.from('{\n"description": "caf\u00e9",\n"name": "'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from('"}')])),
+    expect: [NATS, 'is not valid UTF-8: byte offset 35 (line 3)'],
+  },
+  {
+    name: 'a service folder is a symlink out of the project',
+    setup: (p) => void fs.symlinkSync(path.join(outside, 'foo'), path.join(p, 'services', 'foo')),
+    expect: ['services/foo: is a symlink to', 'outside the project', 'move or copy the folder in'],
+  },
+  {
+    name: 'a service folder is a dangling symlink',
+    setup: (p) => void fs.symlinkSync('/nonexistent/core-test', path.join(p, 'services', 'foo')),
+    expect: ['services/foo: is a symlink to /nonexistent/core-test, which does not exist'],
+  },
   { name: 'a service folder is a symlink loop', setup: (p) => void fs.symlinkSync('foo', path.join(p, 'services', 'foo')), expect: ['services/foo: is a symlink loop'] },
   // nesting and NUL in manifests (item 16, and item 17's manifest half)
-  { name: 'config nested 2,000 levels', setup: (p) => writeNats(p, { ...natsManifest(p), config: nested(2000) }), expect: [`${NATS}: config${'.a'.repeat(63)}: nested deeper than 64 levels`] },
-  { name: 'an array nested 100,000 levels', setup: (p) => void fs.writeFileSync(path.join(p, NATS), `{"name":"nats","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), expect: [`${NATS}: x${'[0]'.repeat(63)}: nested deeper than 64 levels`] },
-  { name: 'a NUL in a manifest env value', setup: (p) => writeNats(p, { ...natsManifest(p), process: { ...natsManifest(p).process, env: { X: `a\u0000${MARKER}` } } }), expect: [`${NATS}: process.env.X: contains a NUL character`], never: ['TOPSECRET'] },
-  { name: 'a NUL in a manifest argument', setup: (p) => { const m = natsManifest(p); m.process.args.push('a\u0000b'); writeNats(p, m); }, expect: [`${NATS}: process.args[2]: contains a NUL character`] },
+  {
+    name: 'config nested 2,000 levels',
+    setup: (p) => writeNats(p, { ...natsManifest(p), config: nested(2000) }),
+    expect: [`${NATS}: config${'.a'.repeat(63)}: nested deeper than 64 levels`],
+  },
+  {
+    name: 'an array nested 100,000 levels',
+    setup: (p) => void fs.writeFileSync(path.join(p, NATS), `{"name":"nats","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+    expect: [`${NATS}: x${'[0]'.repeat(63)}: nested deeper than 64 levels`],
+  },
+  {
+    name: 'a NUL in a manifest env value',
+    setup: (p) => writeNats(p, { ...natsManifest(p), process: { ...natsManifest(p).process, env: { X: `a\u0000${MARKER}` } } }),
+    expect: [`${NATS}: process.env.X: contains a NUL character`],
+    never: ['TOPSECRET'],
+  },
+  {
+    name: 'a NUL in a manifest argument',
+    setup: (p) => {
+      const m = natsManifest(p);
+      m.process.args.push('a\u0000b');
+      writeNats(p, m);
+    },
+    expect: [`${NATS}: process.args[2]: contains a NUL character`],
+  },
   // .env (items 17 and 18)
   { name: '.env is a FIFO', setup: (p) => void execFileSync('mkfifo', [path.join(p, '.env')]), expect: ['.env: is a FIFO (named pipe), not a regular file'] },
   { name: '.env is a directory', setup: (p) => void fs.mkdirSync(path.join(p, '.env')), expect: ['.env: is a directory, not a regular file'] },
-  { name: '.env is 600 MB', setup: (p) => (fs.writeFileSync(path.join(p, '.env'), ''), void fs.truncateSync(path.join(p, '.env'), 600 * 1024 * 1024)), expect: ['.env: is 600 MiB, over the 8 MiB limit'] },
-  { name: '.env is not UTF-8', setup: (p) => void fs.writeFileSync(path.join(p, '.env'), Buffer.from([...Buffer.from('A=1\nB=caf'), 0xe9, 0x0a])), expect: ['.env: is not valid UTF-8: byte offset 9 (line 2)'] },
-  { name: 'a NUL byte in a .env value', setup: (p) => void fs.writeFileSync(path.join(p, '.env'), `A=1\nFOO=a\0${MARKER}\n`), expect: ['.env:2: FOO: the value contains a NUL byte'], never: ['TOPSECRET'] },
-  { name: 'a 4 MB .env value', setup: (p) => void fs.writeFileSync(path.join(p, '.env'), `# big\nBIG_VALUE=${big(4 * 1024 * 1024, 'q')}\n`), expect: ['.env:2: BIG_VALUE: BIG_VALUE=value is 4 MiB', 'at most 131071 bytes (Linux MAX_ARG_STRLEN)'], never: ['qqqq'] },
+  {
+    name: '.env is 600 MB',
+    setup: (p) => (fs.writeFileSync(path.join(p, '.env'), ''), void fs.truncateSync(path.join(p, '.env'), 600 * 1024 * 1024)),
+    expect: ['.env: is 600 MiB, over the 8 MiB limit'],
+  },
+  {
+    name: '.env is not UTF-8',
+    setup: (p) => void fs.writeFileSync(path.join(p, '.env'), Buffer.from([...Buffer.from('A=1\nB=caf'), 0xe9, 0x0a])),
+    expect: ['.env: is not valid UTF-8: byte offset 9 (line 2)'],
+  },
+  {
+    name: 'a NUL byte in a .env value',
+    setup: (p) => void fs.writeFileSync(path.join(p, '.env'), `A=1\nFOO=a\0${MARKER}\n`),
+    expect: ['.env:2: FOO: the value contains a NUL byte'],
+    never: ['TOPSECRET'],
+  },
+  {
+    name: 'a 4 MB .env value',
+    setup: (p) => void fs.writeFileSync(path.join(p, '.env'), `# big\nBIG_VALUE=${big(4 * 1024 * 1024, 'q')}\n`),
+    expect: ['.env:2: BIG_VALUE: BIG_VALUE=value is 4 MiB', 'at most 131071 bytes (Linux MAX_ARG_STRLEN)'],
+    never: ['qqqq'],
+  },
   {
     name: '.env values that together do not fit one process',
     setup: (p) => void fs.writeFileSync(path.join(p, '.env'), Array.from({ length: 10 }, (_, i) => `PART_${i}=${big(120_000, 'q')}`).join('\n')),

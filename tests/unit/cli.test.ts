@@ -117,8 +117,16 @@ describe('usage', () => {
     const project = makeProject();
     const logs = path.join(project, '.core-stack/logs');
     fs.mkdirSync(logs, { recursive: true });
-    for (const [name, line] of [['nats', 'nats line'], ['gone', 'old service line'], ['core', 'supervisor line']]) fs.writeFileSync(path.join(logs, `${name}.log`), `${line}\n`);
-    fs.writeFileSync(path.join(project, '.core-stack/state.json'), JSON.stringify({ version: 1, engine: 'builtin', supervisor: { pid: 999999 }, socket: 'core.sock', ports: { nats: {}, caddy: {} }, processes: {} }));
+    for (const [name, line] of [
+      ['nats', 'nats line'],
+      ['gone', 'old service line'],
+      ['core', 'supervisor line'],
+    ])
+      fs.writeFileSync(path.join(logs, `${name}.log`), `${line}\n`);
+    fs.writeFileSync(
+      path.join(project, '.core-stack/state.json'),
+      JSON.stringify({ version: 1, engine: 'builtin', supervisor: { pid: 999999 }, socket: 'core.sock', ports: { nats: {}, caddy: {} }, processes: {} }),
+    );
     const result = await runCore(['logs'], { cwd: project });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('nats line\n');

@@ -89,7 +89,21 @@ describe('a record as a line of `core events`', () => {
   });
 
   it('an event of the whole stack (an apply) has no process and no phases', () => {
-    const line = eventRecordLine({ v: 1, seq: 7, time: new Date(2026, 0, 1, 9, 0, 0, 5).toISOString(), type: 'apply-finished', process: null, service: null, from: null, to: null, reason: null, exit_code: 0, pid: null, restarts: null, message: '1 replaced' });
+    const line = eventRecordLine({
+      v: 1,
+      seq: 7,
+      time: new Date(2026, 0, 1, 9, 0, 0, 5).toISOString(),
+      type: 'apply-finished',
+      process: null,
+      service: null,
+      from: null,
+      to: null,
+      reason: null,
+      exit_code: 0,
+      pid: null,
+      restarts: null,
+      message: '1 replaced',
+    });
     expect(line).toBe('09:00:00.005       7  -             apply-finished                            (1 replaced)');
   });
 });

@@ -39,7 +39,11 @@ describe('an engine event as a record (the one mapping)', () => {
     ['ready', { type: 'ready', afterMs: 57.4, by: 'probe' }, { reason: 'ready by probe in 57 ms' }],
     ['exited (code)', { type: 'exited', code: 3, signal: null, success: false }, { reason: 'code 3', exit_code: 3 }],
     ['exited (signal)', { type: 'exited', code: null, signal: 'SIGTERM', success: true }, { reason: 'SIGTERM', exit_code: null }],
-    ['restart-scheduled', { type: 'restart-scheduled', delayMs: 2000, restarts: 3, reason: 'exited with code 1' }, { reason: 'exited with code 1', restarts: 3, message: 'restart 3 in 2000 ms' }],
+    [
+      'restart-scheduled',
+      { type: 'restart-scheduled', delayMs: 2000, restarts: 3, reason: 'exited with code 1' },
+      { reason: 'exited with code 1', restarts: 3, message: 'restart 3 in 2000 ms' },
+    ],
     ['skipped', { type: 'skipped', reason: 'dependency db failed', cause: 'db' }, { reason: 'dependency db failed', message: 'db' }],
     ['stopping', { type: 'stopping', signal: 15, reason: 'restart requested' }, { reason: 'restart requested', message: 'signal 15' }],
     ['killing', { type: 'killing', afterMs: 10_000 }, { reason: 'did not stop within 10000 ms', message: 'SIGKILL' }],
@@ -52,8 +56,22 @@ describe('an engine event as a record (the one mapping)', () => {
   });
 
   it("an apply's events are the whole stack's (no process), with the diff in words", () => {
-    const diff = { type: 'apply-diff', name: '', at: AT, id: 3, added: ['web'], removed: ['old'], replaced: [{ name: 'api', reasons: ['environment API_URL'] }], updated: [], unchanged: 2 } as EngineEvent;
-    expect(toRecord(diff, 7, undefined)).toMatchObject({ type: 'apply-diff', process: null, message: 'apply 3: added web; replaced api (environment API_URL); removed old; 2 unchanged' });
+    const diff = {
+      type: 'apply-diff',
+      name: '',
+      at: AT,
+      id: 3,
+      added: ['web'],
+      removed: ['old'],
+      replaced: [{ name: 'api', reasons: ['environment API_URL'] }],
+      updated: [],
+      unchanged: 2,
+    } as EngineEvent;
+    expect(toRecord(diff, 7, undefined)).toMatchObject({
+      type: 'apply-diff',
+      process: null,
+      message: 'apply 3: added web; replaced api (environment API_URL); removed old; 2 unchanged',
+    });
     const finished = { type: 'apply-finished', name: '', at: AT, id: 3, ok: true, afterMs: 41.6 } as EngineEvent;
     expect(toRecord(finished, 8, undefined)).toMatchObject({ process: null, reason: 'done in 42 ms', message: 'apply 3' });
   });

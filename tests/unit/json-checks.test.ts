@@ -41,7 +41,7 @@ describe('findJsonError', () => {
   it('agrees with JSON.parse on what is JSON, for any text', () => {
     const jsonish = fc.oneof(
       fc.json(),
-      fc.stringMatching(/^[\[\]{}",:0-9.eE+\-a-z\\ \n]{0,30}$/),
+      fc.stringMatching(/^[[\]{}",:0-9.eE+\-a-z\\ \n]{0,30}$/),
       fc.json().map((t) => t.slice(0, Math.max(0, t.length - 1))),
     );
     fc.assert(
@@ -76,7 +76,11 @@ describe('checkJsonLimits', () => {
   });
 
   it('names every NUL in a value or a key by its path', () => {
-    expect(checkJsonLimits('f', { a: ['ok', 'n\0'], 'b\0': 1 }).map((i) => i.path).sort()).toEqual(['', 'a[1]']);
+    expect(
+      checkJsonLimits('f', { a: ['ok', 'n\0'], 'b\0': 1 })
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(['', 'a[1]']);
   });
 
   it('a manifest nested far too deep is an issue, not a stack overflow (zod never sees it)', () => {

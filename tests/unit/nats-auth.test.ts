@@ -59,7 +59,10 @@ function issuesOf(run: () => unknown): string[] {
 
 describe('the ${svc.<name>.auth.*} placeholders', () => {
   it('parse, and password and url count as secrets while user does not', () => {
-    expect(parsePlaceholders('${svc.nats.auth.password}')).toEqual({ ok: true, segments: [{ raw: '${svc.nats.auth.password}', placeholder: { kind: 'auth', service: 'nats', field: 'password' } }] });
+    expect(parsePlaceholders('${svc.nats.auth.password}')).toEqual({
+      ok: true,
+      segments: [{ raw: '${svc.nats.auth.password}', placeholder: { kind: 'auth', service: 'nats', field: 'password' } }],
+    });
     expect(secretsRead('${svc.nats.auth.user}')).toEqual([]);
     expect(secretsRead('x ${svc.nats.auth.password} ${svc.nats.auth.url} ${env.API_TOKEN}')).toEqual(['svc.nats.auth.password', 'svc.nats.auth.url', 'API_TOKEN']);
   });
@@ -124,7 +127,11 @@ describe('NATS with auth off (the default)', () => {
 
   it('says how to turn auth on when a dependent asks for the password', () => {
     const issues = issuesOf(() => plan({ pocketbase: dependent }, {}));
-    expect(issues).toContainEqual(expect.stringContaining('process.env.NATS_PASSWORD: cannot resolve "${svc.nats.auth.password}": service "nats" has no credentials: set "auth": "user-password" in its config'));
+    expect(issues).toContainEqual(
+      expect.stringContaining(
+        'process.env.NATS_PASSWORD: cannot resolve "${svc.nats.auth.password}": service "nats" has no credentials: set "auth": "user-password" in its config',
+      ),
+    );
   });
 
   it('rejects an unknown auth mode at config.auth', () => {
@@ -135,12 +142,16 @@ describe('NATS with auth off (the default)', () => {
 
 describe('the password file', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
   const project = () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-auth-'));
     dirs.push(dir);
     const settings = parseSettings({ root: dir, processEnv: {}, homeDir: '/home/u' });
-    const files = repoManifestFiles().map((f) => (f.dir === 'nats' ? { ...f, text: JSON.stringify({ ...JSON.parse(f.text!), config: { ...JSON.parse(f.text!).config, auth: 'user-password' } }) } : f));
+    const files = repoManifestFiles().map((f) =>
+      f.dir === 'nats' ? { ...f, text: JSON.stringify({ ...JSON.parse(f.text!), config: { ...JSON.parse(f.text!).config, auth: 'user-password' } }) } : f,
+    );
     return { settings, manifests: validateManifests(files).manifests, file: credentialsFile(settings.dataDir, 'nats') };
   };
 

@@ -6,11 +6,17 @@ describe('findMarked', () => {
   it('finds a marked process and its setsid grandchild, and nothing unmarked', async () => {
     const mark = `test-${process.pid}-${Date.now()}`;
     // The shell starts a grandchild in a new session (it leaves the group), then waits.
-    const child = spawn('bash', ['-c', 'setsid sleep 30 & echo $!; sleep 30'], { env: { PATH: process.env.PATH, [STACK_MARK]: mark }, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const child = spawn('bash', ['-c', 'setsid sleep 30 & echo $!; sleep 30'], {
+      env: { PATH: process.env.PATH, [STACK_MARK]: mark },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
     const unmarked = spawn('sleep', ['30'], { env: { PATH: process.env.PATH, [STACK_MARK]: `${mark}x` }, stdio: 'ignore' });
     try {
       const grandchild = Number(await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
-      const pids = findMarked(STACK_MARK, mark).map((p) => p.pid).sort((a, b) => a - b);
+      const pids = findMarked(STACK_MARK, mark)
+        .map((p) => p.pid)
+        .sort((a, b) => a - b);
       expect(pids).toEqual([child.pid!, grandchild].sort((a, b) => a - b));
       expect(pids).not.toContain(unmarked.pid);
       process.kill(grandchild, 'SIGKILL');

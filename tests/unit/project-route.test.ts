@@ -19,11 +19,14 @@ const running = doc({ db: {}, app: { environment: ['A=1'], depends_on: { db: { c
 
 function post(body: string | Buffer, headers: Record<string, string> = {}, target = '/project'): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ socketPath: socket, method: 'POST', path: target, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-    });
+    const request = http.request(
+      { socketPath: socket, method: 'POST', path: target, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });

@@ -49,7 +49,14 @@ describe('reapProcesses', () => {
     }) as typeof process.kill;
     try {
       const reaped = await reapProcesses(
-        [{ pid: 0, start_time: '1' }, { pid: 1, start_time: identify(1).start_time ?? '1' }, { pid: -1, start_time: '1' }, identify(process.pid), { pid, start_time: '1' }, { pid }],
+        [
+          { pid: 0, start_time: '1' },
+          { pid: 1, start_time: identify(1).start_time ?? '1' },
+          { pid: -1, start_time: '1' },
+          identify(process.pid),
+          { pid, start_time: '1' },
+          { pid },
+        ],
         sleep,
         50,
       );

@@ -13,7 +13,11 @@ function capture(): { stream: Writable; text: () => string } {
 
 describe('a failed system call is a clear message, not a stack trace', () => {
   it('names the call, the path and the reason (disk full)', () => {
-    const error = Object.assign(new Error("ENOSPC: no space left on device, write '/p/.core-stack/state.json'"), { code: 'ENOSPC', syscall: 'write', path: '/p/.core-stack/state.json' });
+    const error = Object.assign(new Error("ENOSPC: no space left on device, write '/p/.core-stack/state.json'"), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/p/.core-stack/state.json',
+    });
     const out = capture();
     expect(reportError(error, {}, out.stream)).toBe(1);
     expect(out.text()).toBe('core: cannot write /p/.core-stack/state.json: no space left on device (ENOSPC)\n');

@@ -17,7 +17,10 @@ const row = (name: string, over: Partial<StatusRow> = {}): StatusRow => ({
   reason: null,
   ...over,
 });
-const rows = [row('web'), row('api', { status: 'Error', reason: `exited with code 3: ${long}`, health: '-', pid: null, last_probe_error: `GET http://127.0.0.1/health: ${long}\nsecond line` })];
+const rows = [
+  row('web'),
+  row('api', { status: 'Error', reason: `exited with code 3: ${long}`, health: '-', pid: null, last_probe_error: `GET http://127.0.0.1/health: ${long}\nsecond line` }),
+];
 
 describe('status table', () => {
   it('cuts the reason and the probe error to 60 characters when stdout is not a terminal', () => {
@@ -38,6 +41,14 @@ describe('status table', () => {
   });
 
   it('leaves short cells alone', () => {
-    expect(renderTable([['A', 'B'], ['x', 'short']], { shrinkable: [1], cap: 60 })).toEqual(['A  B', 'x  short']);
+    expect(
+      renderTable(
+        [
+          ['A', 'B'],
+          ['x', 'short'],
+        ],
+        { shrinkable: [1], cap: 60 },
+      ),
+    ).toEqual(['A  B', 'x  short']);
   });
 });

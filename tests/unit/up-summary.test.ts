@@ -30,7 +30,9 @@ describe('core up summary', () => {
 
 describe('foreground event lines', () => {
   it('a one-shot job completes with its exit code and run time; a process without a check is never "ready in 0 ms"', () => {
-    expect(describeEvent({ type: 'completed', name: 'migrate', at: 0, from: 'ready', to: 'completed', code: 0, afterMs: 241 })).toBe('migrate completed (exit code 0) after 241 ms');
+    expect(describeEvent({ type: 'completed', name: 'migrate', at: 0, from: 'ready', to: 'completed', code: 0, afterMs: 241 })).toBe(
+      'migrate completed (exit code 0) after 241 ms',
+    );
     expect(describeEvent({ type: 'ready', name: 'migrate', at: 0, from: 'starting', to: 'ready', afterMs: 0, by: 'none' })).toBeUndefined();
     expect(describeEvent({ type: 'ready', name: 'nats', at: 0, from: 'probing', to: 'ready', afterMs: 57, by: 'probe' })).toBe('nats ready in 57 ms');
   });

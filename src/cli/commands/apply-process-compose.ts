@@ -26,8 +26,12 @@ export async function applyWithProcessCompose(
   await writeServiceFiles(stack.plan, generated);
   await writeComposeFile(stack.plan, generated);
   const status = await reloadProcessCompose(handle.client, timeoutMs);
-  const changed = Object.entries(status).filter(([, s]) => s === 'added' || s === 'updated').map(([name]) => name);
-  const ready = changed.length ? await waitProcessCompose(attachedStack(handle.supervisor.pid, handle.client), generated.doc, changed, timeoutMs) : { ok: true as const, outcomes: [] };
+  const changed = Object.entries(status)
+    .filter(([, s]) => s === 'added' || s === 'updated')
+    .map(([name]) => name);
+  const ready = changed.length
+    ? await waitProcessCompose(attachedStack(handle.supervisor.pid, handle.client), generated.doc, changed, timeoutMs)
+    : { ok: true as const, outcomes: [] };
   const totalMs = Math.round(performance.now() - startedAt);
   const processes = Object.entries(status).map(([name, s]) =>
     s === 'added' ? { name, action: 'add' as const } : s === 'removed' ? { name, action: 'remove' as const } : { name, action: 'replace' as const, reasons: [s], updates: [] },
@@ -36,7 +40,9 @@ export async function applyWithProcessCompose(
     ok: ready.ok,
     diff: { processes, unchanged: processes.length === 0 },
     started: changed,
-    stopped: Object.entries(status).filter(([, s]) => s === 'removed').map(([name]) => name),
+    stopped: Object.entries(status)
+      .filter(([, s]) => s === 'removed')
+      .map(([name]) => name),
     ...(ready.ok ? { outcomes: ready.outcomes } : { failure: ready }),
   };
   if (options.json) printJson({ ok: ready.ok, engine: 'process-compose', status, total_ms: totalMs });

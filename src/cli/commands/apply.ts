@@ -44,7 +44,10 @@ export function runningStack(ctx: CliContext): StackHandle {
   const stack = findStack(loadSettings(process.cwd(), ctx.env).stackDir);
   if (!stack.supervisor) throw new RuntimeError('not-running', 'the stack is not running (start it with `core up`)');
   if (runState(stack.supervisor.pid) === 'stopped') {
-    throw new RuntimeError('supervisor-stopped', `the supervisor (pid ${stack.supervisor.pid}) is stopped (SIGSTOP); resume it with \`kill -CONT ${stack.supervisor.pid}\`, or stop the stack with \`core down\``);
+    throw new RuntimeError(
+      'supervisor-stopped',
+      `the supervisor (pid ${stack.supervisor.pid}) is stopped (SIGSTOP); resume it with \`kill -CONT ${stack.supervisor.pid}\`, or stop the stack with \`core down\``,
+    );
   }
   return stack;
 }

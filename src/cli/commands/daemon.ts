@@ -95,7 +95,7 @@ export async function daemon(ctx: CliContext): Promise<void> {
     log(`internal error: ${error.stack ?? error.message}`);
     process.exit(1);
   });
-  let running;
+  let running: Awaited<ReturnType<typeof supervise>>;
   try {
     running = await supervise({
       health,
@@ -113,7 +113,13 @@ export async function daemon(ctx: CliContext): Promise<void> {
     });
   } catch (error) {
     const core = error instanceof CoreError ? error : undefined;
-    await send({ type: 'error', exitCode: core?.exitCode ?? ExitCode.runtime, reason: core?.reason ?? 'internal', message: core?.message ?? String(error), details: core?.details ?? [] });
+    await send({
+      type: 'error',
+      exitCode: core?.exitCode ?? ExitCode.runtime,
+      reason: core?.reason ?? 'internal',
+      message: core?.message ?? String(error),
+      details: core?.details ?? [],
+    });
     process.exit(core?.exitCode ?? ExitCode.runtime);
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void running.shutdown());

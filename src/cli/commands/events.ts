@@ -97,7 +97,7 @@ export async function events(ctx: CliContext, options: EventsOptions): Promise<v
     throw new InputError('not-supported', '`core events` needs the built-in engine: process-compose keeps no event log (the stack runs on process-compose)');
   }
   if (options.follow) return follow(stack, printer);
-  let page;
+  let page: Awaited<ReturnType<typeof stack.client.events>>;
   try {
     page = await patiently(stack.supervisor, () => stack.client.events(since));
   } catch (error) {
@@ -115,7 +115,7 @@ export async function events(ctx: CliContext, options: EventsOptions): Promise<v
 async function follow(stack: StackHandle, printer: Printer): Promise<void> {
   const supervisor = stack.supervisor!;
   for (;;) {
-    let end;
+    let end: Awaited<ReturnType<typeof stack.client.followEvents>>;
     try {
       end = await patiently(supervisor, () => stack.client.followEvents(printer.seq, (record) => printer.print(record)));
     } catch (error) {

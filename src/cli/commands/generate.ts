@@ -6,7 +6,6 @@ import { toYaml } from '../../compose/yaml.js';
 import { loadStack } from '../load-stack.js';
 import { print, printJson } from '../output.js';
 
-
 export async function generate(ctx: CliContext, options: { stdout?: boolean; json?: boolean }): Promise<void> {
   const { plan } = await loadStack(ctx);
   const stack = generateStack(plan);

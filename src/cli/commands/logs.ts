@@ -46,7 +46,9 @@ export async function logs(ctx: CliContext, service: string | undefined, options
         .sort()
     : [];
   if (service && !available.includes(service)) {
-    throw new InputError('unknown-service', `no logs for "${service}" in ${dir}`, [available.length ? `logs exist for: ${available.join(', ')}` : 'no logs yet: start the stack with `core up`']);
+    throw new InputError('unknown-service', `no logs for "${service}" in ${dir}`, [
+      available.length ? `logs exist for: ${available.join(', ')}` : 'no logs yet: start the stack with `core up`',
+    ]);
   }
   const names = service ? [service] : available;
   const width = Math.max(0, ...names.map((n) => n.length));

@@ -66,7 +66,10 @@ export async function run(ctx: CliContext, name: string, options: { timeout: str
   if (result.ok) print(`READY: ${name} ${serviceUrl(service) ?? ''}`.trimEnd());
   else if (!session.signal()) {
     await running.shutdown();
-    throw new RuntimeError('not-ready', result.message, [...(result.lastProbeError ? [`last probe error: ${result.lastProbeError}`] : []), ...result.lastLines.map((l) => `  ${l}`)]);
+    throw new RuntimeError('not-ready', result.message, [
+      ...(result.lastProbeError ? [`last probe error: ${result.lastProbeError}`] : []),
+      ...result.lastLines.map((l) => `  ${l}`),
+    ]);
   }
   process.exitCode = await session.exitCode();
 }

@@ -16,7 +16,8 @@ export async function start(ctx: CliContext, names: readonly string[], options: 
     try {
       await stack.client.start(name);
     } catch (error) {
-      if (error instanceof ControlError && (error.status === 404 || error.status === 400)) throw new InputError('unknown-service', `no process named "${name}" in the running stack`);
+      if (error instanceof ControlError && (error.status === 404 || error.status === 400))
+        throw new InputError('unknown-service', `no process named "${name}" in the running stack`);
       throw new RuntimeError('start-failed', `start ${name}: ${(error as Error).message}`);
     }
     print(`starting ${name}`);

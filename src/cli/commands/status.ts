@@ -63,7 +63,10 @@ async function askProcesses(client: ControlClient, supervisor: ProcessIdentity):
     } catch (error) {
       if (!isSameProcess(supervisor)) return undefined;
       if (Date.now() > deadline) {
-        throw new RuntimeError('supervisor-not-answering', `the supervisor (pid ${supervisor.pid}) does not answer on ${client.socket}: ${(error as Error).message}; \`core down\` stops the stack`);
+        throw new RuntimeError(
+          'supervisor-not-answering',
+          `the supervisor (pid ${supervisor.pid}) does not answer on ${client.socket}: ${(error as Error).message}; \`core down\` stops the stack`,
+        );
       }
       await sleep(20);
     }
@@ -99,7 +102,13 @@ export async function status(ctx: CliContext, options: { json?: boolean }): Prom
   const stack = findStack(settings.stackDir, { timeoutMs: ANSWER_MS });
   refuseBroken(stack);
   const [processes, problems] = stack.supervisor
-    ? await Promise.all([askProcesses(stack.client, stack.supervisor), stack.client.projectState().then((s) => s.problems ?? [], () => [] as WriteProblem[])])
+    ? await Promise.all([
+        askProcesses(stack.client, stack.supervisor),
+        stack.client.projectState().then(
+          (s) => s.problems ?? [],
+          () => [] as WriteProblem[],
+        ),
+      ])
     : [undefined, []];
   if (!processes) {
     if (reportSurvivors(settings.stackDir, options.json)) return;

@@ -31,7 +31,8 @@ export async function stop(ctx: CliContext, names: readonly string[], options: {
   const stack = runningStack(ctx);
   const known = new Set((await stack.client.processes()).map((p) => p.name));
   const unknown = names.filter((n) => !known.has(n));
-  if (unknown.length) throw new InputError('unknown-service', `no process named ${unknown.map((n) => `"${n}"`).join(', ')} in the running stack`, [`running stack: ${[...known].join(', ')}`]);
+  if (unknown.length)
+    throw new InputError('unknown-service', `no process named ${unknown.map((n) => `"${n}"`).join(', ')} in the running stack`, [`running stack: ${[...known].join(', ')}`]);
   for (const name of names) {
     try {
       await stack.client.stop(name);

@@ -3,7 +3,6 @@ import { loadStack } from '../load-stack.js';
 import { generateStack } from '../../compose/generate.js';
 import { print, printJson } from '../output.js';
 
-
 /** Everything `generate` checks, without writing anything. */
 export async function validate(ctx: CliContext, options: { json?: boolean }): Promise<void> {
   const { plan } = await loadStack(ctx);

@@ -16,10 +16,7 @@ function clockTime(iso: string): string {
 
 export function eventRecordLine(record: EventRecord): string {
   const change = record.from !== null && record.to !== null ? (record.from === record.to ? record.to : `${record.from} → ${record.to}`) : '';
-  const facts = [
-    ...(record.message ? [record.message] : []),
-    ...(record.pid !== null && (record.type === 'started' || record.type === 'exited') ? [`pid ${record.pid}`] : []),
-  ];
+  const facts = [...(record.message ? [record.message] : []), ...(record.pid !== null && (record.type === 'started' || record.type === 'exited') ? [`pid ${record.pid}`] : [])];
   const why = [record.reason ?? '', facts.length ? `(${facts.join(', ')})` : ''].filter(Boolean).join(' ');
   return [clockTime(record.time), String(record.seq).padStart(6), (record.process ?? '-').padEnd(12), record.type.padEnd(17), change.padEnd(21), why].join('  ').trimEnd();
 }

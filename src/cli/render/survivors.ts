@@ -14,7 +14,12 @@ const clip = (text: string) => (text.length > MAX_COMMAND ? `${text.slice(0, MAX
 export function survivorsTable(survivors: readonly Survivor[]): string[] {
   const rows = [['PID', 'PROCESS', 'COMMAND'], ...survivors.map((s) => [String(s.pid), s.role === 'supervisor' ? '(supervisor)' : (s.service ?? '-'), clip(s.command)])];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Report the stack's survivors, if any (then true, with exit code 1). */

@@ -46,7 +46,9 @@ const plural = (n: number) => `${n} service${n === 1 ? '' : 's'}`;
 export function upSummary(outcomes: readonly ProcessOutcome[], totalMs: number): string {
   const counts = (['healthy', 'running', 'completed'] as const).map((status) => [status, outcomes.filter((o) => o.status === status).length] as const).filter(([, n]) => n > 0);
   const head =
-    counts.length === 1 ? `${plural(outcomes.length)} ${counts[0]![0]} in ${formatMs(totalMs)}` : `${plural(outcomes.length)} in ${formatMs(totalMs)}: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`;
+    counts.length === 1
+      ? `${plural(outcomes.length)} ${counts[0]![0]} in ${formatMs(totalMs)}`
+      : `${plural(outcomes.length)} in ${formatMs(totalMs)}: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`;
   if (outcomes.length === 0) return `stack up: nothing to start`;
   if (outcomes.length <= SUMMARY_LIST_MAX) return `stack up: ${head} (${outcomes.map(detail).join(', ')})`;
   const slowest = [...outcomes].sort((a, b) => timeOf(b) - timeOf(a)).slice(0, SUMMARY_SLOWEST);

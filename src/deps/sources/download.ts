@@ -37,10 +37,7 @@ export async function fromDownload(source: DownloadSource, context: SourceContex
     const got = await downloadToFile(url, archive, expected.algorithm, timeouts, (p) => (progress = p)).finally(stop);
     if (!got.ok) return fail(got.reason, got.message);
     if (got.value.digest !== expected.digest) {
-      return fail(
-        'checksum-mismatch',
-        `${assetName(url)}: ${expected.algorithm} ${got.value.digest} does not match ${expected.digest} from ${expected.from}; refused`,
-      );
+      return fail('checksum-mismatch', `${assetName(url)}: ${expected.algorithm} ${got.value.digest} does not match ${expected.digest} from ${expected.from}; refused`);
     }
 
     const file = path.join(dir, binary.name);

@@ -21,14 +21,9 @@ export function goBinaryName(module: string): string {
 export async function fromGoInstall(source: GoInstallSource, context: SourceContext): Promise<SourceOutcome> {
   const { binary, settings, timeouts } = context;
   const target = `${source.module}@${source.version}`;
-  const go =
-    (await findOnPath('go', settings.env.PATH)) ??
-    (settings.env.GOROOT ? await findOnPath('go', path.join(settings.env.GOROOT, 'bin')) : undefined);
+  const go = (await findOnPath('go', settings.env.PATH)) ?? (settings.env.GOROOT ? await findOnPath('go', path.join(settings.env.GOROOT, 'bin')) : undefined);
   if (!go) {
-    return fail(
-      'no-go',
-      `the Go toolchain is not installed ("go" is not on PATH): building ${target} needs Go (https://go.dev/dl/); or install ${binary.name} another way`,
-    );
+    return fail('no-go', `the Go toolchain is not installed ("go" is not on PATH): building ${target} needs Go (https://go.dev/dl/); or install ${binary.name} another way`);
   }
 
   return withWorkDir(settings.cacheDir, `${binary.name}-${binary.version}`, async (dir) => {

@@ -1,4 +1,5 @@
 /** A throw-away project and user cache for one test, and a look at what is left in them. */
+import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +14,7 @@ export interface TempProject {
 }
 
 /** `env` adds to (or replaces) PATH=<dir>/bin, HOME=<dir>, XDG_CACHE_HOME=<dir>/cache. */
-export async function tempProject(
-  env: Record<string, string> | ((dir: string) => Record<string, string> | Promise<Record<string, string>>) = {},
-): Promise<TempProject> {
+export async function tempProject(env: Record<string, string> | ((dir: string) => Record<string, string> | Promise<Record<string, string>>) = {}): Promise<TempProject> {
   const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'core-deps-')));
   const bin = path.join(dir, 'bin');
   await fs.mkdir(bin);
@@ -33,7 +32,7 @@ export async function tempProject(
 export async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (current: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await fs.readdir(current, { withFileTypes: true });
     } catch {
