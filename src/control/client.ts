@@ -2,7 +2,7 @@
  * A client for process-compose's REST API over a unix socket. It speaks to the
  * built-in supervisor (core.sock) and to the real process-compose (pc.sock) alike.
  */
-import http from 'node:http';
+import { lazyHttp } from '../support/builtins.js';
 import type { ProcessState } from '../engine/index.js';
 import type { WriteProblem } from './write-health.js';
 
@@ -62,7 +62,7 @@ export class ControlClient {
 
   private request<T>(method: string, path: string): Promise<T> {
     return new Promise((resolve, reject) => {
-      const request = http.request({ socketPath: this.socket, method, path, timeout: this.timeoutMs, headers: { accept: 'application/json' } }, (response) => {
+      const request = lazyHttp().request({ socketPath: this.socket, method, path, timeout: this.timeoutMs, headers: { accept: 'application/json' } }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));

@@ -8,7 +8,7 @@ import { print, printJson } from '../output.js';
 
 
 export async function generate(ctx: CliContext, options: { stdout?: boolean; json?: boolean }): Promise<void> {
-  const { plan } = await loadStack(ctx);
+  const { plan } = await loadStack(ctx, { cache: !options.stdout });
   const stack = generateStack(plan);
   if (options.stdout) {
     process.stdout.write(toYaml(stack.doc));
