@@ -14,6 +14,8 @@ export interface LoadedStack {
   readonly settings: Settings;
   readonly manifests: readonly LoadedManifest[];
   readonly plan: StackPlan;
+  /** Save a fresh manifest validation to the cache (a no-op after a hit); loadStack calls it unless `cache` is 'read'. */
+  readonly saveCache: () => void;
 }
 
 /** `cache`: reuse a cached manifest validation (true: and save a fresh one, for commands that write .core-stack/ anyway). */
@@ -23,6 +25,6 @@ export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } =
   const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings) });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
-  saveCache();
-  return { settings, manifests, plan };
+  if (options.cache !== 'read') saveCache();
+  return { settings, manifests, plan, saveCache };
 }

@@ -104,8 +104,9 @@ function insideProject(root: string): (real: string) => boolean {
 }
 
 /**
- * Whether to use `.core-stack/manifests.json`: true reads it and writes it after a
- * fresh validation; 'read' only reads it (`core validate`, which writes nothing).
+ * Whether to use `.core-stack/manifests.json`: true reads it (and loadStack writes
+ * it after a fresh validation); 'read' reads it and leaves writing to the caller
+ * (`core validate` writes nothing; `core generate` writes once all went well).
  * Either way a hit is exactly as good as validating: the key holds every
  * manifest file's text and the build of core, and only successes are cached.
  */
@@ -139,5 +140,5 @@ export async function loadManifestsForCache(settings: Settings, options: { cache
   const { validateManifests } = await import('./validate.js');
   const { manifests, issues } = validateManifests(files);
   if (issues.length > 0) throw new IssuesError(issues, `invalid manifest${issues.length === 1 ? '' : 's'}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
-  return { manifests, saveCache: key && options.cache !== 'read' ? () => writeCached(cacheFile, key, manifests) : nothing };
+  return { manifests, saveCache: key ? () => writeCached(cacheFile, key, manifests) : nothing };
 }
