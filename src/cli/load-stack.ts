@@ -1,6 +1,6 @@
 /** Settings → manifests → plan: what most commands start with. */
 import type { CliContext } from './context.js';
-import { loadManifestsForCache, type LoadedManifest } from '../manifest/load.js';
+import { loadManifestsForCache, type CacheUse, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
 import type { StackPlan } from '../plan/types.js';
 import { IssuesError } from '../support/errors.js';
@@ -13,15 +13,17 @@ export interface LoadedStack {
   readonly settings: Settings;
   readonly manifests: readonly LoadedManifest[];
   readonly plan: StackPlan;
+  /** Save a fresh manifest validation to the cache (a no-op after a hit); loadStack calls it unless `cache` is 'read'. */
+  readonly saveCache: () => void;
 }
 
-/** `cache`: reuse a cached manifest validation (commands that write .core-stack/ anyway). */
-export async function loadStack(ctx: CliContext, options: { cache?: boolean } = {}): Promise<LoadedStack> {
+/** `cache`: reuse a cached manifest validation (true: and save a fresh one, for commands that write .core-stack/ anyway). */
+export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } = {}): Promise<LoadedStack> {
   const settings = loadSettings(process.cwd(), ctx.env);
   const { manifests, saveCache } = await loadManifestsForCache(settings, options);
   const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings) });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
-  saveCache();
-  return { settings, manifests, plan };
+  if (options.cache !== 'read') saveCache();
+  return { settings, manifests, plan, saveCache };
 }

@@ -2,27 +2,44 @@
 import type { CliContext } from './context.js';
 import { reportError } from './report-error.js';
 
+type Run = (ctx: CliContext) => Promise<void>;
+
 /**
- * `core status [--json]` is what scripts and prompts call in a loop: with exactly
- * those words it skips loading and building the command tree (~15 ms of its
- * ~60 ms above bare Node). Anything else, `status --help` included, goes
- * through commander as usual.
+ * Commands called in a loop or on the critical path of `core up -d` skip
+ * loading and building the command tree (commander and its child_process
+ * import: ~15 ms of a ~60 ms bare Node start-up), with exactly these words:
+ * `core status [--json]`, `core validate [--json]`, and the detached
+ * supervisor `core internal supervise`. Anything else, `status --help`
+ * included, goes through commander as usual.
  */
-function fastPath(argv: readonly string[]): ((ctx: CliContext) => Promise<void>) | undefined {
+function fastPath(argv: readonly string[]): Run | undefined {
   const [command, ...rest] = argv;
-  if (command === 'status' && rest.every((arg) => arg === '--json') && rest.length <= 1) {
-    return async (ctx) => (await import('./commands/status.js')).status(ctx, { json: rest.length === 1 });
-  }
+  const json = rest.length === 1 && rest[0] === '--json';
+  if (rest.length > 0 && !json) return command === 'internal' && rest.length === 1 && rest[0] === 'supervise' ? supervise : undefined;
+  if (command === 'status') return async (ctx) => (await import('./commands/status.js')).status(ctx, { json });
+  if (command === 'validate') return async (ctx) => (await import('./commands/validate.js')).validate(ctx, { json });
   return undefined;
 }
 
+const supervise: Run = async (ctx) => (await import('./commands/daemon.js')).daemon(ctx);
+
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let early: typeof import('./early-up.js') | undefined;
   try {
     const fast = fastPath(argv);
     if (fast) await fast(ctx);
-    else await (await import('./program.js')).buildProgram(ctx).parseAsync([...argv], { from: 'user' });
+    else {
+      // `core up -d`: start the supervisor before commander loads (early-up.ts).
+      if (argv[0] === 'up') {
+        early = await import('./early-up.js');
+        if (early.wantsEarlyUp(argv)) early.startEarlyUp(ctx);
+      }
+      await (await import('./program.js')).buildProgram(ctx).parseAsync([...argv], { from: 'user' });
+    }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportError(error, { json: argv.includes('--json') });
+  } finally {
+    early?.disposeEarlyUp();
   }
 }

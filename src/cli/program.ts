@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { findRoot, loadSettings } from '../support/load-settings.js';
-import { recordUp, runningSupervisor, type Lock } from '../control/lock.js';
+import { runningSupervisor } from '../control/lock.js';
 import { controlPaths } from '../control/paths.js';
 import { RESERVED_NAMES } from '../manifest/rules.js';
+import { recordUpInProgress, takeEarlyUp } from './early-up.js';
 import { spawnDaemon } from './spawn-daemon.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -32,8 +33,10 @@ export function buildProgram(ctx: CliContext): Command {
       // A running stack takes the new manifests: no second supervisor, only what changed changes.
       if (stackRunning(ctx)) return (await import('./commands/apply.js')).upRunning(ctx, services, options);
       // First of all, before the daemon or any provisioning: a `core down` a moment later must find us.
-      const inProgress = recordUpInProgress(ctx, Boolean(options.detach));
-      const daemon = options.detach && options.engine !== 'process-compose' ? spawnDaemon(ctx) : undefined;
+      // main.ts may have done both already, before loading this module (early-up.ts).
+      const early = takeEarlyUp(Boolean(options.detach));
+      const inProgress = early ? early.inProgress : recordUpInProgress(ctx, Boolean(options.detach));
+      const daemon = early ? early.daemon : options.detach && options.engine !== 'process-compose' ? spawnDaemon(ctx) : undefined;
       try {
         await (await import('./commands/up.js')).up(ctx, services, options, daemon);
       } catch (error) {
@@ -175,17 +178,6 @@ function stackRunning(ctx: CliContext): boolean {
   } catch {
     return false;
   }
-}
-
-/** Record this `core up` in the stack folder (lock.ts recordUp); a folder of another user is refused here. */
-function recordUpInProgress(ctx: CliContext, detached: boolean): Lock | undefined {
-  let stackDir: string;
-  try {
-    stackDir = loadSettings(process.cwd(), ctx.env).stackDir;
-  } catch {
-    return undefined; // a bad .env: `up` reports it in a moment
-  }
-  return recordUp(controlPaths(stackDir).upLock, detached);
 }
 
 /** Folder names under services/: cheap enough to read at start-up (one readdir). */

@@ -2,7 +2,7 @@
  * A client for process-compose's REST API over a unix socket. It speaks to the
  * built-in supervisor (core.sock) and to the real process-compose (pc.sock) alike.
  */
-import http from 'node:http';
+import { lazyHttp } from '../support/builtins.js';
 import type { EventRecord, ProcessState } from '../engine/index.js';
 import type { WriteProblem } from './write-health.js';
 
@@ -107,7 +107,7 @@ export class ControlClient {
   followEvents(since: number, onRecord: (record: EventRecord) => void, signal?: AbortSignal): Promise<FollowEnd> {
     const path = `/events/follow?since=${since}`;
     return new Promise((resolve, reject) => {
-      const request = http.request({ socketPath: this.socket, method: 'GET', path, timeout: this.timeoutMs, signal }, (response) => {
+      const request = lazyHttp().request({ socketPath: this.socket, method: 'GET', path, timeout: this.timeoutMs, signal }, (response) => {
         response.setEncoding('utf8');
         if ((response.statusCode ?? 500) >= 400) {
           let body = '';
@@ -158,7 +158,7 @@ export class ControlClient {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { accept: 'application/json' };
       if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      const request = http.request({ socketPath: this.socket, method, path, timeout: timeoutMs, headers }, (response) => {
+      const request = lazyHttp().request({ socketPath: this.socket, method, path, timeout: timeoutMs, headers }, (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));

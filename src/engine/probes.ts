@@ -3,7 +3,7 @@
  * Every check has a timeout, honours an AbortSignal, and resolves to a value.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { lazyCrypto } from '../support/builtins.js';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -89,7 +89,7 @@ function reapMarked(id: string): number {
 }
 
 function execShell(spec: ProbeSpec & { kind: 'exec' }, signal: AbortSignal): Promise<ProbeResult> {
-  const id = randomUUID();
+  const id = lazyCrypto().randomUUID(); // node:crypto on first use: it costs the supervisor's start-up ~6 ms
   let output = '';
   let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
   let escaped = 0;

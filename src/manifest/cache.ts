@@ -4,9 +4,9 @@
  * values, so nothing secret lands here. Any doubt (no build id, a damaged file)
  * means "validate again".
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { writeAtomicSync } from '../support/atomic-write.js';
+import { sha256Hex } from '../support/sha256.js';
 import type { LoadedManifest, ManifestFile } from './validate.js';
 
 // Set by scripts/build.mjs from the sources that define validation; absent under tests.
@@ -15,9 +15,8 @@ const BUILD_ID = typeof __CORE_BUILD_ID__ === 'string' ? __CORE_BUILD_ID__ : und
 
 export function cacheKey(files: readonly ManifestFile[]): string | undefined {
   if (!BUILD_ID) return undefined;
-  const hash = createHash('sha256').update(BUILD_ID);
-  for (const file of files) hash.update(`\0${file.absolute}\0${file.text ?? `\0missing\0${file.problem ?? ''}`}`);
-  return hash.digest('hex');
+  // sha256Hex, not node:crypto: loading that costs more than hashing a few manifests (support/sha256.ts).
+  return sha256Hex(BUILD_ID + files.map((file) => `\0${file.absolute}\0${file.text ?? `\0missing\0${file.problem ?? ''}`}`).join(''));
 }
 
 export function readCached(file: string, key: string): LoadedManifest[] | undefined {

@@ -109,11 +109,20 @@ function insideProject(root: string): (real: string) => boolean {
 }
 
 /**
+ * Whether to use `.core-stack/manifests.json`: true reads it (and loadStack writes
+ * it after a fresh validation); 'read' reads it and leaves writing to the caller
+ * (`core validate` writes nothing; `core generate` writes once all went well).
+ * Either way a hit is exactly as good as validating: the key holds every
+ * manifest file's text and the build of core, and only successes are cached.
+ */
+export type CacheUse = boolean | 'read';
+
+/**
  * Load and validate every manifest; throws an IssuesError listing every problem.
  * With `cache`, manifests that validated before (same files, same build of core)
  * are taken from `.core-stack/manifests.json` without loading zod (~85 ms).
  */
-export async function loadManifests(settings: Settings, options: { cache?: boolean } = {}): Promise<LoadedManifest[]> {
+export async function loadManifests(settings: Settings, options: { cache?: CacheUse } = {}): Promise<LoadedManifest[]> {
   const { manifests, saveCache } = await loadManifestsForCache(settings, options);
   saveCache();
   return manifests;
@@ -124,7 +133,7 @@ export async function loadManifests(settings: Settings, options: { cache?: boole
  * after the rest of the stack (placeholders, limits) checked out, so bad input
  * leaves nothing behind on disk.
  */
-export async function loadManifestsForCache(settings: Settings, options: { cache?: boolean } = {}): Promise<{ manifests: LoadedManifest[]; saveCache: () => void }> {
+export async function loadManifestsForCache(settings: Settings, options: { cache?: CacheUse } = {}): Promise<{ manifests: LoadedManifest[]; saveCache: () => void }> {
   const files = await readManifestFiles(settings.root);
   const cacheFile = path.join(settings.stackDir, 'manifests.json');
   const key = options.cache ? cacheKey(files) : undefined;

@@ -6,11 +6,11 @@
  * never written anywhere else in clear: the server reads it from its own
  * environment. Messages name the file, never its content.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LoadedManifest } from '../manifest/validate.js';
 import { AUTH_USER, authMode, type StackCredentials } from '../plan/auth.js';
+import { lazyCrypto } from '../support/builtins.js';
 import { InputError } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
 
@@ -38,7 +38,7 @@ function readOrCreate(file: string): string {
     ownedPrivately(path.dirname(file), 0o700);
     const existing = readExisting(file);
     if (existing !== undefined) return existing;
-    const password = `p${crypto.randomBytes(24).toString('hex')}`;
+    const password = `p${lazyCrypto().randomBytes(24).toString('hex')}`;
     // Write aside, then link: the file appears whole, and a second `core`
     // creating it at the same moment gets EEXIST and reads the winner's.
     const temporary = `${file}.${process.pid}.tmp`;

@@ -7,17 +7,17 @@
  * /proc/<pid>/environ holds the environment the process was exec'd with; only
  * the owner (and root) may read it, so another user's processes never match.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { identify, type ProcessIdentity } from './proc.js';
+import { sha256Hex } from './sha256.js';
 
 /** The environment variable that marks every process of a stack. */
 export const STACK_MARK = 'CORE_STACK_ID';
 
 /** A stable id for the stack that lives in `stackDir` (absolute): the same from every command. */
 export function stackId(stackDir: string): string {
-  return createHash('sha256').update(path.resolve(stackDir)).digest('hex').slice(0, 24);
+  return sha256Hex(path.resolve(stackDir)).slice(0, 24);
 }
 
 function hasEntry(environ: Buffer, entry: Buffer): boolean {

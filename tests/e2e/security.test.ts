@@ -169,7 +169,8 @@ describe("Caddy's admin API", () => {
       ['--unix-socket', adminSocket, '-sS', '-H', 'Host:', 'http://x/config/'],
       ['--unix-socket', adminSocket, '-sS', '-H', 'Host:', '-X', 'PUT', '-H', 'Content-Type: application/json', '-d', route, 'http://x/config/apps/http/servers/core/routes/0'],
       ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-d', '{}', `http://127.0.0.1:${project.port(2019)}/load`],
-      ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-d', '{}', 'http://127.0.0.1:2019/load'],
+      // Not Caddy's built-in 127.0.0.1:2019 either: the test above shows Caddy listens on its HTTP port
+      // alone (listeningPorts), and whatever else holds 2019 on a shared machine is no concern of this test.
     ]) {
       const attempt = await runAsOtherUser('curl', args);
       expect(attempt.code, `curl ${args.join(' ')}: ${attempt.stdout}`).not.toBe(0);

@@ -1,6 +1,7 @@
 /**
  * The real NATS -> PocketBase -> Caddy stack, driven by the built CLI and talked
- * to with the services' own clients. Uses the default ports, as users do.
+ * to with the services' own clients, on ports no other stack holds (freeOffset):
+ * the default ports may be taken by a developer's own stack or another suite.
  */
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -8,7 +9,7 @@ import PocketBase from 'pocketbase';
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADMIN, e2eProject, isListening } from '../helpers/e2e.js';
+import { ADMIN, e2eProject, freeOffset, isListening, STACK_PORTS } from '../helpers/e2e.js';
 
 function filesContaining(dir: string, needle: string): string[] {
   return fs
@@ -18,8 +19,8 @@ function filesContaining(dir: string, needle: string): string[] {
     .filter((file) => fs.readFileSync(file).includes(needle));
 }
 
-const project = e2eProject(0);
-const PORTS = [4222, 8222, 8090, 2015, 2019];
+const project = e2eProject(await freeOffset());
+const PORTS = STACK_PORTS.map(project.port);
 
 afterAll(async () => {
   await project.core('down');
@@ -41,7 +42,7 @@ describe('the default stack, end to end', () => {
     expect(filesContaining(path.join(project.dir, '.core-stack'), ADMIN.password)).toEqual([]);
 
     // NATS: publish/subscribe and a JetStream stream, with the official client.
-    const nc = await connect({ servers: 'nats://127.0.0.1:4222', timeout: 2000 });
+    const nc = await connect({ servers: `nats://127.0.0.1:${project.port(4222)}`, timeout: 2000 });
     const sub = nc.subscribe('core.e2e', { max: 1 });
     nc.publish('core.e2e', 'hello');
     for await (const message of sub) expect(message.string()).toBe('hello');
@@ -53,7 +54,7 @@ describe('the default stack, end to end', () => {
     await nc.drain();
 
     // PocketBase through Caddy on :2015, with the official SDK.
-    const pb = new PocketBase('http://127.0.0.1:2015');
+    const pb = new PocketBase(`http://127.0.0.1:${project.port(2015)}`);
     await pb.collection('_superusers').authWithPassword(ADMIN.email, ADMIN.password);
     await pb.collections.create({ name: 'notes', type: 'base', fields: [{ name: 'title', type: 'text' }], listRule: '', viewRule: '' });
     const record = await pb.collection('notes').create({ title: 'survives a restart' });
@@ -64,9 +65,9 @@ describe('the default stack, end to end', () => {
 
     const again = await project.core('up', '-d');
     expect(again.code, again.stderr).toBe(0);
-    const pb2 = new PocketBase('http://127.0.0.1:2015');
+    const pb2 = new PocketBase(`http://127.0.0.1:${project.port(2015)}`);
     expect((await pb2.collection('notes').getOne(record.id)).title).toBe('survives a restart');
-    const nc2 = await connect({ servers: 'nats://127.0.0.1:4222', timeout: 2000 });
+    const nc2 = await connect({ servers: `nats://127.0.0.1:${project.port(4222)}`, timeout: 2000 });
     expect((await (await jetstreamManager(nc2)).streams.info('E2E')).state.messages).toBe(1);
     await nc2.drain();
 

@@ -2,7 +2,10 @@
  * End-to-end helpers: a throw-away project that runs the real stack on its own
  * ports (CORE_PORT_OFFSET), the built CLI, and bounded waits on real conditions.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isSameProcess } from '../../src/support/proc.js';
 import { makeProject, runCore, type CliResult } from './cli.js';
@@ -16,7 +19,14 @@ export interface E2eProject {
   core(...args: string[]): Promise<CliResult>;
 }
 
+/**
+ * A project on `offset` (CORE_PORT_OFFSET). Never 0: several stacks share a
+ * machine, and a developer's own stack may hold the default ports; take a fixed
+ * offset of the file's own, or `await freeOffset()`.
+ */
 export function e2eProject(offset: number, edits?: Parameters<typeof makeProject>[0]): E2eProject {
+  if (!Number.isInteger(offset) || offset <= 0)
+    throw new Error(`e2eProject(${offset}): tests must not run on the default ports; use a fixed offset of the file's own or await freeOffset()`);
   const dir = makeProject(edits);
   const env = {
     CORE_PORT_OFFSET: String(offset),
@@ -51,4 +61,81 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
 /** Alive and not a zombie (an orphan's zombie lingers until PID 1 reaps it). */
 export function alive(pid: number): boolean {
   return isSameProcess({ pid });
+}
+
+/** The default stack's ports: NATS client and monitor, PocketBase, Caddy and its admin API. */
+export const STACK_PORTS: readonly number[] = [4222, 8222, 8090, 2015, 2019];
+
+/**
+ * Where freeOffset looks: a band no test file takes as its fixed offset (those
+ * are 20000–23000 and 41000–45100), whose ports all stay below 65536.
+ * CORE_TEST_FREE_BAND=48000-48900 narrows it (a machine whose users share out
+ * offset ranges).
+ */
+export const FREE_BAND = bandFrom(process.env.CORE_TEST_FREE_BAND) ?? { from: 24000, to: 29900, step: 100 };
+
+function bandFrom(text: string | undefined): { from: number; to: number; step: number } | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(text ?? '');
+  return match ? { from: Number(match[1]), to: Number(match[2]), step: 100 } : undefined;
+}
+
+/**
+ * An offset whose ports (`bases` + offset) are all free now, from `band`. Race
+ * tolerant, as far as a test can be without holding the ports: the search
+ * starts at a random slot, so two files choosing at once rarely meet; within
+ * one suite run an offset is claimed by a file created exclusively in the run's
+ * temporary folder (removed at exit), so no two workers get the same; and each
+ * port is checked by binding it, so ports of other stacks on the machine (other
+ * suites, a developer's own stack) are passed over. What it cannot prevent: a
+ * process outside taking a port between the check and `core up`; `core up` then
+ * names the port (exit 2).
+ */
+export async function freeOffset(bases: readonly number[] = STACK_PORTS, band: { from: number; to: number; step: number } = FREE_BAND): Promise<number> {
+  const slots = Math.floor((band.to - band.from) / band.step) + 1;
+  const first = Math.floor(Math.random() * slots);
+  for (let i = 0; i < slots; i++) {
+    const offset = band.from + ((first + i) % slots) * band.step;
+    if (!claim(offset)) continue;
+    if (await allFree(bases.map((base) => base + offset))) return offset;
+    unclaim(offset);
+  }
+  throw new Error(`no offset in ${band.from}..${band.to} has ports ${bases.join(', ')} all free`);
+}
+
+const claims = new Set<string>();
+const claimFile = (offset: number) => path.join(os.tmpdir(), `core-port-offset-${offset}.claim`);
+
+function claim(offset: number): boolean {
+  const file = claimFile(offset);
+  try {
+    fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    return false; // another file of this run has it
+  }
+  if (claims.size === 0) {
+    process.once('exit', () => {
+      for (const held of claims) fs.rmSync(held, { force: true });
+    });
+  }
+  claims.add(file);
+  return true;
+}
+
+function unclaim(offset: number): void {
+  const file = claimFile(offset);
+  claims.delete(file);
+  fs.rmSync(file, { force: true });
+}
+
+/** Bind each port on loopback and let go: EADDRINUSE (or any error) means not free. */
+async function allFree(ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
 }

@@ -7,13 +7,14 @@ import { loadStack } from '../load-stack.js';
 import { print, printJson } from '../output.js';
 
 export async function generate(ctx: CliContext, options: { stdout?: boolean; json?: boolean }): Promise<void> {
-  const { plan } = await loadStack(ctx);
+  const { plan, saveCache } = await loadStack(ctx, { cache: 'read' });
   const stack = generateStack(plan);
   if (options.stdout) {
     process.stdout.write(toYaml(stack.doc));
     return;
   }
   const files = await writeStack(plan, stack);
+  saveCache(); // only now: bad input leaves nothing on disk
   if (options.json) printJson({ compose_file: path.join(plan.stackDir, COMPOSE_FILE), files: files.map((f) => f.path), processes: Object.keys(stack.doc.processes) });
   else for (const file of files) print(`wrote ${path.relative(process.cwd(), file.path) || file.path}`);
 }
