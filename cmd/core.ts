@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
+import { type RunStandalone, standaloneFor } from '../src/cli/standalone.js';
 
 // `core status | head -1`: a reader that goes away early is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -14,4 +15,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2), { env: process.env, self: [process.execPath, fileURLToPath(import.meta.url)] });
+const argv = process.argv.slice(2);
+const ctx = { env: process.env, self: [process.execPath, fileURLToPath(import.meta.url)] };
+// `core status` and `core validate` load a bundle of their own, not the CLI (src/cli/standalone.ts).
+const alone = standaloneFor(argv);
+if (alone) {
+  // Built beside this file by scripts/build.mjs; not part of this bundle.
+  const entry = new URL(`./${alone.name}/${alone.name}.js`, import.meta.url).href;
+  const { run } = (await import(entry)) as { run: RunStandalone };
+  process.exitCode = await run(ctx, alone.json);
+} else process.exitCode = await main(argv, ctx);

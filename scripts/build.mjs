@@ -15,11 +15,8 @@ for (const dir of ['src/manifest', 'src/plan']) {
 }
 hash.update(fs.readFileSync('package-lock.json'));
 
-await build({
-  entryPoints: { core: 'cmd/core.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -28,4 +25,10 @@ await build({
   define: { __CORE_BUILD_ID__: JSON.stringify(hash.digest('hex').slice(0, 16)) },
   // Some dependencies (dotenv) are CommonJS and call require().
   banner: { js: "import { createRequire as __coreRequire } from 'node:module'; const require = __coreRequire(import.meta.url);" },
-});
+};
+
+await build({ ...common, entryPoints: { core: 'cmd/core.ts' }, outdir: 'dist', splitting: true });
+// `core status` and `core validate` as graphs of their own (src/cli/standalone.ts): one file
+// for status; validate keeps zod in a chunk of its own, loaded only without a cached validation.
+await build({ ...common, entryPoints: { status: 'cmd/standalone/status.ts' }, outdir: 'dist/status', splitting: false });
+await build({ ...common, entryPoints: { validate: 'cmd/standalone/validate.ts' }, outdir: 'dist/validate', splitting: true });

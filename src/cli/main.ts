@@ -5,20 +5,14 @@ import { reportError } from './report-error.js';
 type Run = (ctx: CliContext) => Promise<void>;
 
 /**
- * Commands called in a loop or on the critical path of `core up -d` skip
- * loading and building the command tree (commander and its child_process
- * import: ~15 ms of a ~60 ms bare Node start-up), with exactly these words:
- * `core status [--json]`, `core validate [--json]`, and the detached
- * supervisor `core internal supervise`. Anything else, `status --help`
- * included, goes through commander as usual.
+ * The detached supervisor, on the critical path of `core up -d`, skips loading
+ * and building the command tree (commander and its child_process import: ~15 ms
+ * of a ~60 ms bare Node start-up), with exactly these words. (`core status` and
+ * `core validate` do not even load this module: src/cli/standalone.ts.)
  */
 function fastPath(argv: readonly string[]): Run | undefined {
   const [command, ...rest] = argv;
-  const json = rest.length === 1 && rest[0] === '--json';
-  if (rest.length > 0 && !json) return command === 'internal' && rest.length === 1 && rest[0] === 'supervise' ? supervise : undefined;
-  if (command === 'status') return async (ctx) => (await import('./commands/status.js')).status(ctx, { json });
-  if (command === 'validate') return async (ctx) => (await import('./commands/validate.js')).validate(ctx, { json });
-  return undefined;
+  return command === 'internal' && rest.length === 1 && rest[0] === 'supervise' ? supervise : undefined;
 }
 
 const supervise: Run = async (ctx) => (await import('./commands/daemon.js')).daemon(ctx);

@@ -2,11 +2,11 @@
  * StackPlan → process-compose document (+ service config files). Pure and
  * deterministic: identical plans give identical bytes.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { PlannedProbe, PlannedService, StackPlan } from '../plan/types.js';
 import { rendererFor } from '../services/index.js';
 import type { GeneratedFile } from '../services/types.js';
+import { sha256Hex } from '../support/sha256.js';
 import { shellQuote } from './escape.js';
 import type { ComposeDoc, ComposeProbe, ComposeProcess } from './schema.js';
 
@@ -40,9 +40,13 @@ export function logFile(plan: StackPlan, process: string): string {
 /** One fingerprint of a process's config files (paths and contents), so a running stack sees a change. */
 export function configFingerprint(files: readonly GeneratedFile[]): string | undefined {
   if (files.length === 0) return undefined;
-  const hash = createHash('sha256');
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) hash.update(`${file.path}\0${file.content.length}\0${file.content}`);
-  return hash.digest('hex');
+  // A few KiB of generated text: the plain-JS hash spares `validate` and `up` loading node:crypto.
+  return sha256Hex(
+    [...files]
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((file) => `${file.path}\0${file.content.length}\0${file.content}`)
+      .join(''),
+  );
 }
 
 function composeProcess(service: PlannedService, plan: StackPlan, files: readonly GeneratedFile[]): ComposeProcess {
