@@ -89,7 +89,7 @@ export class Runner {
       case 'clear-timer':
         return this.clearTimer(effect.timer);
       case 'probe':
-        return this.probe(effect.probe);
+        return this.probe(effect.probe, effect.early);
       case 'abort-probes':
         this.probes.abort();
         this.probes = new AbortController();
@@ -131,7 +131,8 @@ export class Runner {
     this.log?.write(line);
     this.ctx.ring.push(line);
     this.ctx.emit({ type: 'output', name: this.name, at, line, stream });
-    if (this.state.phase === 'probing' && this.ctx.policy.readiness === 'log') this.ctx.enqueue({ type: 'output', line, at });
+    // While not ready: a ready_log_line, or a prompt to check readiness now (state.ts `output`).
+    if (this.state.phase === 'probing' && this.ctx.policy.readiness !== 'none') this.ctx.enqueue({ type: 'output', line, at });
   }
 
   private setTimer(timer: TimerName, ms: number): void {
@@ -150,14 +151,14 @@ export class Runner {
     this.timers.delete(timer);
   }
 
-  private probe(probe: ProbeKind): void {
+  private probe(probe: ProbeKind, early?: boolean): void {
     const spec = probeSpecOf(this.ctx.proc, probe, this.ctx.env);
     if (!spec) return;
     const run = this.run;
     const signal = this.probes.signal;
     void this.ctx.prober.check(spec, signal).then((result) => {
       if (run !== this.run || signal.aborted) return;
-      this.ctx.enqueue({ type: 'probe-result', probe, ...result, at: this.ctx.clock.now() });
+      this.ctx.enqueue({ type: 'probe-result', probe, ...result, at: this.ctx.clock.now(), ...(early ? { early } : {}) });
     });
   }
 }

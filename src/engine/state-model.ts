@@ -42,6 +42,8 @@ export type ProcState =
       /** Delay before the check in flight or scheduled; grows while it fails. */
       readonly fastDelayMs: number | undefined;
       readonly deadline: number | undefined;
+      /** A check prompted by output (state.ts `output`) is in flight: one at a time. */
+      readonly earlyProbe?: boolean;
     })
   | (Common & {
       readonly phase: 'ready';
@@ -67,7 +69,7 @@ export type Input =
   | { readonly type: 'spawned'; readonly pid: number | undefined; readonly at: number }
   | { readonly type: 'spawn-failed'; readonly error: string; readonly at: number }
   | { readonly type: 'output'; readonly line: string; readonly at: number }
-  | { readonly type: 'probe-result'; readonly probe: ProbeKind; readonly ok: boolean; readonly error?: string; readonly at: number }
+  | { readonly type: 'probe-result'; readonly probe: ProbeKind; readonly ok: boolean; readonly error?: string; readonly at: number; readonly early?: boolean }
   | { readonly type: 'timer'; readonly timer: TimerName; readonly at: number }
   | { readonly type: 'exited'; readonly code: number | null; readonly signal: string | null; readonly error?: string; readonly at: number }
   | { readonly type: 'stop' }
@@ -78,7 +80,8 @@ export type Effect =
   | { readonly type: 'kill'; readonly signal: number; readonly group: boolean }
   | { readonly type: 'set-timer'; readonly timer: TimerName; readonly ms: number }
   | { readonly type: 'clear-timer'; readonly timer: TimerName }
-  | { readonly type: 'probe'; readonly probe: ProbeKind }
+  /** `early`: prompted by output, outside the cadence (state.ts `output`). */
+  | { readonly type: 'probe'; readonly probe: ProbeKind; readonly early?: boolean }
   | { readonly type: 'abort-probes' }
   | { readonly type: 'emit'; readonly event: EventBody }
   /** `exit_on_end` / `exit_on_failure` / `exit_on_skipped`: stop the whole stack with this code. */

@@ -77,6 +77,8 @@ export function onExited(state: ProcState, input: Input & { type: 'exited' }, po
 export function onProbe(state: ProcState, input: Input & { type: 'probe-result' }, policy: Policy): Step {
   const error = input.ok ? undefined : (input.error ?? 'failed');
   const lastProbeError = input.ok ? state.lastProbeError : error;
+  // A check prompted by output (state.ts): only its success counts, and only before readiness.
+  if (input.early && (state.phase !== 'probing' || !input.ok)) return state.phase === 'probing' ? { state: { ...state, earlyProbe: false }, effects: [] } : same(state);
   if (state.phase === 'probing' && input.probe === 'readiness') {
     const timing = policy.readinessTiming;
     if (!timing) return same(state);

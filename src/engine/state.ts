@@ -68,11 +68,15 @@ export function transition(state: ProcState, input: Input, policy: Policy): Step
       return { state: { ...base(state), phase: 'failed', reason }, effects };
     }
     case 'output':
-      if (state.phase !== 'probing' || policy.readyLogLine === undefined || !input.line.includes(policy.readyLogLine)) return same(state);
-      return {
-        state: { ...base(state), phase: 'ready', run: state.run, readyAt: input.at, readinessFailures: 0, livenessFailures: 0 },
-        effects: [emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'log' }), ...livenessStart(policy)],
-      };
+      if (state.phase !== 'probing') return same(state);
+      if (policy.readyLogLine !== undefined) {
+        if (!input.line.includes(policy.readyLogLine)) return same(state);
+        return {
+          state: { ...base(state), phase: 'ready', run: state.run, readyAt: input.at, readinessFailures: 0, livenessFailures: 0 },
+          effects: [emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'log' }), ...livenessStart(policy)],
+        };
+      }
+      return onOutputWhileProbing(state, input, policy);
     case 'probe-result':
       return onProbe(state, input, policy);
     case 'timer':
@@ -86,6 +90,20 @@ export function transition(state: ProcState, input: Input, policy: Policy): Step
     default:
       return unreachable(input);
   }
+}
+
+/**
+ * A process that prints while it is not ready yet has often just got somewhere
+ * ("listening on…"): check at once, rather than at the next tick of the fast
+ * cadence (10, 15, 22… ms apart), so readiness is seen within a millisecond or
+ * two of the line. One such check at a time; a failed one leaves the cadence as
+ * it was (onProbe), and none comes before `initial_delay_seconds`.
+ */
+function onOutputWhileProbing(state: ProcState & { phase: 'probing' }, input: Input & { type: 'output' }, policy: Policy): Step {
+  const timing = policy.readinessTiming;
+  if (policy.readiness !== 'probe' || !timing || state.earlyProbe) return same(state);
+  if (input.at < state.run.startedAt + timing.initialDelayMs) return same(state);
+  return { state: { ...state, earlyProbe: true }, effects: [{ type: 'probe', probe: 'readiness', early: true }] };
 }
 
 function onTimer(state: ProcState, input: Input & { type: 'timer' }, policy: Policy): Step {

@@ -33,6 +33,48 @@ describe('readiness', () => {
     }
   });
 
+  it('checks at once when the process prints while not ready: ready seen at the line, not at the next tick', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432) } }));
+    h.engine.start();
+    await h.clock.advance(60); // checks at 10, 25, 48: refused
+    h.prober.up('http:5432');
+    h.spawner.last('db').print('listening on :5432');
+    await h.clock.advance(0);
+    // Ready at 60 ms, not at the next tick of the cadence (83 ms).
+    expect(h.of('ready', 'db')).toEqual([expect.objectContaining({ afterMs: 60, by: 'probe' })]);
+    expect(h.prober.times('http:5432')).toEqual([10, 25, 48, 60]);
+  });
+
+  it('a check prompted by output that fails leaves the cadence as it was, records nothing, and runs one at a time', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432) } }));
+    h.engine.start();
+    await h.clock.advance(12); // the check at 10 ms
+    const events = h.events.length;
+    const db = h.spawner.last('db');
+    // One burst of lines in one turn: one check (the next line waits for its answer).
+    for (let i = 0; i < 50; i++) db.print(`starting ${i}`);
+    await h.clock.advance(0);
+    expect(h.prober.times('http:5432')).toEqual([10, 12]);
+    expect(h.events.slice(events).filter((e) => e.type === 'probe')).toEqual([]);
+    await h.clock.advance(100);
+    // The cadence goes on untouched: 25, 48, 83.
+    expect(h.prober.times('http:5432')).toEqual([10, 12, 25, 48, 83]);
+  });
+
+  it('no check prompted by output before initial_delay_seconds, nor once ready', async () => {
+    const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { initial_delay_seconds: 1, period_seconds: 5 }) } }));
+    h.engine.start();
+    await h.clock.advance(500);
+    h.spawner.last('db').print('early line');
+    await h.clock.advance(0);
+    expect(h.prober.times('http:5432')).toEqual([]);
+    h.prober.up('http:5432');
+    await h.clock.advance(600); // the first check at 1000 ms: ready
+    h.spawner.last('db').print('a line once ready');
+    await h.clock.advance(0);
+    expect(h.prober.times('http:5432')).toEqual([1000]);
+  });
+
   it('waits initial_delay_seconds before the first check', async () => {
     const h = harness(doc({ db: { readiness_probe: httpProbe(5432, { initial_delay_seconds: 2 }) } }));
     h.engine.start();
