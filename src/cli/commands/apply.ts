@@ -10,8 +10,10 @@ import { findStack, type StackHandle } from '../../control/connect.js';
 import { checkPortsFree } from '../../control/port-check.js';
 import type { ApplyOptions, ProjectBody } from '../../control/project-route.js';
 import { generateStack, type GeneratedStack } from '../../compose/generate.js';
+import type { ComposeDoc } from '../../compose/schema.js';
 import { writeChangedServiceFiles } from '../../compose/write.js';
 import { createProgressRenderer } from '../../deps/format.js';
+import { closure } from '../../engine/dependencies.js';
 import { provisionBinaries } from '../../deps/provision.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
@@ -32,7 +34,7 @@ export interface ApplyCommandOptions {
 interface ApplyPlan {
   /** `core up svc…` / `core start svc…`: also bring these up; 'all': every process not disabled. */
   readonly start?: readonly string[] | 'all';
-  /** Take only these definitions from the manifests (restart: the one service; start: none). */
+  /** Take only these definitions from the manifests (restart: the one service; start: those not running). */
   readonly only?: readonly string[];
   readonly restart?: readonly string[];
   /** false: return once started (`core restart` without --wait). */
@@ -80,12 +82,16 @@ async function prepareFiles(stack: LoadedStack, generated: GeneratedStack, handl
   await writeChangedServiceFiles(generated);
 }
 
-async function send(ctx: CliContext, names: readonly string[], plan: ApplyPlan, options: ApplyCommandOptions): Promise<ApplyReport> {
+/** An ApplyPlan, or one made from the new document and what runs now (`core start`). */
+type PlanFor = ApplyPlan | ((doc: ComposeDoc, running: ReadonlySet<string>) => ApplyPlan);
+
+async function send(ctx: CliContext, names: readonly string[], planFor: PlanFor, options: ApplyCommandOptions): Promise<ApplyReport> {
   const startedAt = performance.now();
   const timeoutMs = parseTimeout(options.timeout);
   const dryRun = options.dryRun === true;
   const handle = runningStack(ctx);
   const { stack, generated } = await generate(ctx, names);
+  const plan = typeof planFor === 'function' ? planFor(generated.doc, new Set((await handle.client.processes()).filter((p) => p.is_running).map((p) => p.name))) : planFor;
   const start = plan.start === 'all' ? Object.keys(generated.doc.processes).filter((n) => !generated.doc.processes[n]!.disabled) : plan.start;
   if (handle.state?.engine === 'process-compose') {
     if (plan.only || plan.restart) throw new InputError('unsupported', 'under --engine process-compose only the whole document is applied (`core up`, `core apply`)');
@@ -137,9 +143,14 @@ export async function upRunning(ctx: CliContext, names: readonly string[], optio
   await send(ctx, names, { start: names.length ? names : 'all' }, options);
 }
 
-/** `core start svc…`: bring these up (and what they depend on) as they are defined in the running stack. */
+/**
+ * `core start svc…`: bring these up, and what they depend on. Those that are
+ * not running (stopped, or new to the manifests) start with their definition
+ * as it is now, as `core up svc` would; what runs is never restarted, and the
+ * rest of the stack keeps the definition it runs with.
+ */
 export async function start(ctx: CliContext, names: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
-  await send(ctx, names, { start: names, only: [] }, options);
+  await send(ctx, names, (doc, running) => ({ start: names, only: closure(doc, names).filter((n) => !running.has(n)) }), options);
 }
 
 /** `core restart svc`: that service with its definition from the manifests and `.env` as they are now. */
