@@ -147,6 +147,23 @@ describe('the CLI on a running stack (issue 10)', () => {
     expect(without(afterManifest, 'greeter')).toEqual(without(before, 'greeter'));
   }, 30_000);
 
+  it("core restart <svc> takes only that service's definition: another's changed config file is not written", async () => {
+    const caddyJson = path.join(project.dir, '.core-stack/caddy/caddy.json');
+    const config = fs.readFileSync(caddyJson, 'utf8');
+    const before = await pids();
+    writeEnv(`E2E_GREETING=from-dotenv\nCORE_PORT_CADDY_HTTP=${2016 + OFFSET}\n`);
+    try {
+      const restart = await project.core('restart', 'greeter', '--wait');
+      expect(restart.code, restart.stderr).toBe(0);
+      expect(fs.readFileSync(caddyJson, 'utf8')).toBe(config);
+      expect(without(await pids(), 'greeter')).toEqual(without(before, 'greeter'));
+      const dry = await project.core('apply', '--dry-run');
+      expect(dry.stdout).toMatch(/~ caddy would be replaced \(.*config files/);
+    } finally {
+      writeEnv('E2E_GREETING=from-dotenv\n');
+    }
+  }, 30_000);
+
   it('a stopped service starts with its definition as it is now; a service added since up starts by name', async () => {
     const stop = await project.core('stop', 'greeter');
     expect(stop.code, stop.stderr).toBe(0);

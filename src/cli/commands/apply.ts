@@ -15,6 +15,7 @@ import { writeChangedServiceFiles } from '../../compose/write.js';
 import { createProgressRenderer } from '../../deps/format.js';
 import { closure } from '../../engine/dependencies.js';
 import { provisionBinaries } from '../../deps/provision.js';
+import { rendererFor } from '../../services/index.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { runState } from '../../support/proc.js';
@@ -79,7 +80,10 @@ async function prepareFiles(stack: LoadedStack, generated: GeneratedStack, handl
   );
   const running = new Set((await handle.client.processes()).map((p) => p.name));
   await checkPortsFree(services.filter((s) => !running.has(s.name)));
-  await writeChangedServiceFiles(generated);
+  // Only the config files of the definitions taken: another service runs on with the files it
+  // started from (its own restart after a crash must not pick up a definition not applied).
+  const files = only ? services.flatMap((s) => rendererFor(s)?.(s, stack.plan).files ?? []) : generated.files;
+  await writeChangedServiceFiles({ ...generated, files });
 }
 
 /** An ApplyPlan, or one made from the new document and what runs now (`core start`). */
