@@ -19,13 +19,19 @@ const GREETER_PORT = 7400;
 const project = e2eProject(OFFSET);
 const client = () => new ControlClient(path.join(project.dir, '.core-stack/core.sock'), 5000);
 
-/** Answers GREETING on its port, after DELAY_MS (a slow start-up); says so in its log. */
-const SERVER =
-  "console.log('greeter says ' + process.env.GREETING); setTimeout(() => require('http').createServer((q, s) => s.end(process.env.GREETING)).listen(Number(process.env.PORT), '127.0.0.1'), Number(process.env.DELAY_MS))";
+/** Answers GREETING on its port, once the file RELEASE (if set) exists: a start-up the test ends. */
+const SERVER = [
+  "console.log('greeter says ' + process.env.GREETING);",
+  "const listen = () => require('http').createServer((q, s) => s.end(process.env.GREETING)).listen(Number(process.env.PORT), '127.0.0.1');",
+  'const release = process.env.RELEASE;',
+  "const wait = () => (!release || require('fs').existsSync(release) ? listen() : setTimeout(wait, 20));",
+  'wait();',
+].join(' ');
 
 interface GreeterOptions {
   readonly greeting?: string;
-  readonly delayMs?: number;
+  /** Listen only once this file exists. */
+  readonly release?: string;
   /** Replaces the server: a process that runs but never listens. */
   readonly script?: string;
 }
@@ -36,7 +42,7 @@ function greeter(name: string, port: number, options: GreeterOptions = {}) {
     process: {
       command: process.execPath,
       args: ['-e', options.script ?? SERVER],
-      env: { GREETING: options.greeting ?? '${env.E2E_GREETING:-hello}', PORT: '${port.http}', DELAY_MS: String(options.delayMs ?? 0) },
+      env: { GREETING: options.greeting ?? '${env.E2E_GREETING:-hello}', PORT: '${port.http}', RELEASE: options.release ?? '' },
       compose: {
         depends_on: { nats: { condition: 'process_healthy' } },
         readiness_probe: { http_get: { url: 'http://127.0.0.1:${port.http}/' }, period_seconds: 1 },
@@ -201,16 +207,18 @@ describe('the CLI on a running stack (issue 10)', () => {
   it('two applies at once: the second is refused with a clear message, the first completes, nothing breaks', async () => {
     const before = await pids();
     const since = (await client().events()).last_seq;
-    writeService(greeter('greeter', GREETER_PORT, { greeting: 'slow', delayMs: 1500 }));
+    const release = path.join(project.dir, 'release-greeter');
+    writeService(greeter('greeter', GREETER_PORT, { greeting: 'slow', release }));
     const first = project.core('up');
     await waitFor('the first apply to start', async () => ((await client().events(since)).events.some((e) => e.type === 'apply-started') ? true : undefined));
     const second = await project.core('apply');
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/core: apply \d+ is in progress \(started \d+ ms ago\); try again when it has finished/);
     expect(second.stderr).not.toMatch(/\n\s+at /);
+    fs.writeFileSync(release, '');
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toMatch(/~ greeter replaced \(environment \(DELAY_MS, GREETING\)\), ready in \d+ ms/);
+    expect(done.stdout).toMatch(/~ greeter replaced \(environment \(GREETING, RELEASE\)\), ready in \d+ ms/);
     expect(await get(GREETER_PORT)).toBe('slow');
     expect(without(await pids(), 'greeter')).toEqual(without(before, 'greeter'));
     const again = await project.core('apply');
