@@ -196,6 +196,12 @@ describe('the CLI on a running stack (issue 10)', () => {
     expect(up.stderr).toContain('greeter will never listen');
     expect(up.stderr).not.toMatch(/\n\s+at /);
     expect(without(await pids(), 'greeter')).toEqual(without(before, 'greeter'));
+    // The same through `core restart --wait`.
+    const restart = await project.core('restart', 'greeter', '--wait', '--timeout', '2');
+    expect(restart.code).toBe(1);
+    expect(restart.stderr).toMatch(/core: greeter not ready after 2000 ms/);
+    expect(restart.stderr).toContain('greeter will never listen');
+    expect(without(await pids(), 'greeter')).toEqual(without(before, 'greeter'));
 
     writeService(greeter('greeter', GREETER_PORT, { greeting: 'mended' }));
     const mend = await project.core('up');
