@@ -5,6 +5,7 @@
  *   stop removed + replaced + newly disabled        dependents first, among those only
  *   adopt the document                              replaced: new runner; kept: updated in place
  *   start added + replaced (+ what `start` names)   each gated on its dependencies, as at start-up
+ *     (with `start` named, an added process only if `start` needs it)
  *   wait until what was started is ready
  *
  * A kept process keeps its pid, restart count and log; a dependent of a
@@ -23,7 +24,10 @@ export interface ApplyRequest {
   readonly doc: ComposeDoc;
   /** New secret values per process; a process left out keeps the values it runs with. */
   readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Also start these (and what they depend on) if they are not running: `core up [svc…]`. */
+  /**
+   * Also start these (and what they depend on) if they are not running: `core up [svc…]`.
+   * Given, it also limits which added processes start: those among them or what they need.
+   */
   readonly start?: readonly string[];
   /** How long to wait for what was started to be ready. */
   readonly timeoutMs: number;
@@ -118,8 +122,12 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
 
   // What to start: added and replaced ones, and what `start` asks for that is down (a
   // completed one-shot is not run again: its job is done, unless its definition changed).
-  const wanted = new Set([...added.filter((n) => !doc.processes[n]!.disabled), ...restart]);
-  for (const name of closure(doc, request.start ?? [])) if (DOWN.has(engine.phaseOf(name) ?? '')) wanted.add(name);
+  // With `start` named (`core up svc`), an added process starts only if it is among them
+  // or what they need, as `core up svc` from nothing leaves the others pending.
+  const needed = closure(doc, request.start ?? []);
+  const addedToStart = added.filter((n) => !doc.processes[n]!.disabled && (!request.start || needed.includes(n)));
+  const wanted = new Set([...addedToStart, ...restart]);
+  for (const name of needed) if (DOWN.has(engine.phaseOf(name) ?? '')) wanted.add(name);
   const order = Object.keys(doc.processes).filter((n) => wanted.has(n));
   const started = order.length ? startInOrder(engine, doc, order) : [];
   const stopped = [...removed, ...disabled];

@@ -1,66 +1,38 @@
 /**
  * The built-in engine: one Runner per process of a ComposeDoc, a single input
- * queue, dependency gating, ordered shutdown, and queries (snapshot, waitReady).
- * After the queue drains, `settle` releases or skips waiting processes and moves
- * a shutdown along; then watchers (waitReady, stop) are re-checked.
+ * queue (input-queue.ts), dependency gating, ordered shutdown, and queries
+ * (snapshot, waitReady). After the queue drains, `settle` (settle.ts) releases
+ * or skips waiting processes and moves a shutdown along; then watchers
+ * (waitReady: ready-watch.ts; stop) are re-checked.
  */
 import path from 'node:path';
 import type { ComposeDoc, ComposeProcess } from '../compose/schema.js';
 import { applyDocument, type ApplyRequest, type ApplyResult } from './apply.js';
 import type { ProcessInputs } from './diff.js';
 import { binaryFingerprint, secretFingerprints } from './fingerprint.js';
-import { closure, dependenciesOf, dependentsOf, gate } from './dependencies.js';
+import { closure, dependenciesOf, dependentsOf } from './dependencies.js';
 import { EventBus, type Unsubscribe } from './event-bus.js';
 import type { EngineEvent, EventListener } from './events.js';
-import type { Clock, OpenLog, Prober, Spawner } from './interfaces.js';
+import type { Clock, OpenLog } from './interfaces.js';
 import { realClock } from './interfaces.js';
+import { InputQueue, type QueuedInput } from './input-queue.js';
 import { EventJournal } from './journal.js';
 import { fileLogs, LineRing } from './logs.js';
 import { policyOf } from './policy.js';
 import { realProber } from './probes.js';
+import { notReady, type ReadyHost, watchReady } from './ready-watch.js';
 import { realSpawner } from './real-spawner.js';
 import { Runner } from './runner.js';
 import { toProcessState } from './snapshot.js';
 import type { ProcessState } from './snapshot.js';
+import { isIdle, settleInputs } from './settle.js';
 import { childEnv } from './specs.js';
-import { RUNNING } from './state.js';
-import type { Input, ProcState } from './state.js';
-import { awaitedToComplete, describeTimeout, judge } from './wait-ready.js';
-import type { NotReadyReason, ReadyView, WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
+import type { ProcState } from './state.js';
+import type { ProjectExit, StartResult, SupervisorOptions } from './supervisor-options.js';
+import { awaitedToComplete } from './wait-ready.js';
+import type { WaitReadyOptions, WaitReadyResult } from './wait-ready.js';
 
-export interface SupervisorOptions {
-  readonly doc: ComposeDoc;
-  /** The environment every child starts from; each process's `environment` goes on top. */
-  readonly baseEnv: Readonly<Record<string, string>>;
-  /** Per process, values for its `x-core.secret_env` keys, which the generated file leaves out. */
-  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** `<logDir>/<name>.log`, unless the process sets `log_location`. */
-  readonly logDir: string;
-  readonly clock?: Clock;
-  readonly spawner?: Spawner;
-  readonly prober?: Prober;
-  readonly openLog?: OpenLog;
-  /** The identity of an executable, compared at an apply (default: fingerprint.ts, from the disk). */
-  readonly fingerprint?: (command: string) => string | undefined;
-  /** Records kept in memory for `core events` (journal.ts DEFAULT_JOURNAL_CAPACITY). */
-  readonly journalCapacity?: number;
-  /** Told when a subscriber throws; the event still reaches the others, and the supervisor goes on. */
-  readonly onSubscriberError?: (error: unknown) => void;
-}
-
-export type StartResult =
-  | { readonly ok: true; readonly names: readonly string[] }
-  | { readonly ok: false; readonly reason: 'unknown-process'; readonly names: readonly string[] }
-  | { readonly ok: false; readonly reason: 'shutting-down' };
-
-export interface ProjectExit {
-  readonly name: string;
-  readonly exitCode: number;
-  readonly reason: string;
-}
-
-/** Not running, waiting or about to restart. */
-const isIdle = (state: ProcState) => !RUNNING.has(state.phase) && state.phase !== 'waiting' && state.phase !== 'backing-off';
+export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor-options.js';
 
 export class Supervisor {
   private runners = new Map<string, Runner>();
@@ -76,20 +48,22 @@ export class Supervisor {
   /** Set while an apply runs: a second one is refused (apply.ts). */
   applying: { readonly id: number; readonly since: number } | undefined;
   applies = 0;
-  private readonly queue: { runner: Runner; input: Input }[] = [];
-  private draining = false;
-  private watchers: (() => boolean)[] = [];
+  private readonly inputs = new InputQueue<Runner>(() =>
+    settleInputs({ runners: this.runners, dependents: this.dependents, shuttingDown: this.shuttingDown !== undefined, stopSet: this.stopSet }),
+  );
   private shuttingDown: Promise<void> | undefined;
   private ended: ProjectExit | undefined;
   private readonly bus: EventBus<EngineEvent>;
   /** The recent state changes, numbered: `core events`, the event log. */
   readonly journal: EventJournal;
+  private readonly readyHost: ReadyHost;
 
   constructor(private readonly options: SupervisorOptions) {
     const { doc } = options;
     this.doc = doc;
     this.secrets = options.secrets ?? {};
     this.clock = options.clock ?? realClock;
+    this.readyHost = this.makeReadyHost();
     this.bus = new EventBus(options.onSubscriberError);
     this.journal = new EventJournal(
       (name) => {
@@ -144,7 +118,7 @@ export class Supervisor {
     const unknown = targets.filter((n) => !this.runners.has(n));
     if (unknown.length > 0) return { ok: false, reason: 'unknown-process', names: unknown };
     const order = closure(this.doc, targets);
-    const batch: { runner: Runner; input: Input }[] = [];
+    const batch: QueuedInput<Runner>[] = [];
     for (const name of order) {
       const runner = this.runner(name);
       // A dependency that already completed (a one-shot) is not run again for a dependent.
@@ -203,53 +177,26 @@ export class Supervisor {
   waitReady(names: readonly string[] | undefined, options: WaitReadyOptions): Promise<WaitReadyResult> {
     const targets = names ?? [...this.runners.keys()].filter((n) => !this.doc.processes[n]?.disabled);
     const unknown = targets.find((n) => !this.runners.has(n));
-    if (unknown !== undefined) return Promise.resolve(this.notReady('unknown-process', unknown, `no process named ${unknown}`, options));
-    const all = closure(this.doc, targets);
-    const view = (name: string): ReadyView => {
-      const runner = this.runner(name);
-      return { state: runner.state, policy: runner.ctx.policy, awaitedToComplete: this.awaitedToComplete.has(name) };
+    if (unknown !== undefined) return Promise.resolve(notReady(this.readyHost, 'unknown-process', unknown, `no process named ${unknown}`, options));
+    return watchReady(this.readyHost, closure(this.doc, targets), options);
+  }
+
+  /** What waitReady's watchers (ready-watch.ts) see of this supervisor. */
+  private makeReadyHost(): ReadyHost {
+    return {
+      clock: this.clock,
+      view: (name) => {
+        const runner = this.runner(name);
+        return { state: runner.state, policy: runner.ctx.policy, awaitedToComplete: this.awaitedToComplete.has(name) };
+      },
+      shuttingDown: () => this.shuttingDown !== undefined,
+      watch: (watcher) => this.inputs.watch(watcher),
+      poke: () => this.enqueue([]),
+      detail: (name) => {
+        const runner = this.runners.get(name);
+        return runner && { state: runner.state, ring: runner.ctx.ring };
+      },
     };
-    return new Promise((resolve) => {
-      let timedOut = false;
-      const timer = this.clock.setTimeout(() => {
-        timedOut = true;
-        this.enqueue([]);
-      }, options.timeoutMs);
-      // Nothing happens when a process without a check has settled: a timer asks again then.
-      let recheck: { at: number; handle: unknown } | undefined;
-      const clearRecheck = () => {
-        if (recheck) this.clock.clearTimeout(recheck.handle);
-        recheck = undefined;
-      };
-      this.watchers.push(() => {
-        const now = this.clock.now();
-        const verdict = judge(all, view, now);
-        if (verdict.kind === 'pending' && !timedOut && !this.shuttingDown) {
-          const at = verdict.recheckAt;
-          if (at !== undefined && (!recheck || at < recheck.at)) {
-            clearRecheck();
-            recheck = {
-              at,
-              handle: this.clock.setTimeout(() => {
-                recheck = undefined;
-                this.enqueue([]);
-              }, at - now),
-            };
-          }
-          return false;
-        }
-        this.clock.clearTimeout(timer);
-        clearRecheck();
-        if (verdict.kind === 'ok') resolve({ ok: true, names: all, outcomes: verdict.outcomes });
-        else if (verdict.kind === 'not-ready') resolve(this.notReady(verdict.reason, verdict.name, verdict.message, options));
-        else if (timedOut) {
-          const { name, message } = describeTimeout(all, view, options.timeoutMs);
-          resolve(this.notReady('timeout', name, message, options));
-        } else resolve(this.notReady('shutting-down', all[0] ?? '', 'the stack is shutting down', options));
-        return true;
-      });
-      this.enqueue([]);
-    });
   }
 
   /** Set once `exit_on_end`, `exit_on_failure` or `exit_on_skipped` fired (the stack is then stopped). */
@@ -276,20 +223,6 @@ export class Supervisor {
     const runner = this.runners.get(name);
     if (!runner) throw new Error(`unknown process ${name}`);
     return runner;
-  }
-
-  private notReady(reason: NotReadyReason, name: string, message: string, options: WaitReadyOptions): WaitReadyResult {
-    const runner = this.runners.get(name);
-    const state = runner?.state;
-    return {
-      ok: false,
-      reason,
-      name,
-      message,
-      exitCode: state?.lastExit ? (state.lastExit.code ?? -1) : null,
-      lastProbeError: state?.lastProbeError ?? null,
-      lastLines: runner?.ctx.ring.tail(options.lines ?? 20) ?? [],
-    };
   }
 
   /** The running document (an apply replaces it). */
@@ -368,55 +301,12 @@ export class Supervisor {
     void this.stop();
   }
 
-  private enqueue(items: readonly { runner: Runner; input: Input }[]): void {
-    this.queue.push(...items);
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      do {
-        for (let item = this.queue.shift(); item; item = this.queue.shift()) item.runner.apply(item.input);
-        this.settle();
-      } while (this.queue.length > 0);
-    } finally {
-      this.draining = false;
-    }
-    this.watchers = this.watchers.filter((done) => !done());
-  }
-
-  /**
-   * Release or skip waiting processes; during shutdown (or for the processes an
-   * apply stops), stop what no running dependent (among those stopping) needs.
-   */
-  private settle(): void {
-    const view = (name: string) => {
-      const runner = this.runners.get(name);
-      return runner && { state: runner.state, policy: runner.ctx.policy };
-    };
-    for (const runner of this.runners.values()) {
-      if (this.shuttingDown || this.stopSet.has(runner.name)) {
-        const state = runner.state;
-        // (`starting` never outlives a step; excluding it keeps this loop finite regardless.)
-        const needsStop = state.phase === 'stopping' ? state.then.kind !== 'stop' : !isIdle(state) && state.phase !== 'starting';
-        const among = (d: string) => this.shuttingDown !== undefined || this.stopSet.has(d);
-        const blocked = (this.dependents.get(runner.name) ?? []).some((d) => among(d) && RUNNING.has(this.runner(d).state.phase));
-        if (needsStop && !blocked) this.queue.push({ runner, input: { type: 'stop' } });
-        continue;
-      }
-      if (runner.state.phase !== 'waiting') continue;
-      const verdict = gate(runner.ctx.proc.depends_on, view);
-      if (verdict.kind === 'go') this.queue.push({ runner, input: { type: 'deps-ready' } });
-      else if (verdict.kind === 'skip') this.queue.push({ runner, input: { type: 'deps-failed', reason: verdict.reason, cause: verdict.cause } });
-    }
+  private enqueue(items: readonly QueuedInput<Runner>[]): void {
+    this.inputs.enqueue(items);
   }
 
   private until(done: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      this.watchers.push(() => {
-        if (!done()) return false;
-        resolve();
-        return true;
-      });
-    });
+    return this.inputs.until(done);
   }
 }
 

@@ -210,6 +210,21 @@ describe('apply (built-in engine, fake clock and spawner)', () => {
     expect(result.ok && result.diff.processes.find((p) => p.name === 'nats')).toMatchObject({ action: 'replace', reasons: ['binary'] });
   });
 
+  it('`start` names: an added process starts only if they need it (`core up svc`); without `start` every added one starts', async () => {
+    const h = await running();
+    const desired = stack();
+    desired.processes.extra = { entrypoint: ['extra'], working_dir: '/tmp', environment: [] };
+    desired.processes.worker = { entrypoint: ['worker'], working_dir: '/tmp', environment: [], depends_on: { extra: { condition: 'process_started' } } };
+    const named = await apply(h, desired, { start: ['app'] });
+    expect(named).toMatchObject({ ok: true, started: [] });
+    expect(h.spawner.count('extra')).toBe(0);
+    const needed = await apply(h, desired, { start: ['worker'] });
+    expect(needed).toMatchObject({ ok: true, started: ['extra', 'worker'] });
+
+    const other = await running();
+    expect(await apply(other, desired)).toMatchObject({ ok: true, started: ['extra', 'worker'] });
+  });
+
   it('`start` names: brings up what is down among them and their dependencies, not a completed one-shot', async () => {
     const d = stack();
     d.processes.init = { entrypoint: ['init'], working_dir: '/tmp', environment: [] };

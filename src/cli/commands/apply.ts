@@ -10,9 +10,12 @@ import { findStack, type StackHandle } from '../../control/connect.js';
 import { checkPortsFree } from '../../control/port-check.js';
 import type { ApplyOptions, ProjectBody } from '../../control/project-route.js';
 import { generateStack, type GeneratedStack } from '../../compose/generate.js';
+import type { ComposeDoc } from '../../compose/schema.js';
 import { writeChangedServiceFiles } from '../../compose/write.js';
 import { createProgressRenderer } from '../../deps/format.js';
+import { closure } from '../../engine/dependencies.js';
 import { provisionBinaries } from '../../deps/provision.js';
+import { rendererFor } from '../../services/index.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { runState } from '../../support/proc.js';
@@ -32,7 +35,7 @@ export interface ApplyCommandOptions {
 interface ApplyPlan {
   /** `core up svc…` / `core start svc…`: also bring these up; 'all': every process not disabled. */
   readonly start?: readonly string[] | 'all';
-  /** Take only these definitions from the manifests (restart: the one service; start: none). */
+  /** Take only these definitions from the manifests (restart: the one service; start: those not running). */
   readonly only?: readonly string[];
   readonly restart?: readonly string[];
   /** false: return once started (`core restart` without --wait). */
@@ -77,15 +80,22 @@ async function prepareFiles(stack: LoadedStack, generated: GeneratedStack, handl
   );
   const running = new Set((await handle.client.processes()).map((p) => p.name));
   await checkPortsFree(services.filter((s) => !running.has(s.name)));
-  await writeChangedServiceFiles(generated);
+  // Only the config files of the definitions taken: another service runs on with the files it
+  // started from (its own restart after a crash must not pick up a definition not applied).
+  const files = only ? services.flatMap((s) => rendererFor(s)?.(s, stack.plan).files ?? []) : generated.files;
+  await writeChangedServiceFiles({ ...generated, files });
 }
 
-async function send(ctx: CliContext, names: readonly string[], plan: ApplyPlan, options: ApplyCommandOptions): Promise<ApplyReport> {
+/** An ApplyPlan, or one made from the new document and what runs now (`core start`). */
+type PlanFor = ApplyPlan | ((doc: ComposeDoc, running: ReadonlySet<string>) => ApplyPlan);
+
+async function send(ctx: CliContext, names: readonly string[], planFor: PlanFor, options: ApplyCommandOptions): Promise<ApplyReport> {
   const startedAt = performance.now();
   const timeoutMs = parseTimeout(options.timeout);
   const dryRun = options.dryRun === true;
   const handle = runningStack(ctx);
   const { stack, generated } = await generate(ctx, names);
+  const plan = typeof planFor === 'function' ? planFor(generated.doc, new Set((await handle.client.processes()).filter((p) => p.is_running).map((p) => p.name))) : planFor;
   const start = plan.start === 'all' ? Object.keys(generated.doc.processes).filter((n) => !generated.doc.processes[n]!.disabled) : plan.start;
   if (handle.state?.engine === 'process-compose') {
     if (plan.only || plan.restart) throw new InputError('unsupported', 'under --engine process-compose only the whole document is applied (`core up`, `core apply`)');
@@ -137,9 +147,14 @@ export async function upRunning(ctx: CliContext, names: readonly string[], optio
   await send(ctx, names, { start: names.length ? names : 'all' }, options);
 }
 
-/** `core start svc…`: bring these up (and what they depend on) as they are defined in the running stack. */
+/**
+ * `core start svc…`: bring these up, and what they depend on. Those that are
+ * not running (stopped, or new to the manifests) start with their definition
+ * as it is now, as `core up svc` would; what runs is never restarted, and the
+ * rest of the stack keeps the definition it runs with.
+ */
 export async function start(ctx: CliContext, names: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
-  await send(ctx, names, { start: names, only: [] }, options);
+  await send(ctx, names, (doc, running) => ({ start: names, only: closure(doc, names).filter((n) => !running.has(n)) }), options);
 }
 
 /** `core restart svc`: that service with its definition from the manifests and `.env` as they are now. */

@@ -1,0 +1,57 @@
+/**
+ * What the states call for once the input queue is empty, pure: release or
+ * skip waiting processes by their dependencies' conditions, and during a
+ * shutdown (or for the processes an apply stops) stop each one no running
+ * process among those stopping still depends on, so dependents go first.
+ */
+import type { ComposeProcess } from '../compose/schema.js';
+import { gate } from './dependencies.js';
+import type { QueuedInput } from './input-queue.js';
+import type { Policy } from './policy.js';
+import { RUNNING } from './state.js';
+import type { ProcState } from './state.js';
+
+/** Not running, waiting or about to restart. */
+export const isIdle = (state: ProcState) => !RUNNING.has(state.phase) && state.phase !== 'waiting' && state.phase !== 'backing-off';
+
+export interface SettleRunner {
+  readonly name: string;
+  readonly state: ProcState;
+  readonly ctx: { readonly proc: ComposeProcess; readonly policy: Policy };
+}
+
+export interface SettleScope<R extends SettleRunner> {
+  readonly runners: ReadonlyMap<string, R>;
+  readonly dependents: ReadonlyMap<string, readonly string[]>;
+  readonly shuttingDown: boolean;
+  /** Processes an apply is stopping. */
+  readonly stopSet: ReadonlySet<string>;
+}
+
+export function settleInputs<R extends SettleRunner>({ runners, dependents, shuttingDown, stopSet }: SettleScope<R>): QueuedInput<R>[] {
+  const inputs: QueuedInput<R>[] = [];
+  const view = (name: string) => {
+    const runner = runners.get(name);
+    return runner && { state: runner.state, policy: runner.ctx.policy };
+  };
+  const among = (name: string) => shuttingDown || stopSet.has(name);
+  for (const runner of runners.values()) {
+    if (among(runner.name)) {
+      const state = runner.state;
+      // (`starting` never outlives a step; excluding it keeps this loop finite regardless.)
+      const needsStop = state.phase === 'stopping' ? state.then.kind !== 'stop' : !isIdle(state) && state.phase !== 'starting';
+      const running = (name: string) => {
+        const phase = runners.get(name)?.state.phase;
+        return phase !== undefined && RUNNING.has(phase);
+      };
+      const blocked = (dependents.get(runner.name) ?? []).some((d) => among(d) && running(d));
+      if (needsStop && !blocked) inputs.push({ runner, input: { type: 'stop' } });
+      continue;
+    }
+    if (runner.state.phase !== 'waiting') continue;
+    const verdict = gate(runner.ctx.proc.depends_on, view);
+    if (verdict.kind === 'go') inputs.push({ runner, input: { type: 'deps-ready' } });
+    else if (verdict.kind === 'skip') inputs.push({ runner, input: { type: 'deps-failed', reason: verdict.reason, cause: verdict.cause } });
+  }
+  return inputs;
+}
