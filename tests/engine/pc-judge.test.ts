@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessState } from '../../src/engine/index.js';
 import { RUNNING_SETTLE_MS } from '../../src/engine/policy.js';
-import { judgePcStates } from '../../src/engines/pc-judge.js';
+import { judgePcStates } from '../../src/engines/process-compose/judge.js';
 import { doc, httpProbe } from './fakes.js';
 
 const MS = 1_000_000;

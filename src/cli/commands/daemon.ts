@@ -6,15 +6,12 @@
  * carries on alone.
  */
 import fs from 'node:fs';
-import type { ComposeDoc } from '../../compose/schema.js';
 import { controlPaths } from '../../control/paths.js';
-import { supervise } from '../../control/supervise.js';
 import { WriteHealth } from '../../control/write-health.js';
 import { writeComposeFile } from '../../compose/write.js';
-import type { ProcessOutcome } from '../../engine/index.js';
-import type { StackPlan } from '../../plan/types.js';
+import type { DaemonInit, DaemonMessage } from '../../engines/builtin/daemon-protocol.js';
+import { supervise } from '../../engines/builtin/supervise.js';
 import { CoreError, ExitCode } from '../../support/errors.js';
-import type { Settings } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
 import { describeEvent } from '../render/event-line.js';
 
@@ -37,30 +34,6 @@ function supervisorLog(file: string, health: WriteHealth): (line: string) => voi
     }
   };
 }
-
-/** What `core up -d` sends first. */
-export interface DaemonInit {
-  readonly type: 'init';
-  readonly settings: Settings;
-  readonly plan: StackPlan;
-  readonly doc: ComposeDoc;
-  readonly targets: readonly string[];
-  readonly timeoutMs: number;
-}
-
-export type DaemonMessage =
-  /** A target's readiness check passed (processes without one are told in the result). */
-  | { readonly type: 'ready'; readonly name: string; readonly afterMs: number }
-  | { readonly type: 'result'; readonly ok: true; readonly outcomes: readonly ProcessOutcome[] }
-  | {
-      readonly type: 'result';
-      readonly ok: false;
-      readonly name: string;
-      readonly message: string;
-      readonly lastProbeError: string | null;
-      readonly lastLines: readonly string[];
-    }
-  | { readonly type: 'error'; readonly exitCode: number; readonly reason: string; readonly message: string; readonly details: readonly string[] };
 
 const send = (message: DaemonMessage) => new Promise<void>((resolve) => (process.send ? process.send(message, () => resolve()) : resolve()));
 

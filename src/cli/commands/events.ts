@@ -9,10 +9,11 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlError } from '../../control/client.js';
+import { ControlError, type EventsPage, type FollowEnd } from '../../control/client.js';
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { readEventLog } from '../../control/event-log.js';
 import type { EventRecord } from '../../engine/index.js';
+import { connectEngine, type StackEngine } from '../../engines/index.js';
 import { InputError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { isSameProcess, type ProcessIdentity } from '../../support/proc.js';
@@ -93,13 +94,13 @@ export async function events(ctx: CliContext, options: EventsOptions): Promise<v
     printer.fromFile(file);
     return note(`the stack is not running: these are the events of its last run, from ${file}`);
   }
-  if (stack.state?.engine === 'process-compose') {
-    throw new InputError('not-supported', '`core events` needs the built-in engine: process-compose keeps no event log (the stack runs on process-compose)');
-  }
-  if (options.follow) return follow(stack, printer);
-  let page: Awaited<ReturnType<typeof stack.client.events>>;
+  const engine = connectEngine(stack);
+  const lacking = engine.lacks('events');
+  if (lacking) throw lacking;
+  if (options.follow) return follow(stack, engine, printer);
+  let page: EventsPage;
   try {
-    page = await patiently(stack.supervisor, () => stack.client.events(since));
+    page = await patiently(stack.supervisor, () => engine.events(since));
   } catch (error) {
     if (isSameProcess(stack.supervisor)) throw error;
     printer.fromFile(file);
@@ -112,12 +113,12 @@ export async function events(ctx: CliContext, options: EventsOptions): Promise<v
 }
 
 /** Follow until the supervisor stops (exit 0) or the user interrupts. */
-async function follow(stack: StackHandle, printer: Printer): Promise<void> {
+async function follow(stack: StackHandle, engine: StackEngine, printer: Printer): Promise<void> {
   const supervisor = stack.supervisor!;
   for (;;) {
-    let end: Awaited<ReturnType<typeof stack.client.followEvents>>;
+    let end: FollowEnd;
     try {
-      end = await patiently(supervisor, () => stack.client.followEvents(printer.seq, (record) => printer.print(record)));
+      end = await patiently(supervisor, () => engine.follow(printer.seq, (record) => printer.print(record)));
     } catch (error) {
       // 410: the supervisor no longer keeps what comes next; the file does (or says it is gone).
       const oldest = error instanceof ControlError && error.status === 410 ? (error.body as { oldest_seq?: unknown }).oldest_seq : undefined;

@@ -6,7 +6,7 @@
  * first port accepts connections instead.
  */
 import type { ComposeDoc, ComposeProcess } from '../../compose/schema.js';
-import { supervise } from '../../control/supervise.js';
+import { supervise } from '../../engines/builtin/supervise.js';
 import type { PlannedService } from '../../plan/types.js';
 import { hostPort } from '../../services/types.js';
 import { RuntimeError } from '../../support/errors.js';

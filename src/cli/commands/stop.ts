@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlError } from '../../control/client.js';
+import { connectEngine } from '../../engines/index.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
@@ -28,21 +29,21 @@ async function dependentsIn(ctx: CliContext): Promise<Map<string, string[]>> {
 
 export async function stop(ctx: CliContext, names: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
-  const stack = runningStack(ctx);
-  const known = new Set((await stack.client.processes()).map((p) => p.name));
+  const engine = connectEngine(runningStack(ctx));
+  const known = new Set((await engine.snapshot()).map((p) => p.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length)
     throw new InputError('unknown-service', `no process named ${unknown.map((n) => `"${n}"`).join(', ')} in the running stack`, [`running stack: ${[...known].join(', ')}`]);
   for (const name of names) {
     try {
-      await stack.client.stop(name);
+      await engine.stop([name]);
     } catch (error) {
       throw new RuntimeError('stop-failed', `stop ${name}: ${error instanceof ControlError ? error.message : String(error)}`);
     }
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = await stack.client.processes();
+    const states = await engine.snapshot();
     if (names.every((n) => !states.find((p) => p.name === n)?.is_running)) {
       const dependents = await dependentsIn(ctx);
       const running = new Set(states.filter((p) => p.is_running).map((p) => p.name));

@@ -1,20 +1,15 @@
 /**
  * What `core up` on a running stack and `core apply` print: one line per
  * process that changed, with its time to ready, and how many were left
- * untouched; or the same as JSON. Pure.
+ * untouched; or the same as JSON. Under process-compose, its own words for what
+ * it did (`Applied`, engines/engine.ts). Pure.
  */
-import type { ProcessDiff, ProcessOutcome, StackDiff } from '../../engine/index.js';
+import type { ProcessDiff, ProcessOutcome } from '../../engine/index.js';
+import type { Applied, ApplyReport } from '../../engines/engine.js';
+import { unreachable } from '../../support/errors.js';
 import { formatMs } from './up-summary.js';
 
-/** The `x-core.apply` part of a `POST /project` answer (control/project-route.ts). */
-export interface ApplyReport {
-  readonly ok: boolean;
-  readonly diff: StackDiff;
-  readonly started: readonly string[];
-  readonly stopped: readonly string[];
-  readonly outcomes?: readonly ProcessOutcome[];
-  readonly failure?: { readonly name: string; readonly message: string; readonly lastProbeError: string | null; readonly lastLines: readonly string[] };
-}
+export type { ApplyReport };
 
 function readiness(outcome: ProcessOutcome | undefined, started: boolean): string {
   if (!outcome) return started ? ', starting' : '';
@@ -76,4 +71,24 @@ export function applyJson(report: ApplyReport, totalMs: number, dryRun: boolean)
     total_ms: totalMs,
     ...(report.failure ? { failure: { name: report.failure.name, message: report.failure.message, last_probe_error: report.failure.lastProbeError } } : {}),
   };
+}
+
+/** What a command prints for a change either engine carried out: text lines, or the `--json` document when there is one. */
+export function renderApplied(applied: Applied): { readonly lines: readonly string[]; readonly json?: object } {
+  switch (applied.kind) {
+    case 'diff':
+      return { lines: applyLines(applied.report, applied.totalMs, applied.dryRun), json: applyJson(applied.report, applied.totalMs, applied.dryRun) };
+    case 'reload':
+      return {
+        lines: [
+          ...Object.entries(applied.status).map(([name, s]) => `${name} ${s}`),
+          `applied by process-compose in ${applied.totalMs} ms; ${applied.untouched} processes untouched`,
+        ],
+        json: { ok: applied.report.ok, engine: 'process-compose', status: applied.status, total_ms: applied.totalMs },
+      };
+    case 'asked':
+      return { lines: applied.names.map((name) => `${applied.verb} ${name}`) };
+    default:
+      return unreachable(applied);
+  }
 }

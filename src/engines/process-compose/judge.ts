@@ -6,10 +6,10 @@
  * → completed, with its exit code; an error, a skip, a crash loop or a service
  * that ended → a failure. Pure.
  */
-import type { ComposeDoc } from '../compose/schema.js';
-import type { ProcessOutcome, ProcessState } from '../engine/index.js';
-import { awaitedToComplete } from '../engine/index.js';
-import { CRASHES_BEFORE_UP, RUNNING_SETTLE_MS } from '../engine/policy.js';
+import type { ComposeDoc } from '../../compose/schema.js';
+import type { ProcessOutcome, ProcessState } from '../../engine/index.js';
+import { awaitedToComplete } from '../../engine/wait-ready.js';
+import { CRASHES_BEFORE_UP, RUNNING_SETTLE_MS } from '../../engine/policy.js';
 
 export type PcVerdict =
   | { readonly kind: 'ok'; readonly outcomes: readonly ProcessOutcome[] }

@@ -2,7 +2,7 @@
  * process-compose itself, provisioned like any service binary (PATH, cache,
  * release download, go install) into `.dep/process-compose`.
  */
-import type { Binary } from '../manifest/schema.js';
+import type { Binary } from '../../manifest/schema.js';
 
 export const PROCESS_COMPOSE_VERSION = '1.122.0';
 

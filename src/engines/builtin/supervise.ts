@@ -4,22 +4,22 @@
  * in the foreground; `core up -d` runs it in a detached child.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComposeDoc } from '../compose/schema.js';
-import { createSupervisor, DEFAULT_LOG_MAX_BYTES, fileLogs, type EngineEvent, type Supervisor } from '../engine/index.js';
-import type { StackPlan } from '../plan/types.js';
-import { withoutSecrets } from '../plan/secrets.js';
-import { identify, type ProcessIdentity } from '../support/proc.js';
-import type { Settings } from '../support/settings.js';
-import { spawnGuardian } from './guardian.js';
-import { acquireLock } from './lock.js';
-import { RUN_MARK, stackMarks } from './marks.js';
-import { controlPaths } from './paths.js';
-import { startEventLog } from './event-log.js';
-import { startControlServer } from './server.js';
-import { writeState, type RecordedProcess, type StateFile } from './state-file.js';
-import { describeProblem, WriteHealth } from './write-health.js';
-import { reapProcesses } from './reaper.js';
-import { leftBy, sweepRun } from './survivors.js';
+import type { ComposeDoc } from '../../compose/schema.js';
+import { createSupervisor, DEFAULT_LOG_MAX_BYTES, fileLogs, type EngineEvent, type Supervisor } from '../../engine/index.js';
+import type { StackPlan } from '../../plan/types.js';
+import { withoutSecrets } from '../../plan/secrets.js';
+import { identify, type ProcessIdentity } from '../../support/proc.js';
+import type { Settings } from '../../support/settings.js';
+import { spawnGuardian } from '../../control/guardian.js';
+import { acquireLock } from '../../control/lock.js';
+import { RUN_MARK, stackMarks } from '../../control/marks.js';
+import { controlPaths } from '../../control/paths.js';
+import { startEventLog } from '../../control/event-log.js';
+import { startControlServer } from '../../control/server.js';
+import { writeState, type RecordedProcess, type StateFile } from '../../control/state-file.js';
+import { describeProblem, WriteHealth } from '../../control/write-health.js';
+import { reapProcesses } from '../../control/reaper.js';
+import { leftBy, sweepRun } from '../../control/survivors.js';
 
 export interface SuperviseOptions {
   readonly settings: Settings;
@@ -47,6 +47,8 @@ export interface RunningStack {
   readonly stopped: Promise<void>;
   /** Stop every process (dependents first), then the control plane. */
   shutdown(): Promise<void>;
+  /** Once stopped: the code of an `exit_on_*` that ended the stack, else 0. */
+  exitCode(): Promise<number>;
 }
 
 /** Retrying a state file that would not save: soon, then less often, never a busy loop. */
@@ -168,5 +170,9 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     })();
     return stopping;
   };
-  return { engine, health, stopped, shutdown: stop };
+  const exitCode = async () => {
+    await stopped;
+    return engine.projectExit?.exitCode ?? 0;
+  };
+  return { engine, health, stopped, shutdown: () => stop(), exitCode };
 }
