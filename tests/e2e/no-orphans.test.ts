@@ -100,7 +100,8 @@ describe('survivors of a dead control plane (item 7)', () => {
 
   it('.core-stack removed while running: status lists the supervisor and its services; down stops the supervisor, then everything', async () => {
     const { supervisor, guardian } = await up();
-    fs.rmSync(stack.stackDir, { recursive: true, force: true });
+    // The supervisor may be writing a file in it meanwhile (ENOTEMPTY): as `rm -rf` run again would.
+    fs.rmSync(stack.stackDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 10 });
     const status = await stack.core('status', '--json');
     expect(status.code).toBe(1);
     const report = JSON.parse(status.stdout);
