@@ -9,7 +9,7 @@
  * Linux does not hand out a pid that is still some group's id, so that group
  * can only be ours.
  */
-import { groupExists, isSameProcess, startTimeOf, type ProcessIdentity } from '../support/proc.js';
+import { groupExists, isSameProcess, signalIfSame, startTimeOf, type ProcessIdentity } from '../support/proc.js';
 import type { RecordedProcess } from './state-file.js';
 
 export type Wait = (ms: number) => Promise<void>;
@@ -46,12 +46,7 @@ function stillOurs(p: ProcessIdentity): boolean {
 }
 
 function signalProcess(p: ProcessIdentity, signal: NodeJS.Signals): void {
-  if (!stillOurs(p)) return; // checked again right before every signal
-  try {
-    process.kill(p.pid, signal);
-  } catch {
-    // Gone already.
-  }
+  if (p.start_time !== undefined) signalIfSame(p, signal); // checked again right before every signal
 }
 
 /**

@@ -9,7 +9,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { ProbeResult, ProbeSpec, Prober } from './interfaces.js';
 import { signalProcess } from './real-spawner.js';
-import { isSameProcess } from '../support/proc.js';
+import { signalIfSame } from '../support/proc.js';
 import { findMarked } from '../support/proc-scan.js';
 
 const OK: ProbeResult = { ok: true };
@@ -82,9 +82,7 @@ const EXEC_CLOSE_GRACE_MS = 100;
  */
 function reapMarked(id: string): number {
   const found = findMarked(PROBE_MARK, id);
-  for (const identity of found) {
-    if (isSameProcess(identity)) signalProcess(identity.pid, 'SIGKILL', false);
-  }
+  for (const identity of found) signalIfSame(identity, 'SIGKILL');
   return found.length;
 }
 

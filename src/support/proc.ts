@@ -96,3 +96,18 @@ export function runState(pid: number): 'running' | 'stopped' | 'gone' {
   if (state === 'Z' || state === 'X') return 'gone';
   return state === 'T' || state === 't' ? 'stopped' : 'running';
 }
+
+/**
+ * Signal this very process: a pid above 1, never ourselves, still with the
+ * start time it was found with (checked right before the signal, so a pid
+ * recycled meanwhile is never hit). False when it is gone or not ours.
+ */
+export function signalIfSame(identity: ProcessIdentity, signal: NodeJS.Signals): boolean {
+  if (!isSignallable(identity.pid) || identity.pid === process.pid || !isSameProcess(identity)) return false;
+  try {
+    process.kill(identity.pid, signal);
+    return true;
+  } catch {
+    return false; // gone already
+  }
+}

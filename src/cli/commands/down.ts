@@ -16,7 +16,7 @@ import { reapSurvivors } from '../../control/survivors.js';
 import { writeState } from '../../control/state-file.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
-import { isSameProcess, runState, type ProcessIdentity } from '../../support/proc.js';
+import { isSameProcess, runState, signalIfSame, type ProcessIdentity } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { note, print } from '../output.js';
@@ -31,14 +31,6 @@ async function waitGone(identity: ProcessIdentity, until: number): Promise<boole
   return !isSameProcess(identity);
 }
 
-function kill(identity: ProcessIdentity): void {
-  try {
-    if (isSameProcess(identity)) process.kill(identity.pid, 'SIGKILL');
-  } catch {
-    // Gone already.
-  }
-}
-
 /**
  * Stop the supervisor by asking; kill it when it is stopped (SIGSTOP), does not
  * answer, or is still there when only the reaping budget is left. Why it was
@@ -47,7 +39,7 @@ function kill(identity: ProcessIdentity): void {
 async function stopSupervisor(stack: StackHandle, supervisor: ProcessIdentity, deadline: number, timeout: string): Promise<string | undefined> {
   const killAt = Math.max(Date.now(), deadline - REAP_BUDGET_MS);
   const killed = async (why: string) => {
-    kill(supervisor);
+    signalIfSame(supervisor, 'SIGKILL');
     await waitGone(supervisor, Date.now() + 1000);
     return why;
   };
