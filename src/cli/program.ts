@@ -122,6 +122,12 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (options) => (await import('./commands/generate.js')).generate(ctx, options));
 
   program
+    .command('init')
+    .description('Write a core project here (or in dir): services/{nats,pocketbase,caddy}, .env.example, .gitignore lines')
+    .argument('[dir]', 'the project folder (default: the current folder)')
+    .action(async (dir: string | undefined) => (await import('./commands/init.js')).init(dir));
+
+  program
     .command('schema')
     .description('Print the JSON Schema of service.json')
     .action(async () => (await import('./commands/schema.js')).schema());
@@ -182,10 +188,10 @@ function stackRunning(ctx: CliContext): boolean {
 
 /** Folder names under services/: cheap enough to read at start-up (one readdir). */
 function serviceNames(ctx: CliContext): string[] {
-  const root = findRoot(process.cwd(), ctx.env);
   try {
+    // No project here (findRoot throws): no service commands; the command run says why.
     return fs
-      .readdirSync(path.join(root, 'services'), { withFileTypes: true })
+      .readdirSync(path.join(findRoot(process.cwd(), ctx.env), 'services'), { withFileTypes: true })
       .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && /^[a-z][a-z0-9-]*$/.test(entry.name) && !RESERVED_NAMES.has(entry.name))
       .map((entry) => entry.name)
       .sort();
