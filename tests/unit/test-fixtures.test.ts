@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject } from '../helpers/cli.js';
@@ -30,6 +31,28 @@ describe("tests never read the checkout's services/", () => {
       expect(fs.readdirSync(path.join(project, 'services')).sort()).toEqual(names);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it("a broken manifest added to a copy of the checkout's services/ changes nothing the helpers give", async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'core-repo-copy-'));
+    try {
+      fs.cpSync(path.join(REPO, 'tests/helpers'), path.join(copy, 'tests/helpers'), { recursive: true });
+      fs.cpSync(path.join(REPO, 'templates'), path.join(copy, 'templates'), { recursive: true });
+      fs.symlinkSync(path.join(REPO, 'src'), path.join(copy, 'src'));
+      fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));
+      fs.mkdirSync(path.join(copy, 'services/broken'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'services/broken/service.json'), '{"name": "broken", "depend_on": [');
+      const helpers = (await import(path.join(copy, 'tests/helpers/stack.ts'))) as typeof import('../helpers/stack.js');
+      const cli = (await import(path.join(copy, 'tests/helpers/cli.ts'))) as typeof import('../helpers/cli.js');
+      expect(helpers.REPO).toBe(copy);
+      expect(helpers.repoManifestFiles().map(({ file, text }) => ({ file, text }))).toEqual(repoManifestFiles().map(({ file, text }) => ({ file, text })));
+      expect(() => helpers.planFor()).not.toThrow();
+      const project = cli.makeProject();
+      expect(fs.readdirSync(path.join(project, 'services')).sort()).toEqual(fs.readdirSync(TEMPLATES).sort());
+      fs.rmSync(project, { recursive: true, force: true });
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
     }
   });
 
