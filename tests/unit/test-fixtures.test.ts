@@ -15,10 +15,15 @@ function sources(dir: string): string[] {
 }
 
 describe("tests never read the checkout's services/", () => {
-  it('no test file or helper joins the repo root with services/', () => {
+  it('no test, helper or benchmark joins the repo root with services/', () => {
     // path.join(REPO, 'services' …), `${ROOT}/services`, path.resolve(…'../..', 'services'): the ways a test reached it.
     const pattern = /\b(?:REPO|ROOT|repoRoot)\b\s*,\s*['"`]services\b|\$\{(?:REPO|ROOT)\}\/services\b|['"`]\.\.\/\.\.\/services\//;
-    const offenders = sources('tests').filter((file) => file !== 'tests/unit/test-fixtures.test.ts' && pattern.test(fs.readFileSync(path.join(REPO, file), 'utf8')));
+    // In bench/, `root` is the checkout (in tests it is often a temporary project).
+    const benchPattern = /\broot\b\s*,\s*['"`]services['"`]/;
+    const offenders = [
+      ...sources('tests').filter((file) => file !== 'tests/unit/test-fixtures.test.ts' && pattern.test(fs.readFileSync(path.join(REPO, file), 'utf8'))),
+      ...sources('bench').filter((file) => pattern.test(fs.readFileSync(path.join(REPO, file), 'utf8')) || benchPattern.test(fs.readFileSync(path.join(REPO, file), 'utf8'))),
+    ];
     expect(offenders).toEqual([]);
   });
 
