@@ -145,7 +145,10 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'print a JSON result')
     .action(async (options) => (await import('./deps.js')).depsList(ctx, options));
 
-  for (const service of serviceNames(ctx)) addServiceCommands(program, ctx, service);
+  const root = projectRoot(ctx);
+  for (const service of root ? serviceNames(root) : []) addServiceCommands(program, ctx, service);
+  // Outside any project `core api run` is no typo: findRoot's error says no project was found, and where core looked.
+  if (!root) program.on('command:*', () => findRoot(process.cwd(), ctx.env));
 
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
   internal.command('supervise').action(async () => (await import('./commands/daemon.js')).daemon(ctx));
@@ -186,12 +189,19 @@ function stackRunning(ctx: CliContext): boolean {
   }
 }
 
-/** Folder names under services/: cheap enough to read at start-up (one readdir). */
-function serviceNames(ctx: CliContext): string[] {
+function projectRoot(ctx: CliContext): string | undefined {
   try {
-    // No project here (findRoot throws): no service commands; the command run says why.
+    return findRoot(process.cwd(), ctx.env);
+  } catch {
+    return undefined; // no project here: the command run says so (or needs none: init, schema, help)
+  }
+}
+
+/** Folder names under services/: cheap enough to read at start-up (one readdir). */
+function serviceNames(root: string): string[] {
+  try {
     return fs
-      .readdirSync(path.join(findRoot(process.cwd(), ctx.env), 'services'), { withFileTypes: true })
+      .readdirSync(path.join(root, 'services'), { withFileTypes: true })
       .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && /^[a-z][a-z0-9-]*$/.test(entry.name) && !RESERVED_NAMES.has(entry.name))
       .map((entry) => entry.name)
       .sort();

@@ -84,6 +84,14 @@ describe('core init', () => {
     expect(result.stdout).toContain('kept  .env.example (exists)');
   });
 
+  it('a folder that cannot be written: exit 2 naming the file, no stack trace', async () => {
+    const parent = emptyDir();
+    fs.writeFileSync(path.join(parent, 'app'), 'a file, not a folder');
+    const result = await runCore(['init', 'app'], { cwd: parent, env: asUser });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`core: ${path.join(parent, 'app/services/caddy/service.json')}: cannot write (ENOTDIR)\n`);
+  });
+
   it('refuses to overwrite a manifest: exit 2 naming it, nothing written', async () => {
     const dir = emptyDir();
     fs.mkdirSync(path.join(dir, 'services/nats'), { recursive: true });

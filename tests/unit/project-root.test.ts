@@ -39,7 +39,19 @@ describe('the project root', () => {
     expect(await runCore(['validate'], { cwd: elsewhere, env: { CORE_ROOT: project } })).toMatchObject({ code: 0 });
   });
 
-  const commands = [['status'], ['status', '--json'], ['validate'], ['up', '-d'], ['down'], ['logs'], ['apply', '--dry-run'], ['deps', 'list'], ['generate'], ['events']];
+  const commands = [
+    ['nats', 'spec'],
+    ['status'],
+    ['status', '--json'],
+    ['validate'],
+    ['up', '-d'],
+    ['down'],
+    ['logs'],
+    ['apply', '--dry-run'],
+    ['deps', 'list'],
+    ['generate'],
+    ['events'],
+  ];
   it.each(commands.map((argv) => [argv.join(' '), argv]))('none: core %s says where it looked, exit 2, and writes nothing', async (_, argv) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-noproject-'));
     made.push(dir);

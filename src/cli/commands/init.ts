@@ -60,13 +60,16 @@ export async function init(dir: string | undefined): Promise<void> {
   const kept: string[] = [];
   for (const file of files) {
     const target = path.join(root, file.to);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const content = fs.readFileSync(file.from);
     try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
       // 'wx': a file that appeared since the check above is kept, never replaced.
-      fs.writeFileSync(target, fs.readFileSync(file.from), { flag: 'wx' });
+      fs.writeFileSync(target, content, { flag: 'wx' });
       wrote.push(file.to);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST')
+        throw new InputError('init-write', `${target}: cannot write (${code ?? (error as Error).message})`, wrote.length ? [`written before: ${wrote.join(', ')}`] : []);
       kept.push(file.to);
     }
   }
