@@ -23,7 +23,7 @@ const SCRIPT = "require('http').createServer((q, s) => s.end(process.env.GREETIN
 
 function makeProject() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-apply-'));
-  fs.cpSync(path.join(root, 'services'), path.join(dir, 'services'), { recursive: true });
+  fs.cpSync(path.join(root, 'templates', 'services'), path.join(dir, 'services'), { recursive: true });
   return dir;
 }
 

@@ -19,7 +19,7 @@ const core = path.join(root, 'dist/core.js');
 const runs = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 30);
 const withStack = process.argv.includes('--status');
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-cli-'));
-fs.cpSync(path.join(root, 'services'), path.join(project, 'services'), { recursive: true });
+fs.cpSync(path.join(root, 'templates', 'services'), path.join(project, 'services'), { recursive: true });
 const env = { ...process.env, CORE_ROOT: project, CORE_PORT_OFFSET: process.env.CORE_PORT_OFFSET ?? '30000', CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123' };
 const run = (...args) => execFileSync(process.execPath, [core, ...args], { cwd: project, env, stdio: 'ignore' });
 run('generate'); // leaves the manifest cache, as `core up` does

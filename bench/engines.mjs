@@ -19,7 +19,7 @@ const PATH = [pcDir, process.env.PATH].filter(Boolean).join(':');
 
 function project(probe, offset) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-engines-'));
-  fs.cpSync(path.join(root, 'services'), path.join(dir, 'services'), { recursive: true });
+  fs.cpSync(path.join(root, 'templates', 'services'), path.join(dir, 'services'), { recursive: true });
   for (const name of ['nats', 'pocketbase', 'caddy']) {
     const file = path.join(dir, 'services', name, 'service.json');
     const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -38,7 +38,7 @@ const variants = [
   variant(
     'default stack (nats, pocketbase, caddy)',
     'core-bench-shutdown-default-',
-    (project) => fs.cpSync(path.join(root, 'services'), path.join(project, 'services'), { recursive: true }),
+    (project) => fs.cpSync(path.join(root, 'templates', 'services'), path.join(project, 'services'), { recursive: true }),
     {
       ...DEFAULT_PORTS,
       CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123',

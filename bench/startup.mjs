@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 5);
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-'));
-fs.cpSync(path.join(root, 'services'), path.join(project, 'services'), { recursive: true });
+fs.cpSync(path.join(root, 'templates', 'services'), path.join(project, 'services'), { recursive: true });
 // Ports: CORE_PORT_OFFSET from the environment (several stacks share a machine), else 30000.
 const OFFSET = Number(process.env.CORE_PORT_OFFSET ?? 30000);
 const env = { ...process.env, CORE_ROOT: project, CORE_PORT_OFFSET: String(OFFSET), CORE_POCKETBASE_ADMIN_PASSWORD: 'bench-password-123' };

@@ -122,6 +122,12 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (options) => (await import('./commands/generate.js')).generate(ctx, options));
 
   program
+    .command('init')
+    .description('Write a core project here (or in dir): services/{nats,pocketbase,caddy}, .env.example, .gitignore lines')
+    .argument('[dir]', 'the project folder (default: the current folder)')
+    .action(async (dir: string | undefined) => (await import('./commands/init.js')).init(dir));
+
+  program
     .command('schema')
     .description('Print the JSON Schema of service.json')
     .action(async () => (await import('./commands/schema.js')).schema());
@@ -139,7 +145,10 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'print a JSON result')
     .action(async (options) => (await import('./deps.js')).depsList(ctx, options));
 
-  for (const service of serviceNames(ctx)) addServiceCommands(program, ctx, service);
+  const root = projectRoot(ctx);
+  for (const service of root ? serviceNames(root) : []) addServiceCommands(program, ctx, service);
+  // Outside any project `core api run` is no typo: findRoot's error says no project was found, and where core looked.
+  if (!root) program.on('command:*', () => findRoot(process.cwd(), ctx.env));
 
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
   internal.command('supervise').action(async () => (await import('./commands/daemon.js')).daemon(ctx));
@@ -180,9 +189,16 @@ function stackRunning(ctx: CliContext): boolean {
   }
 }
 
+function projectRoot(ctx: CliContext): string | undefined {
+  try {
+    return findRoot(process.cwd(), ctx.env);
+  } catch {
+    return undefined; // no project here: the command run says so (or needs none: init, schema, help)
+  }
+}
+
 /** Folder names under services/: cheap enough to read at start-up (one readdir). */
-function serviceNames(ctx: CliContext): string[] {
-  const root = findRoot(process.cwd(), ctx.env);
+function serviceNames(root: string): string[] {
   try {
     return fs
       .readdirSync(path.join(root, 'services'), { withFileTypes: true })

@@ -7,12 +7,18 @@ import { InputError } from './errors.js';
 import { readInputFile } from './read-input.js';
 import { parseSettings, type Settings } from './settings.js';
 
-/** The project root: CORE_ROOT, else the nearest folder up from cwd that holds `services/`, else cwd. */
+/**
+ * The project root: CORE_ROOT, else the nearest folder up from cwd that holds
+ * `services/` (as git finds `.git`). None: an error naming where it looked, never
+ * a silent cwd (a `core status` from elsewhere would say "not running" of a running stack).
+ */
 export function findRoot(cwd: string, processEnv: Readonly<Record<string, string | undefined>>): string {
   if (processEnv.CORE_ROOT) return path.resolve(cwd, processEnv.CORE_ROOT);
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+  const start = path.resolve(cwd);
+  for (let dir = start; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'services'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(cwd);
+    if (path.dirname(dir) === dir)
+      throw new InputError('no-project', `no core project here or above (looked for services/ from ${start} up to ${dir}); run \`core init\` or set CORE_ROOT`);
   }
 }
 

@@ -1,9 +1,9 @@
-/** Run the built CLI in a throw-away project made from the repo's services. */
+/** Run the built CLI in a throw-away project made from core init's templates. */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO } from './stack.js';
+import { REPO, TEMPLATES } from './stack.js';
 
 export const CORE = path.join(REPO, 'dist/core.js');
 
@@ -24,10 +24,10 @@ export function runCore(args: readonly string[], options: { cwd: string; env?: R
   });
 }
 
-/** A temp project with a copy of services/; `edit` changes one manifest's JSON. */
+/** A temp project with the default manifests (templates/services); `edit` changes one manifest's JSON. */
 export function makeProject(edits: Record<string, (manifest: any) => unknown> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-test-'));
-  fs.cpSync(path.join(REPO, 'services'), path.join(dir, 'services'), { recursive: true });
+  fs.cpSync(TEMPLATES, path.join(dir, 'services'), { recursive: true });
   for (const [service, edit] of Object.entries(edits)) {
     const file = path.join(dir, 'services', service, 'service.json');
     const manifest = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};

@@ -1,4 +1,4 @@
-/** Build a plan from the repo's own manifests (or given ones) without touching the disk. */
+/** Build a plan from the default manifests (core init's templates) or given ones, without touching the disk. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateManifests, type ManifestFile } from '../../src/manifest/validate.js';
@@ -6,15 +6,20 @@ import { resolvePlan } from '../../src/plan/resolve.js';
 import { parseSettings } from '../../src/support/settings.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
+/**
+ * The default manifests, as `core init` writes them. Tests build their projects from
+ * these, never from the checkout's services/: a user's own services there cannot break them.
+ */
+export const TEMPLATES = path.join(REPO, 'templates', 'services');
 export const FAKE_ROOT = '/project';
 export const FAKE_SELF = ['/usr/bin/node', '/opt/core/dist/cmd/core.js'];
 
 export function repoManifestFiles(): ManifestFile[] {
   return fs
-    .readdirSync(path.join(REPO, 'services'))
+    .readdirSync(TEMPLATES)
     .sort()
     .map((dir) => {
-      const absolute = path.join(REPO, 'services', dir, 'service.json');
+      const absolute = path.join(TEMPLATES, dir, 'service.json');
       return { file: `services/${dir}/service.json`, dir, absolute, text: fs.readFileSync(absolute, 'utf8') };
     });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, runCore } from '../helpers/cli.js';
-import { REPO } from '../helpers/stack.js';
+import { REPO, TEMPLATES } from '../helpers/stack.js';
 import { manifestJsonSchema } from '../../src/manifest/json-schema.js';
 
 describe('core generate', () => {
@@ -148,10 +148,10 @@ describe('the JSON Schema', () => {
     expect(fs.readFileSync(path.join(REPO, 'schema/service.schema.json'), 'utf8')).toBe(manifestJsonSchema());
   });
 
-  it('is what every manifest points to', () => {
-    for (const dir of fs.readdirSync(path.join(REPO, 'services'))) {
-      const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'services', dir, 'service.json'), 'utf8'));
-      expect(path.resolve(REPO, 'services', dir, manifest.$schema)).toBe(path.join(REPO, 'schema/service.schema.json'));
+  it('is what every template manifest points to (core init writes it to schema/ of the project)', () => {
+    for (const dir of fs.readdirSync(TEMPLATES)) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(TEMPLATES, dir, 'service.json'), 'utf8'));
+      expect(path.resolve('/project/services', dir, manifest.$schema)).toBe('/project/schema/service.schema.json');
     }
   });
 

@@ -7,7 +7,7 @@ import type { SourceType } from '../../../src/deps/types.js';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 export function realBinary(service: 'nats' | 'pocketbase' | 'caddy'): Binary {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'services', service, 'service.json'), 'utf8')) as { binaries: unknown[] };
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'services', service, 'service.json'), 'utf8')) as { binaries: unknown[] };
   return BinarySchema.parse(manifest.binaries[0]);
 }
 
