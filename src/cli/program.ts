@@ -5,7 +5,7 @@
 import type { CliContext } from './context.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { findRoot, loadSettings } from '../support/load-settings.js';
 import { runningSupervisor } from '../control/lock.js';
 import { controlPaths } from '../control/paths.js';
@@ -139,6 +139,17 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'print a JSON result')
     .action(async (options) => (await import('./deps.js')).depsList(ctx, options));
 
+  program
+    .command('completion')
+    .description('Print a completion script for bash, zsh or fish (commands, flags, service names)')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => {
+      const { completion, describeCommands, describeCommand } = await import('./commands/completion.js');
+      const sample = new Command('core');
+      addServiceCommands(sample, ctx, 'service');
+      completion(shell, describeCommands(program, new Set(serviceNames(ctx))), describeCommand(sample.commands[0]!));
+    });
+
   for (const service of serviceNames(ctx)) addServiceCommands(program, ctx, service);
 
   const internal = new Command('internal').description('Helpers the generated stack runs').helpOption(false);
@@ -149,6 +160,15 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--watch')
     .option('--run <id>')
     .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state, { watch: options.watch, run: options.run }));
+  // What completion scripts call for service names (completion.ts).
+  internal.command('complete-services').action(
+    () =>
+      void process.stdout.write(
+        serviceNames(ctx)
+          .map((name) => `${name}\n`)
+          .join(''),
+      ),
+  );
   program.addCommand(internal, { hidden: true });
   return program;
 }
