@@ -131,7 +131,7 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
-  if (typeof value === 'number') return `a number (${value})`;
+  if (typeof value === 'number') return `${value}`;
   if (typeof value === 'boolean') return `${value}`;
   return 'missing';
 }
