@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, runCore } from '../helpers/cli.js';
-import { closest, keysAt } from '../../src/manifest/suggestions.js';
+import { closest, explainIssue, keysAt } from '../../src/manifest/suggestions.js';
+import { parsePlaceholders } from '../../src/plan/placeholders.js';
 import { ManifestSchema } from '../../src/manifest/schema.js';
 
 type Edit = (m: any) => unknown;
@@ -149,5 +150,29 @@ describe('suggestions come from the schema', () => {
     expect(closest('depend_on', ['depends_on', 'readiness_probe'])).toBe('depends_on');
     expect(closest('Working-Dir', ['working_dir'])).toBe('working_dir');
     expect(closest('colour', ['name', 'process', 'ports'])).toBeUndefined();
+  });
+
+  it('finds keys inside records and union branches', () => {
+    const manifest = {
+      name: 'a',
+      process: { command: 'true', compose: { depends_on: { db: { conditon: 'process_started' } } } },
+      binaries: [{ name: 'x', version: '1.0.0', sources: [{ type: 'path', ranges: '>=1' }] }],
+    };
+    const messages = ManifestSchema.safeParse(manifest).error!.issues.flatMap((issue) => explainIssue(ManifestSchema, manifest, issue));
+    expect(messages).toContainEqual({ path: 'process.compose.depends_on.db', message: 'unknown key "conditon"; did you mean "condition"?' });
+    expect(messages).toContainEqual({ path: 'binaries[0].sources[0]', message: 'unknown key "ranges"; did you mean "range"?' });
+  });
+
+  it('lists the allowed keys when none is near', () => {
+    const manifest = { name: 'a', process: { command: 'true' }, ports: { http: { port: 1, protocol: 'http', bind: 'x' } } };
+    const messages = ManifestSchema.safeParse(manifest).error!.issues.flatMap((issue) => explainIssue(ManifestSchema, manifest, issue));
+    expect(messages).toEqual([{ path: 'ports.http', message: 'unknown key "bind" (allowed here: port, protocol, host)' }]);
+  });
+
+  it('offers ${env.NAME} for a bare placeholder, keeping its default', () => {
+    const parsed = parsePlaceholders('${PORT:-3000}');
+    expect(parsed.ok ? '' : parsed.error).toContain('did you mean "${env.PORT:-3000}"?');
+    const lower = parsePlaceholders('${home}');
+    expect(lower.ok ? '' : lower.error).not.toContain('did you mean');
   });
 });
