@@ -5,7 +5,7 @@
 import type { CliContext } from './context.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { findRoot, loadSettings } from '../support/load-settings.js';
 import { runningSupervisor } from '../control/lock.js';
 import { controlPaths } from '../control/paths.js';
@@ -146,6 +146,17 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (options) => (await import('./deps.js')).depsList(ctx, options));
 
   const root = projectRoot(ctx);
+  program
+    .command('completion')
+    .description('Print a completion script for bash, zsh or fish (commands, flags, service names)')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => {
+      const { completion, describeCommands, describeCommand } = await import('./commands/completion.js');
+      const sample = new Command('core');
+      addServiceCommands(sample, ctx, 'service');
+      completion(shell, describeCommands(program, new Set(root ? serviceNames(root) : [])), describeCommand(sample.commands[0]!));
+    });
+
   for (const service of root ? serviceNames(root) : []) addServiceCommands(program, ctx, service);
   // Outside any project `core api run` is no typo: findRoot's error says no project was found, and where core looked.
   if (!root) program.on('command:*', () => findRoot(process.cwd(), ctx.env));
@@ -158,6 +169,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--watch')
     .option('--run <id>')
     .action(async (options) => (await import('../control/guardian.js')).runGuardian(options.state, { watch: options.watch, run: options.run }));
+  // What completion scripts call for service names (completion.ts).
+  internal.command('complete-services').action(() => void process.stdout.write((root ? serviceNames(root) : []).map((name) => `${name}\n`).join('')));
   program.addCommand(internal, { hidden: true });
   return program;
 }

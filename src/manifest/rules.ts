@@ -83,6 +83,8 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'stop',
   'internal',
   'help',
+  'completion',
+  'ps',
 ]);
 
 export const reservedNames: Rule = (manifests) =>

@@ -8,6 +8,7 @@ import { findJsonError, lineColumn } from './json-error.js';
 import { checkJsonLimits } from './json-limits.js';
 import { ManifestSchema, type Manifest } from './schema.js';
 import { RULES } from './rules.js';
+import { explainIssue } from './suggestions.js';
 
 export interface ManifestFile {
   /** Path relative to the project root, used in messages. */
@@ -54,7 +55,7 @@ function parseManifest(entry: ManifestFile): { loaded: LoadedManifest } | { issu
   const limits = checkJsonLimits(file, json);
   if (limits.length > 0) return { issues: limits };
   const result = ManifestSchema.safeParse(json);
-  if (!result.success) return { issues: result.error.issues.map((issue) => zodIssue(file, issue)) };
+  if (!result.success) return { issues: result.error.issues.flatMap((issue) => zodIssue(file, json, issue)) };
   const loaded = { manifest: result.data, file, dir: entry.dir, absolute: entry.absolute };
   if (result.data.name !== entry.dir) {
     return { issues: [{ file, path: 'name', message: `"${result.data.name}" must equal its folder name "${entry.dir}"` }] };
@@ -62,12 +63,14 @@ function parseManifest(entry: ManifestFile): { loaded: LoadedManifest } | { issu
   return { loaded };
 }
 
-function zodIssue(file: string, issue: z.core.$ZodIssue): Issue {
+function zodIssue(file: string, json: unknown, issue: z.core.$ZodIssue): Issue[] {
+  if (issue.code === 'unrecognized_keys' || issue.code === 'invalid_type' || issue.code === 'invalid_value') {
+    return explainIssue(ManifestSchema, json, issue).map((explained) => ({ file, ...explained }));
+  }
   let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_key') message = `key "${String(issue.path.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue) message = `${message} (expected "type" to be one of path, cache, download, go-install)`;
-  return { file, path: jsonPath(issue.path), message };
+  return [{ file, path: jsonPath(issue.path), message }];
 }
 
 /**

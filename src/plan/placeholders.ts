@@ -69,6 +69,8 @@ function hint(body: string): string {
   if (body.startsWith('port')) return ' (expected ${port.<name>} or ${port.<name>.host})';
   if (body.startsWith('svc')) return ' (expected ${svc.<service>.port.<name>} or ${svc.<service>.auth.user|password|url})';
   if (body.startsWith('dep')) return ' (expected ${dep.<binary>})';
+  // A compose or shell habit: `${FEATURE_FLAG}` means the environment variable here.
+  if (/^[A-Z_][A-Z0-9_]*(:?-.*)?$/s.test(body)) return `; did you mean "\${env.${body.replace(/^([A-Z0-9_]+):?-/, '$1:-')}}"? (core placeholders name their source)`;
   return '; known forms: ${dep.*}, ${data}, ${stack}, ${env.*}, ${port.*}, ${svc.*.port.*}, ${svc.*.auth.*}; write $${ for a literal ${';
 }
 

@@ -13,6 +13,9 @@ export function planPortNumbers(manifests: readonly LoadedManifest[], settings: 
   const ports = new Map<string, Map<string, PortNumber>>();
   const issues: Issue[] = [];
   const owners = new Map<number, string>();
+  // An offset that pushes ports past 65535 is one mistake: said once, naming the variable.
+  const overflow: string[] = [];
+  let highest = 0;
   for (const { manifest, file } of manifests) {
     const own = new Map<string, PortNumber>();
     ports.set(manifest.name, own);
@@ -24,7 +27,11 @@ export function planPortNumbers(manifests: readonly LoadedManifest[], settings: 
           ? { port: override, origin: variable }
           : { port: declared.port + settings.portOffset, origin: settings.portOffset ? `port ${declared.port} + CORE_PORT_OFFSET ${settings.portOffset}` : 'declared' };
       if (planned.port > 65535) {
-        issues.push({ file, path: `ports.${name}.port`, message: `${planned.origin} gives ${planned.port}, above 65535` });
+        overflow.push(`${manifest.name}.${name} ${declared.port} → ${planned.port}`);
+        highest = Math.max(highest, declared.port);
+        // Planned at its declared number, so placeholders naming it (probe URLs) do not fail a
+        // second time; the issue above stops the plan from being used.
+        own.set(name, { port: declared.port, origin: 'declared' });
         continue;
       }
       const owner = owners.get(planned.port);
@@ -32,6 +39,14 @@ export function planPortNumbers(manifests: readonly LoadedManifest[], settings: 
       else owners.set(planned.port, `${manifest.name}.${name}${planned.origin === 'declared' ? '' : ` (${planned.origin})`}`);
       own.set(name, planned);
     }
+  }
+  if (overflow.length > 0) {
+    const count = `${overflow.length} port${overflow.length === 1 ? '' : 's'}`;
+    issues.push({
+      file: 'environment',
+      path: 'CORE_PORT_OFFSET',
+      message: `${settings.portOffset} puts ${count} above 65535 (${overflow.join(', ')}); the largest offset that fits is ${65535 - highest}`,
+    });
   }
   const known = manifests.flatMap(({ manifest }) => Object.keys(manifest.ports).map((name) => portOverrideVar(manifest.name, name)));
   for (const variable of Object.keys(settings.portOverrides).sort()) {

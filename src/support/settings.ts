@@ -67,9 +67,18 @@ export function parseSettings(input: SettingsInput): Settings {
   }
 
   const portOverrides: Record<string, number> = {};
+  const badPorts: string[] = [];
   for (const [key, value] of Object.entries(env)) {
-    if (PORT_VAR.test(key)) portOverrides[key] = parsePort(key, value);
+    if (!PORT_VAR.test(key)) continue;
+    try {
+      portOverrides[key] = parsePort(key, value);
+    } catch (error) {
+      badPorts.push((error as Error).message);
+    }
   }
+  // Every bad override at once, one line each, rather than the first of them.
+  if (badPorts.length === 1) throw new InputError('bad-setting', badPorts[0]!);
+  if (badPorts.length > 1) throw new InputError('bad-setting', `${badPorts.length} port overrides are not whole numbers from 1 to 65535`, badPorts.sort());
 
   const engine = (env.CORE_ENGINE || 'builtin') as EngineName;
   if (!ENGINES.includes(engine)) {
