@@ -164,3 +164,26 @@ describe('core up -d: a timeout names what it waited for', () => {
     }
   });
 });
+
+describe('core up in the foreground: says what it waits for', () => {
+  it('prints the awaited log line after ~2 s, and stops on SIGTERM', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'core-logs-fg-'));
+    fs.mkdirSync(path.join(other, 'services', 'quiet'), { recursive: true });
+    fs.writeFileSync(
+      path.join(other, 'services', 'quiet', 'service.json'),
+      JSON.stringify({ name: 'quiet', process: node('setInterval(() => {}, 1000)', { compose: { ready_log_line: 'never printed' } }) }),
+    );
+    const child = spawn(process.execPath, [CORE, 'up'], { cwd: other, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: other, ...env } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the progress line', () => stderr.includes('quiet: waiting for log line "never printed"'), 10_000, 50);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await runCore(['down'], { cwd: other, env });
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
