@@ -48,7 +48,10 @@ for (const [name, manifest] of Object.entries(services)) {
 const coreLog = path.join(dir, '.core-stack/logs/core.log');
 const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 
+const children: ReturnType<typeof spawn>[] = [];
+
 afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
   await core('down');
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -128,6 +131,7 @@ describe('core up -d, status and logs: what is it doing?', () => {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: dir, ...env },
     });
+    children.push(follower);
     let out = '';
     follower.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)));
@@ -174,6 +178,7 @@ describe('core up in the foreground: says what it waits for', () => {
       JSON.stringify({ name: 'quiet', process: node('setInterval(() => {}, 1000)', { compose: { ready_log_line: 'never printed' } }) }),
     );
     const child = spawn(process.execPath, [CORE, 'up'], { cwd: other, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: other, ...env } });
+    children.push(child);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
