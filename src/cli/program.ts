@@ -55,17 +55,23 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('status')
-    .description('Show each process: state, health, pid, restarts, uptime, ports, last probe error')
+    .alias('ps')
+    .description('Show each process (or those named): state, health, pid, restarts, uptime, ports, last probe error')
+    .argument('[services...]', 'only these processes')
     .option('--json', 'print a stable, versioned JSON document')
-    .action(async (options) => (await import('./commands/status.js')).status(ctx, options));
+    .action(async (services: string[], options) => (await import('./commands/status.js')).status(ctx, options, services));
 
   program
     .command('logs')
     .description('Show service logs (from .core-stack/logs/)')
-    .argument('[service]', 'one service (default: all)')
-    .option('-f, --follow', 'keep printing new lines')
+    .argument('[services...]', 'service names (default: all)')
+    .option('-f, --follow', 'keep printing new lines until the stack stops')
     .option('-n, --lines <count>', 'lines of history per service', '100')
-    .action(async (service: string | undefined, options) => (await import('./commands/logs.js')).logs(ctx, service, options));
+    .option('--tail <count>', 'the same as -n')
+    .option('-t, --timestamps', 'show when each line arrived')
+    .option('--since <when>', 'only lines since a duration ago (30s, 10m, 2h, 1d) or a time (2026-11-30T14:03:00Z)')
+    .option('--events', "mix in the supervisor's events (restarts, probe failures, applies), by time")
+    .action(async (services: string[], options) => (await import('./commands/logs.js')).logs(ctx, services, options));
 
   program
     .command('apply')

@@ -1,5 +1,5 @@
 /**
- * `core status [--json]` and `core validate [--json]` as bundles of their own
+ * `core status [--json]` (or `ps`) and `core validate [--json]` as bundles of their own
  * (dist/status/, dist/validate/: scripts/build.mjs). Scripts and editors run
  * them in loops, so each is one small graph: Node's ESM loader spends ~10 ms on
  * the ~16 files the split CLI bundle loads for them (docs/performance.md).
@@ -13,7 +13,8 @@ export type Standalone = 'status' | 'validate';
 
 /** The standalone command for these words, if any. */
 export function standaloneFor(argv: readonly string[]): { readonly name: Standalone; readonly json: boolean } | undefined {
-  const [command, ...rest] = argv;
+  const [word, ...rest] = argv;
+  const command = word === 'ps' ? 'status' : word; // `core ps`: the alias docker users type
   if (command !== 'status' && command !== 'validate') return undefined;
   if (rest.length === 0) return { name: command, json: false };
   return rest.length === 1 && rest[0] === '--json' ? { name: command, json: true } : undefined;

@@ -14,6 +14,16 @@ export const DEFAULT_RING_LINES = 1000;
 /** Lines are written together once per event-loop turn, or sooner past this many bytes. */
 const FLUSH_BYTES = 64 * 1024;
 
+/**
+ * Beside each log file, `<file>.idx` says when its lines arrived, without
+ * changing the log itself (it stays the process's own output, readable as is):
+ * one text line per batch written, `<byte offset> <epoch ms>`, and at each
+ * opening by a stack run `<byte offset> <epoch ms> run=<id>` (where `core logs`
+ * draws its separator). A batch is what arrived in one event-loop turn, so its
+ * lines share one time: one more small write per batch, not per line.
+ */
+export const INDEX_SUFFIX = '.idx';
+
 /** Told how many lines meant for `file` were not written, and why. */
 export type OnDropped = (file: string, error: unknown, lines: number) => void;
 
@@ -27,12 +37,15 @@ export type OnDropped = (file: string, error: unknown, lines: number) => void;
  * those lines and tells `onDropped`, rather than taking the supervisor down;
  * the next turn tries again, so logging resumes once there is room.
  */
-export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, onDropped: OnDropped = () => {}): LogFile {
+export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, onDropped: OnDropped = () => {}, run?: string): LogFile {
   let fd: number | undefined;
   let size = 0;
   let pending: string[] = [];
   let pendingBytes = 0;
+  let pendingSince = 0;
   let scheduled: NodeJS.Immediate | undefined;
+  const index = indexWriter(`${file}${INDEX_SUFFIX}`);
+  let runMarked = run === undefined;
   const open = () => {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fd = fs.openSync(file, 'a', 0o600);
@@ -47,6 +60,8 @@ export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, 
     if (lines.length === 0) return;
     try {
       if (fd === undefined) open();
+      index.write(`${size} ${pendingSince}${runMarked ? '' : ` run=${run}`}\n`);
+      runMarked = true;
       const buffer = Buffer.from(`${lines.join('\n')}\n`);
       // A nearly full disk may take part of a write; the next part then fails with ENOSPC.
       for (let at = 0; at < buffer.length; ) at += fs.writeSync(fd as number, buffer, at);
@@ -59,6 +74,7 @@ export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, 
     try {
       closeFd();
       fs.renameSync(file, `${file}.1`);
+      index.rotate();
     } catch {
       // Not rotated: appending goes on to the same file (or fails and drops, below).
     }
@@ -93,6 +109,7 @@ export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, 
   }
   return {
     write(line) {
+      if (pending.length === 0) pendingSince = Date.now();
       pending.push(line);
       pendingBytes += line.length + 1;
       if (pendingBytes >= FLUSH_BYTES) flush();
@@ -105,14 +122,52 @@ export function openRotatingLog(file: string, maxBytes = DEFAULT_LOG_MAX_BYTES, 
       } catch {
         // Closing cannot lose more than the failed write already did.
       }
+      index.close();
     },
   };
 }
 
+/**
+ * Appends to a log's index. Best effort: a lost index entry costs `core logs`
+ * a time, never a line, so its failures are not counted as drops.
+ */
+function indexWriter(file: string) {
+  let fd: number | undefined;
+  return {
+    write(entry: string) {
+      try {
+        fd ??= fs.openSync(file, 'a', 0o600);
+        fs.writeSync(fd, entry);
+      } catch {
+        // See above: the log line itself is written or counted by the caller.
+      }
+    },
+    rotate() {
+      this.close();
+      try {
+        fs.renameSync(file, `${file}.1`);
+      } catch {
+        // An index that cannot move is removed below so it cannot describe the wrong bytes.
+      }
+      fs.rmSync(file, { force: true });
+    },
+    close() {
+      const open = fd;
+      fd = undefined;
+      try {
+        if (open !== undefined) fs.closeSync(open);
+      } catch {
+        // Nothing more is written to it.
+      }
+    },
+  };
+}
+
+/** `run`: the stack run's id, written where this opening begins (see INDEX_SUFFIX). */
 export const fileLogs =
-  (maxBytes = DEFAULT_LOG_MAX_BYTES, onDropped?: OnDropped): OpenLog =>
+  (maxBytes = DEFAULT_LOG_MAX_BYTES, onDropped?: OnDropped, run?: string): OpenLog =>
   (file) =>
-    openRotatingLog(file, maxBytes, onDropped);
+    openRotatingLog(file, maxBytes, onDropped, run);
 
 /** The last `capacity` lines, oldest first. */
 export class LineRing {

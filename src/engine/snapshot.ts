@@ -31,6 +31,8 @@ export interface ProcessState {
   readonly ready_time: string | null;
   /** Our state machine's phase (finer than `status`). */
   readonly phase: ProcState['phase'];
+  /** Running but not ready yet, ready on a log line: that line (`core status` shows it). */
+  readonly waiting_for_log_line: string | null;
 }
 
 export interface SnapshotInput {
@@ -107,5 +109,6 @@ export function toProcessState({ name, state, policy, requested, now }: Snapshot
     last_probe_error: state.lastProbeError ?? null,
     ready_time: readyAt === undefined ? null : new Date(readyAt).toISOString(),
     phase: state.phase,
+    waiting_for_log_line: run !== undefined && policy.readiness === 'log' && state.phase !== 'ready' ? (policy.readyLogLine ?? null) : null,
   };
 }

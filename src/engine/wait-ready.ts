@@ -149,5 +149,7 @@ export function describeTimeout(names: readonly string[], view: (name: string) =
   if (state.phase === 'backing-off') detail.push('waiting to restart');
   if (state.restarts > 0) detail.push(`restarted ${state.restarts} times`);
   if (state.lastProbeError) detail.push(`last probe error: ${state.lastProbeError}`);
+  else if (view(name).policy.readiness === 'probe' && state.phase !== 'waiting') detail.push('its readiness probe has not passed yet');
+  if (view(name).policy.readiness === 'log' && state.phase !== 'waiting') detail.push(`waiting for log line "${view(name).policy.readyLogLine}"`);
   return { name, message: `${name} not ready after ${timeoutMs} ms${detail.length ? ` (${detail.join('; ')})` : ''}` };
 }

@@ -46,6 +46,7 @@ describe('snapshot', () => {
       last_probe_error: null,
       ready_time: '1970-01-01T00:00:02.000Z',
       phase: 'ready',
+      waiting_for_log_line: null,
     });
   });
 

@@ -14,6 +14,7 @@ const row = (name: string, over: Partial<StatusRow> = {}): StatusRow => ({
   exit_code: null,
   ports: { http: 8080 },
   last_probe_error: null,
+  waiting_for: null,
   reason: null,
   ...over,
 });
@@ -36,8 +37,19 @@ describe('status table', () => {
     for (const width of [80, 100, 200]) {
       const lines = statusTable(rows, width);
       for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
-      expect(lines[1]).toMatch(/^web\s+Running\s+healthy\s+1234\s+0\s+42s\s+8080/);
+      expect(lines[1]).toMatch(/^web\s+Running\s+healthy\s+1234\s+0\s+42s\s+http 8080/);
     }
+  });
+
+  it('names each port, shows a finished job with its exit code and a log-ready service with the line it waits for', () => {
+    const lines = statusTable([
+      row('nats', { ports: { client: 4222, monitor: 8222 } }),
+      row('migrate', { status: 'Completed', phase: 'completed', exit_code: 0, pid: null, health: '-', ports: {} }),
+      row('worker', { health: '-', ports: {}, waiting_for: 'worker ready' }),
+    ]);
+    expect(lines[1]).toContain('client 4222,monitor 8222');
+    expect(lines[2]).toMatch(/^migrate\s+Completed \(exit 0\)/);
+    expect(lines[3]).toContain('waiting for log line "worker ready"');
   });
 
   it('leaves short cells alone', () => {
@@ -50,5 +62,14 @@ describe('status table', () => {
         { shrinkable: [1], cap: 60 },
       ),
     ).toEqual(['A  B', 'x  short']);
+  });
+});
+
+describe('core ps', () => {
+  it('takes the fast path of core status', async () => {
+    const { standaloneFor } = await import('../../src/cli/standalone.js');
+    expect(standaloneFor(['ps'])).toEqual({ name: 'status', json: false });
+    expect(standaloneFor(['ps', '--json'])).toEqual({ name: 'status', json: true });
+    expect(standaloneFor(['ps', 'api'])).toBeUndefined();
   });
 });

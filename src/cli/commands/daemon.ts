@@ -11,6 +11,7 @@ import { WriteHealth } from '../../control/write-health.js';
 import { writeComposeFile } from '../../compose/write.js';
 import type { DaemonInit, DaemonMessage } from '../../engines/builtin/daemon-protocol.js';
 import { supervise } from '../../engines/builtin/supervise.js';
+import { watchProgress } from '../../engine/progress.js';
 import { CoreError, ExitCode } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { describeEvent } from '../render/event-line.js';
@@ -97,7 +98,12 @@ export async function daemon(ctx: CliContext): Promise<void> {
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void running.shutdown());
   running.engine.start(targets);
+  const stopProgress = watchProgress(running.engine, targets, (line) => {
+    log(`waiting: ${line}`);
+    void send({ type: 'progress', line });
+  });
   const result = await running.engine.waitReady(targets, { timeoutMs });
+  stopProgress();
   if (result.ok) {
     log(`stack up: ${targets.join(', ')}`);
     await send({ type: 'result', ok: true, outcomes: result.outcomes });

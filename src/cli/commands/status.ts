@@ -1,9 +1,11 @@
 /**
- * `core status [--json]`: one row per process. The JSON shape is versioned and
- * stable: { version, running, engine, supervisor_pid, processes: [{ name,
+ * `core status [svc…] [--json]` (alias `core ps`): one row per process, or
+ * only those named (an unknown name is an error). The JSON shape is versioned
+ * and stable: { version, running, engine, supervisor_pid, processes: [{ name,
  * status, health, pid, restarts, uptime_seconds, exit_code, ports,
- * last_probe_error, reason }], problems: [WriteProblem…] }. The table cuts long
- * reasons and probe errors; `--json` has them in full.
+ * last_probe_error, waiting_for, reason }], problems: [WriteProblem…] }. The
+ * table cuts long reasons, probe errors and awaited log lines; `--json` has
+ * them in full.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlClient } from '../../control/client.js';
@@ -28,7 +30,12 @@ export interface StatusRow {
   readonly exit_code: number | null;
   readonly ports: Readonly<Record<string, number>>;
   readonly last_probe_error: string | null;
+  /** Not ready yet and ready on a log line: the line it waits for. */
+  readonly waiting_for: string | null;
+  /** Why it failed or was skipped. */
   readonly reason: string | null;
+  /** Our phase (builtin engine): `completed` is a job that ran to its end. */
+  readonly phase?: string;
 }
 
 /** How long one request to the supervisor may take before it counts as not answering. */
@@ -47,7 +54,9 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
     exit_code: p.is_running ? null : p.exit_code,
     ports: Object.fromEntries(Object.entries(ports).map(([name, { port }]) => [name, port])),
     last_probe_error: p.last_probe_error ?? null,
+    waiting_for: p.waiting_for_log_line ?? null,
     reason: p.reason ?? null,
+    ...(p.phase ? { phase: p.phase } : {}),
   };
 }
 
@@ -97,7 +106,7 @@ function refuseBroken(stack: StackHandle): void {
   }
 }
 
-export async function status(ctx: CliContext, options: { json?: boolean }): Promise<void> {
+export async function status(ctx: CliContext, options: { json?: boolean }, only: readonly string[] = []): Promise<void> {
   const settings = loadSettings(process.cwd(), ctx.env);
   const stack = findStack(settings.stackDir, { timeoutMs: ANSWER_MS });
   refuseBroken(stack);
@@ -116,7 +125,14 @@ export async function status(ctx: CliContext, options: { json?: boolean }): Prom
     else print('not running');
     return;
   }
-  const rows = processes.map((p) => toRow(p, stack.state?.ports[p.name]));
+  const unknown = only.filter((name) => !processes.some((p) => p.name === name));
+  if (unknown.length) {
+    throw new InputError('unknown-service', `no process named ${unknown.map((n) => `"${n}"`).join(', ')} in the running stack`, [
+      `processes: ${processes.map((p) => p.name).join(', ')}`,
+    ]);
+  }
+  const shown = only.length ? processes.filter((p) => only.includes(p.name)) : processes;
+  const rows = shown.map((p) => toRow(p, stack.state?.ports[p.name]));
   if (options.json) {
     printJson({ running: true, engine: stack.state?.engine ?? 'builtin', supervisor_pid: stack.supervisor!.pid, processes: rows, problems });
     return;
@@ -131,16 +147,25 @@ export function statusTable(rows: readonly StatusRow[], width?: number): string[
     ['NAME', 'STATUS', 'HEALTH', 'PID', 'RESTARTS', 'UPTIME', 'PORTS', 'LAST PROBE ERROR'],
     ...rows.map((r) => [
       r.name,
-      r.reason && !['Running', 'Launching'].includes(r.status) ? `${r.status} (${r.reason})` : r.status,
+      statusCell(r),
       r.health,
       r.pid === null ? '-' : String(r.pid),
       String(r.restarts),
       r.uptime_seconds === null ? '-' : formatUptime(r.uptime_seconds),
-      Object.values(r.ports).join(',') || '-',
-      r.last_probe_error ?? '',
+      Object.entries(r.ports)
+        .map(([name, port]) => `${name} ${port}`)
+        .join(',') || '-',
+      r.last_probe_error ?? (r.waiting_for === null ? '' : `waiting for log line "${r.waiting_for}"`),
     ]),
   ];
   return renderTable(table, { shrinkable: [1, 7], cap: CELL_CAP, ...(width ? { width } : {}) });
+}
+
+/** A job that ran to its end shows its exit code; a failure or skip, its reason. */
+function statusCell(r: StatusRow): string {
+  const completed = r.phase === 'completed' || (r.phase === undefined && r.status === 'Completed');
+  if (completed && r.exit_code !== null) return `${r.status} (exit ${r.exit_code})`;
+  return r.reason && !['Running', 'Launching'].includes(r.status) ? `${r.status} (${r.reason})` : r.status;
 }
 
 function formatUptime(seconds: number): string {

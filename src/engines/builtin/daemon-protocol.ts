@@ -20,5 +20,7 @@ export interface DaemonInit {
 export type DaemonMessage =
   /** A target's readiness check passed (processes without one are told in the result). */
   | { readonly type: 'ready'; readonly name: string; readonly afterMs: number }
+  /** A target is taking its time: what it waits for (src/engine/progress.ts). */
+  | { readonly type: 'progress'; readonly line: string }
   | ({ readonly type: 'result' } & ReadyResult)
   | { readonly type: 'error'; readonly exitCode: number; readonly reason: string; readonly message: string; readonly details: readonly string[] };

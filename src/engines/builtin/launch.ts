@@ -11,6 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
 import { writeComposeFile } from '../../compose/write.js';
+import { watchProgress } from '../../engine/progress.js';
 import { ExitCode, InputError, RuntimeError } from '../../support/errors.js';
 import type { EngineLauncher, LaunchedStack, LaunchRequest, ReadyResult } from '../engine.js';
 import type { DaemonInit, DaemonMessage } from './daemon-protocol.js';
@@ -28,7 +29,9 @@ async function foreground(request: LaunchRequest): Promise<LaunchedStack> {
   });
   if (request.printer) running.engine.subscribe(request.printer);
   running.engine.start(targets);
+  const stopProgress = watchProgress(running.engine, targets, note);
   const ready = running.engine.waitReady(targets, { timeoutMs }).then(async (result) => {
+    stopProgress();
     await writeComposeFile(plan, generated);
     return result;
   });
@@ -46,6 +49,7 @@ async function answer(daemon: ChildProcess, request: LaunchRequest): Promise<Rea
   const result = await new Promise<DaemonMessage & { type: 'result' | 'error' }>((resolve, reject) => {
     daemon.on('message', (message: DaemonMessage) => {
       if (message.type === 'ready') request.onReady?.(message.name, message.afterMs);
+      else if (message.type === 'progress') request.note(message.line);
       else resolve(message);
     });
     daemon.on('exit', (code) => reject(new RuntimeError('supervisor-died', `the supervisor exited (code ${code}) before the stack was up; see ${paths.supervisorLog}`)));

@@ -137,7 +137,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     baseEnv,
     secrets,
     logDir: paths.logs,
-    openLog: fileLogs(DEFAULT_LOG_MAX_BYTES, onDropped),
+    openLog: fileLogs(DEFAULT_LOG_MAX_BYTES, onDropped, run),
     // A subscriber's bug is noted, not fatal: the stack goes on.
     onSubscriberError: (error) => note(`internal error in an event subscriber: ${(error as Error)?.stack ?? String(error)}`),
   });
