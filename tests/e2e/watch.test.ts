@@ -104,4 +104,24 @@ describe('process.watch', () => {
     const restarts = (await client().events(0)).events.filter((e) => e.type === 'started' && e.process === 'app').length;
     expect(restarts).toBe(started + 1);
   }, 30_000);
+
+  it('a process stopped by hand is not brought back by a change; a crashed one is', async () => {
+    const stop = await project.core('stop', 'app');
+    expect(stop.code, stop.stderr).toBe(0);
+    fs.writeFileSync(path.join(src, 'value.txt'), 'while-stopped');
+    const log = path.join(project.stackDir, 'logs/core.log');
+    await waitFor('the watcher to say it left app stopped', () => /app is stopped: not restarted/.test(fs.readFileSync(log, 'utf8')) || undefined);
+    expect((await client().processes()).find((p) => p.name === 'app')!.is_running).toBe(false);
+    const start = await project.core('start', 'app');
+    expect(start.code, start.stderr).toBe(0);
+    expect(await answer()).toBe('while-stopped');
+
+    // A save that breaks it: it crashes (no restart policy); the fix brings it back.
+    const mark = (await client().events(0)).last_seq;
+    fs.rmSync(path.join(src, 'value.txt'));
+    await waitFor('app to crash', async () => (await client().events(mark)).events.find((e) => e.process === 'app' && e.type === 'exited' && e.exit_code === 1) || undefined);
+    expect((await client().processes()).find((p) => p.name === 'app')!.is_running).toBe(false);
+    fs.writeFileSync(path.join(src, 'value.txt'), 'fixed');
+    await waitFor('app to answer fixed', async () => (await answer()) === 'fixed' || undefined);
+  }, 30_000);
 });

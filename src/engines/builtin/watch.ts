@@ -49,6 +49,13 @@ export function startWatching({ engine, root, ownDirs, note, timeoutMs = 60_000 
   const restart = async (name: string, file: string, changes: number): Promise<void> => {
     if (engine.isShuttingDown || !engine.document.processes[name]) return;
     const shown = inside(root, file) ? path.relative(root, file) : file;
+    // Stopped by hand (`core stop`, or taken over by `core <svc> run` in a terminal) or never
+    // started: a save must not bring it back. A crashed one (failed) is restarted: that is the fix.
+    const phase = engine.phaseOf(name);
+    if (phase === undefined || phase === 'stopped' || phase === 'pending') {
+      note(`watch: ${shown} changed, but ${name} is ${phase ?? 'gone'}: not restarted`);
+      return;
+    }
     engine.emit({ type: 'watch-triggered', name, at: engine.clock.now(), file: shown, changes });
     for (;;) {
       const result = await engine.apply({ doc: engine.document, only: [name], restart: [name], timeoutMs, wait: false });
