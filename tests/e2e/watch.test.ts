@@ -4,11 +4,13 @@
  * A tiny stack (no NATS/PocketBase/Caddy): tiny-0 ← app ← client, plus tiny-1;
  * `app` answers the value of src/value.txt as it read it at start.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import type { EventRecord } from '../../src/engine/event-record.js';
+import { CORE } from '../helpers/cli.js';
 import { REPO } from '../helpers/stack.js';
 import { waitFor } from '../helpers/e2e.js';
 import { tinyProject } from '../helpers/tiny-project.js';
@@ -123,5 +125,37 @@ describe('process.watch', () => {
     expect((await client().processes()).find((p) => p.name === 'app')!.is_running).toBe(false);
     fs.writeFileSync(path.join(src, 'value.txt'), 'fixed');
     await waitFor('app to answer fixed', async () => (await answer()) === 'fixed' || undefined);
+  }, 30_000);
+});
+
+describe('process.watch under a foreground core up', () => {
+  const fg = tinyProject(OFFSET + 200, 1, { extra: { app: APP } });
+  const fgSrc = path.join(fg.dir, 'services/app/src');
+
+  afterAll(async () => {
+    await fg.core('down');
+    fg.remove();
+  }, 30_000);
+
+  it('prints which file triggered the restart', async () => {
+    fs.mkdirSync(fgSrc, { recursive: true });
+    fs.writeFileSync(path.join(fgSrc, 'value.txt'), 'one');
+    const child = spawn(process.execPath, [CORE, 'up'], {
+      cwd: fg.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: fg.dir, CORE_PORT_OFFSET: String(OFFSET + 200), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exit = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor('app to answer', async () => (await fetch(`http://127.0.0.1:${APP_PORT + 200}/`).catch(() => undefined))?.ok || undefined);
+      fs.writeFileSync(path.join(fgSrc, 'value.txt'), 'two');
+      await waitFor('the line', () => /app restarting: services\/app\/src\/value\.txt changed/.test(output) || undefined);
+    } finally {
+      child.kill('SIGTERM');
+      await exit;
+    }
   }, 30_000);
 });
