@@ -160,4 +160,14 @@ describe('core <svc> run without a stack', () => {
     expect(await run.exit).toBe(0);
     expect(await answer()).toBeUndefined();
   }, 30_000);
+
+  it('-- <command…> with --with-deps: the dependencies as defined, the service run another way', async () => {
+    const script = SERVER.replace("process.env.GREETING+' '", "'other:'+process.env.GREETING+' '");
+    const run = track(coreRun('app', 'run', '--with-deps', '--', process.execPath, '-e', script));
+    await waitFor('READY', () => run.out().includes('READY: app') || undefined, 15_000);
+    expect(await answer()).toMatch(/^other:stack-env \d+$/);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(await answer()).toBeUndefined();
+  }, 30_000);
 });
