@@ -189,9 +189,11 @@ function addServiceCommands(program: Command, ctx: CliContext, service: string):
     .action(async () => (await import('./commands/spec.js')).spec(ctx, service));
   command
     .command('run')
-    .description('Run this service alone in the foreground; prints READY: <svc> <url> once healthy')
+    .description('Run this service in the foreground; prints READY: <svc> <url> once healthy. While the stack runs, take it over from the stack until it ends')
+    .argument('[command...]', 'after --: run it with this command instead (e.g. -- node --inspect server.js)')
+    .option('--with-deps', 'without a running stack: start its dependencies too')
     .option('--timeout <seconds>', 'how long to wait for it to be healthy', '120')
-    .action(async (options) => (await import('./commands/run.js')).run(ctx, service, options));
+    .action(async (command: string[], options) => (await import('./commands/run.js')).run(ctx, service, command, options));
   command
     .command('command')
     .description('Print the resolved command line')

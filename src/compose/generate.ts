@@ -81,6 +81,7 @@ function composeProcess(service: PlannedService, plan: StackPlan, files: readonl
       ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),
       ...(service.secretEnv.length ? { secret_env: [...service.secretEnv] } : {}),
       ...(config ? { config_sha256: config } : {}),
+      ...(service.watch ? { watch: { paths: [...service.watch.paths], ignore: [...service.watch.ignore], debounce_ms: service.watch.debounceMs } } : {}),
     },
   };
   return dropUndefined(process);

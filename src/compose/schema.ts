@@ -88,6 +88,18 @@ export const ComposeProcessSchema = z.strictObject({
         .string()
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
+      /**
+       * The manifest's `process.watch`, paths made absolute. Not process-compose's own
+       * `watch` key: its paths, debounce and cascade differ, and the built-in engine restarts
+       * through an apply (engines/builtin/watch.ts).
+       */
+      watch: z
+        .strictObject({
+          paths: z.array(z.string().startsWith('/')).min(1),
+          ignore: z.array(z.string()),
+          debounce_ms: z.number().int().min(0),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -84,6 +84,8 @@ function specifics(event: EngineEvent): { reason?: string | null; message?: stri
       return { reason: `completed after ${ms(event.afterMs)}` };
     case 'project-exit':
       return { exit_code: event.exitCode };
+    case 'watch-triggered':
+      return { reason: 'file changed', message: event.changes > 1 ? `${event.file} (and ${event.changes - 1} more changes)` : event.file };
     case 'apply-started':
       return { reason: event.dryRun ? 'dry run' : null, message: `apply ${event.id}` };
     case 'apply-diff':

@@ -55,6 +55,8 @@ export type EngineEvent =
   | { readonly type: 'output'; readonly name: string; readonly at: number; readonly line: string; readonly stream: Stream }
   /** `exit_on_end`, `exit_on_failure` or `exit_on_skipped` fired: the whole stack is being stopped. */
   | { readonly type: 'project-exit'; readonly name: string; readonly at: number; readonly exitCode: number; readonly reason: string }
+  /** A watched file changed (`process.watch`): the process is restarted by an apply of its running definition. */
+  | { readonly type: 'watch-triggered'; readonly name: string; readonly at: number; readonly file: string; readonly changes: number }
   | ApplyEvent;
 
 /** An apply (apply.ts): not about one process, so `name` is empty; `id` ties its three events together. */

@@ -87,6 +87,29 @@ export const PortSchema = z
   })
   .describe('A named port.');
 
+/** Default quiet time after the last change before a restart: an editor's save is several events. */
+export const DEFAULT_WATCH_DEBOUNCE_MS = 200;
+
+export const WatchSchema = z
+  .strictObject({
+    paths: z.array(z.string().min(1)).min(1).describe('Files or folders to watch (folders recursively), relative to the project root as working_dir is. Placeholders allowed.'),
+    ignore: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Globs of changes to ignore (*, **, ?). A glob without "/" matches a file or folder name at any depth; one with "/" matches the path inside a watched folder. .git and node_modules are always ignored.',
+      ),
+    debounce_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(DEFAULT_WATCH_DEBOUNCE_MS)
+      .describe(`Quiet time after the last change before the restart, in ms (default ${DEFAULT_WATCH_DEBOUNCE_MS}).`),
+  })
+  .describe('Restart this process (only this one, its dependents untouched) when a watched file changes. Built-in engine only.');
+export type Watch = z.infer<typeof WatchSchema>;
+
 export const ProcessSchema = z
   .strictObject({
     command: z.string().min(1).describe('Executable, usually "${dep.<binary>}". Never run through a shell.'),
@@ -97,6 +120,7 @@ export const ProcessSchema = z
       .describe('Environment variables. Placeholders allowed.'),
     working_dir: z.string().optional().describe('Working directory (default the data folder "${data}/<name>"). Made absolute.'),
     compose: ComposeKeysSchema.default({}),
+    watch: WatchSchema.optional(),
   })
   .describe('How to run the service.');
 

@@ -187,6 +187,15 @@ function planService(
     ...(liveness ? { liveness } : {}),
     compose: { ...compose, ...(compose.ready_log_line ? { ready_log_line: resolve(compose.ready_log_line, 'process.compose.ready_log_line') } : {}) },
     config: resolveDeep(manifest.config, 'config', resolve) as Record<string, unknown>,
+    ...(proc.watch
+      ? {
+          watch: {
+            paths: proc.watch.paths.map((p, i) => path.resolve(settings.root, resolve(p, `process.watch.paths[${i}]`))),
+            ignore: [...proc.watch.ignore],
+            debounceMs: proc.watch.debounce_ms,
+          },
+        }
+      : {}),
   };
 }
 

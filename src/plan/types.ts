@@ -52,6 +52,14 @@ export interface PlannedService {
   /** process-compose keys kept as they are (availability, shutdown, ready_log_line, …). */
   readonly compose: Omit<ComposeKeys, 'depends_on' | 'readiness_probe' | 'liveness_probe'>;
   readonly config: Readonly<Record<string, unknown>>;
+  /** `process.watch`: absolute paths; a change restarts this process. */
+  readonly watch?: PlannedWatch;
+}
+
+export interface PlannedWatch {
+  readonly paths: readonly string[];
+  readonly ignore: readonly string[];
+  readonly debounceMs: number;
 }
 
 export interface StackPlan {

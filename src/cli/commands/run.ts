@@ -1,13 +1,20 @@
 /**
- * `core <svc> run`: that service alone in the foreground (provisioned if need
- * be); prints `READY: <svc> <url>` once healthy and stops gracefully on
- * SIGINT/SIGTERM. Its dependencies are not started, so a service whose probe
- * goes through them (Caddy's goes through PocketBase) is judged ready when its
- * first port accepts connections instead.
+ * `core <svc> run`: that service in the foreground (provisioned if need be);
+ * prints `READY: <svc> <url>` once healthy and stops gracefully on
+ * SIGINT/SIGTERM. While the stack runs, it takes the service over from the
+ * stack until it ends (../take-over.ts). Without a stack, its dependencies are
+ * not started (it says which are not running) unless `--with-deps`; a service
+ * whose probe goes through them (Caddy's goes through PocketBase) is then
+ * judged ready when its first port accepts connections instead.
+ * `-- <command…>` runs it another way (a debugger), with the same env and ports.
  */
 import type { ComposeDoc, ComposeProcess } from '../../compose/schema.js';
 import { supervise } from '../../engines/builtin/supervise.js';
-import type { PlannedService } from '../../plan/types.js';
+import { controlPaths } from '../../control/paths.js';
+import { runningSupervisor } from '../../control/lock.js';
+import { withDependencies } from '../../plan/graph.js';
+import type { PlannedService, StackPlan } from '../../plan/types.js';
+import { loadSettings } from '../../support/load-settings.js';
 import { hostPort } from '../../services/types.js';
 import { RuntimeError } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
@@ -44,11 +51,50 @@ export function aloneDoc(doc: ComposeDoc, service: PlannedService): ComposeDoc {
   return { ...doc, processes };
 }
 
-export async function run(ctx: CliContext, name: string, options: { timeout: string }): Promise<void> {
+/** The process run another way: `core api run -- node --inspect server.js`. */
+export function withCommand(doc: ComposeDoc, name: string, command: readonly string[]): ComposeDoc {
+  const process = doc.processes[name];
+  if (!process || command.length === 0) return doc;
+  return { ...doc, processes: { ...doc.processes, [name]: { ...process, entrypoint: [...command] } } };
+}
+
+/** The service's dependencies (all the way down) whose first port does not answer; those without a port are not running either: no stack runs. */
+async function dependenciesDown(plan: StackPlan, name: string): Promise<string[]> {
+  const { connects } = await import('../take-over.js');
+  const edges = new Map(plan.services.map((s) => [s.name, Object.keys(s.dependsOn)]));
+  const deps = plan.services.filter((s) => s.name !== name && withDependencies([name], edges).has(s.name));
+  const down = await Promise.all(
+    deps.map(async (s) => {
+      const port = Object.values(s.ports)[0];
+      return port && (await connects(port.port, port.host)) ? undefined : s.name;
+    }),
+  );
+  return down.filter((n): n is string => n !== undefined);
+}
+
+export interface RunOptions {
+  readonly timeout: string;
+  readonly withDeps?: boolean;
+}
+
+export async function run(ctx: CliContext, name: string, command: readonly string[], options: RunOptions): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
-  const prepared = await prepare(ctx, [name], { alone: true });
-  const service = prepared.services[0]!;
-  const doc = aloneDoc(prepared.generated.doc, service);
+  const owner = runningSupervisor(controlPaths(loadSettings(process.cwd(), ctx.env).stackDir).lock);
+  if (owner) {
+    const { takeOver } = await import('../take-over.js');
+    return takeOver(ctx, name, owner, { timeout: options.timeout, command, url: serviceUrl });
+  }
+  const withDeps = options.withDeps === true;
+  const prepared = await prepare(ctx, [name], { alone: !withDeps });
+  const service = prepared.services.find((s) => s.name === name)!;
+  const doc = withCommand(withDeps ? prepared.generated.doc : aloneDoc(prepared.generated.doc, service), name, command);
+  if (!withDeps) {
+    const down = await dependenciesDown(prepared.plan, name);
+    if (down.length)
+      note(
+        `core: ${name} depends on ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} not running: start ${down.length === 1 ? 'it' : 'them'} with \`core up -d ${down.join(' ')}\`, or run \`core ${name} run --with-deps\``,
+      );
+  }
   const running = await supervise({
     settings: prepared.settings,
     plan: prepared.plan,
@@ -56,7 +102,7 @@ export async function run(ctx: CliContext, name: string, options: { timeout: str
     self: ctx.self,
   });
   running.engine.subscribe((event) => {
-    if (event.type === 'output') return void process.stdout.write(`${event.line}\n`);
+    if (event.type === 'output') return void process.stdout.write(event.name === name ? `${event.line}\n` : `${event.name} | ${event.line}\n`);
     const line = describeEvent(event);
     if (line) note(`core: ${line}`);
   });

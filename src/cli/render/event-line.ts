@@ -38,6 +38,8 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `${event.name} failed: ${event.reason}`;
     case 'project-exit':
       return `${event.name} ended the stack (${event.reason})`;
+    case 'watch-triggered':
+      return `${event.name} restarting: ${event.file} changed${event.changes > 1 ? ` (and ${event.changes - 1} more changes)` : ''}`;
     case 'apply-started':
       return `apply ${event.id}${event.dryRun ? ' (dry run)' : ''} started`;
     case 'apply-diff': {

@@ -20,6 +20,7 @@ import { writeState, type RecordedProcess, type StateFile } from '../../control/
 import { describeProblem, WriteHealth } from '../../control/write-health.js';
 import { reapProcesses } from '../../control/reaper.js';
 import { leftBy, sweepRun } from '../../control/survivors.js';
+import { startWatching } from './watch.js';
 
 export interface SuperviseOptions {
   readonly settings: Settings;
@@ -151,7 +152,9 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   let stopping: Promise<void> | undefined;
   const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems(), ...(onApplied ? { onApplied } : {}) });
+  const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
   stop = () => {
+    watching.close();
     // Set before the engine emits its first `stopping`: a whole-stack stop sweeps once, at the end.
     shuttingDown = true;
     stopping ??= (async () => {
