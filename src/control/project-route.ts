@@ -35,6 +35,8 @@ const ApplyOptionsSchema = z.strictObject({
   timeout_ms: z.number().int().min(1).max(3_600_000).optional(),
   no_wait: z.boolean().optional(),
   dry_run: z.boolean().optional(),
+  /** Every service's planned ports, for the state file (`core status`, `core logs`): the document has none. */
+  ports: z.record(z.string(), z.record(z.string(), z.object({ port: z.number().int(), host: z.string(), protocol: z.string() }))).optional(),
 });
 export type ApplyOptions = z.infer<typeof ApplyOptionsSchema>;
 
@@ -71,7 +73,7 @@ export function documentProblems(body: ProjectBody): string[] {
   return problems;
 }
 
-export async function postProject(engine: Supervisor, raw: unknown, onApplied?: (doc: ComposeDoc) => void): Promise<Answer> {
+export async function postProject(engine: Supervisor, raw: unknown, onApplied?: (doc: ComposeDoc, ports?: ApplyOptions['ports']) => void): Promise<Answer> {
   const parsed = ProjectBodySchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`);
@@ -93,7 +95,7 @@ export async function postProject(engine: Supervisor, raw: unknown, onApplied?: 
   });
   const answer = toAnswer(result);
   const changed = 'diff' in result && result.diff.processes.some((p) => p.action !== 'keep' || p.updates.length > 0);
-  return changed && options.dry_run !== true && onApplied ? { ...answer, after: () => onApplied(engine.document) } : answer;
+  return changed && options.dry_run !== true && onApplied ? { ...answer, after: () => onApplied(engine.document, options.ports) } : answer;
 }
 
 /** process-compose's status words, per process that changed. */

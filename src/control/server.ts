@@ -22,6 +22,7 @@ import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
+import type { StateFile } from './state-file.js';
 
 export interface ControlServer {
   close(): Promise<void>;
@@ -32,7 +33,7 @@ export interface ControlHandlers {
   /** What the supervisor could not write (disk full, read-only), for `core status`. */
   readonly problems?: () => readonly WriteProblem[];
   /** An apply changed the running document (for the compose file on disk). */
-  readonly onApplied?: (doc: ComposeDoc) => void;
+  readonly onApplied?: (doc: ComposeDoc, ports?: StateFile['ports']) => void;
 }
 
 export interface Answer {

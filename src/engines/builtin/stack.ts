@@ -74,7 +74,12 @@ async function apply(handle: StackHandle, change: StackChange): Promise<Applied>
   if (!dryRun) await prepareFiles(desired, handle, options.only, change.progress);
   const body: ProjectBody & { 'x-core': ApplyOptions } = {
     ...desired.generated.doc,
-    'x-core': { secrets: secretsOf(desired), timeout_ms: change.timeoutMs, ...(dryRun ? { dry_run: true } : {}), ...options },
+    'x-core': {
+      secrets: secretsOf(desired),
+      timeout_ms: change.timeoutMs,
+      ...(dryRun ? { dry_run: true } : { ports: Object.fromEntries(desired.plan.services.map((s) => [s.name, s.ports])) }),
+      ...options,
+    },
   };
   let answer: Record<string, unknown>;
   try {

@@ -66,7 +66,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   const marks = stackMarks(settings.stackDir, identify(process.pid));
   const run = marks[RUN_MARK]!;
   const guardian = spawnGuardian(self, paths.state, { run });
-  const base: Omit<StateFile, 'processes'> = {
+  let base: Omit<StateFile, 'processes'> = {
     version: 1,
     engine: 'builtin',
     supervisor: identify(process.pid),
@@ -151,7 +151,15 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   let stopping: Promise<void> | undefined;
-  const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems(), ...(onApplied ? { onApplied } : {}) });
+  // An apply may add or remove services: their ports go to the state file (`core status`, `core logs` read them).
+  const applied = (applyDoc: ComposeDoc, ports?: StateFile['ports']) => {
+    if (ports) {
+      base = { ...base, ports };
+      save();
+    }
+    onApplied?.(applyDoc);
+  };
+  const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems(), onApplied: applied });
   const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
   stop = () => {
     watching.close();
