@@ -9,6 +9,7 @@
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { generateStack } from '../../compose/generate.js';
 import { connectEngine, type DesiredStack, type StackChange } from '../../engines/index.js';
+import { unhonouredWatch } from '../../engines/unhonoured.js';
 import { checkWorkingDirs } from '../../manifest/host-checks.js';
 import { IssuesError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
@@ -53,7 +54,12 @@ async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly 
   const applied = await engine.apply({
     kind,
     names,
-    desired: () => desired(ctx, names),
+    desired: async () => {
+      const stack = await desired(ctx, names);
+      const unhonoured = unhonouredWatch(engine, stack.generated.doc);
+      if (unhonoured) process.stderr.write(`${unhonoured}\n`);
+      return stack;
+    },
     timeoutMs: parseTimeout(options.timeout),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.wait !== undefined ? { wait: options.wait } : {}),

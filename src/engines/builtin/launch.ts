@@ -84,5 +84,6 @@ function detached(request: LaunchRequest): LaunchedStack {
 export const builtinLauncher: EngineLauncher = {
   name: 'builtin',
   usesDaemon: true,
+  lacks: () => undefined,
   launch: async (request) => (request.detach ? detached(request) : foreground(request)),
 };
