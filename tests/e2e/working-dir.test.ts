@@ -51,12 +51,12 @@ describe('a working_dir that does not exist', () => {
     expect(fs.statSync(path.join(project.dir, '.data/tiny-0')).isDirectory()).toBe(true);
   }, 30_000);
 
-  it('core apply on the running stack: exit 2, the running app untouched', async () => {
+  it('core apply, core up, core app run on the running stack: exit 2, the running app untouched', async () => {
     const client = new ControlClient(path.join(project.stackDir, 'core.sock'), 5000);
     const pidOf = async () => (await client.processes()).find((p) => p.name === 'app')!.pid;
     const before = await pidOf();
     writeApp(project.dir, 'apps/api');
-    for (const args of [['apply'], ['up', '-d']]) {
+    for (const args of [['apply'], ['up', '-d'], ['app', 'run']]) {
       const result = await project.core(...args);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(result.stderr).toContain(`${APP}: process.working_dir: ${path.join(project.dir, 'apps/api')} does not exist`);
