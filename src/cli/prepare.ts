@@ -12,7 +12,8 @@ import { createProgressRenderer } from '../deps/format.js';
 import { provisionBinaries } from '../deps/provision.js';
 import { withDependencies } from '../plan/graph.js';
 import type { PlannedService } from '../plan/types.js';
-import { InputError } from '../support/errors.js';
+import { checkWorkingDirs } from '../manifest/host-checks.js';
+import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
 
@@ -41,6 +42,8 @@ export function selectServices(stack: LoadedStack, names: readonly string[], alo
 export async function prepare(ctx: CliContext, names: readonly string[], options: { alone?: boolean } = {}): Promise<PreparedStack> {
   const stack = await loadStack(ctx, { cache: true });
   const services = selectServices(stack, names, options.alone);
+  const missing = checkWorkingDirs(stack.plan, stack.manifests); // as `validate` says it, before anything starts
+  if (missing.length > 0) throw new IssuesError(missing);
   const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
   if (owner) throw alreadyRunning(owner);
   const generated = generateStack(stack.plan);

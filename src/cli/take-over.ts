@@ -15,7 +15,8 @@ import { stackMarks } from '../control/marks.js';
 import { PROCESS_NAME_VAR } from '../engine/specs.js';
 import type { PlannedService } from '../plan/types.js';
 import { withoutSecrets } from '../plan/secrets.js';
-import { InputError, RuntimeError } from '../support/errors.js';
+import { checkWorkingDirs } from '../manifest/host-checks.js';
+import { InputError, IssuesError, RuntimeError } from '../support/errors.js';
 import type { ProcessIdentity } from '../support/proc.js';
 import { runningStack, start } from './commands/apply.js';
 import type { CliContext } from './context.js';
@@ -69,6 +70,9 @@ export async function takeOver(ctx: CliContext, name: string, supervisor: Proces
   const stack = await loadStack(ctx, { cache: true });
   selectServices(stack, [name], true);
   const service = stack.plan.services.find((s) => s.name === name)!;
+  // Its working_dir must be there (as `validate` says); the others are the running stack's business.
+  const missing = checkWorkingDirs(stack.plan, stack.manifests).filter((issue) => issue.file === service.file);
+  if (missing.length > 0) throw new IssuesError(missing);
   const engine = connectEngine(runningStack(ctx));
   const states = await engine.snapshot();
   if (!states.some((p) => p.name === name)) throw new InputError('unknown-service', `the running stack has no ${name}; add it with \`core up ${name}\` first`);

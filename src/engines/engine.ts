@@ -90,7 +90,9 @@ export type Feature =
   /** `core events`: a numbered event stream. */
   | 'events'
   /** `core apply --dry-run`. */
-  | 'dry-run';
+  | 'dry-run'
+  /** `process.watch`: a process restarted when a watched file changes (a warning, not an error: the stack runs without it). */
+  | 'watch';
 
 /** A running stack, whichever engine runs it. */
 export interface StackEngine {
@@ -150,5 +152,7 @@ export interface EngineLauncher {
   readonly name: EngineName;
   /** Runs detached in the supervisor `core up -d` spawns before it loads anything (program.ts). */
   readonly usesDaemon: boolean;
+  /** As `StackEngine.lacks`, before anything runs (`core up` warns of a `watch` it will not honour). */
+  lacks(feature: Feature): CoreError | undefined;
   launch(request: LaunchRequest): Promise<LaunchedStack>;
 }

@@ -12,24 +12,36 @@ import type { LoadedManifest } from './validate.js';
 
 export function checkOnHost(plan: StackPlan, manifests: readonly LoadedManifest[], env: Readonly<Record<string, string>>): Issue[] {
   const byName = new Map(manifests.map((m) => [m.manifest.name, m.manifest]));
-  const issues: Issue[] = [];
+  const issues: Issue[] = [...checkWorkingDirs(plan, manifests)];
   for (const service of plan.services) {
-    const proc = byName.get(service.name)?.process;
-    if (!proc) continue;
-    // The default (${data}/<name>) and folders under .data/ or .core-stack/ are core's to create.
-    const ours = [plan.dataDir, plan.stackDir].some((dir) => service.workingDir === dir || service.workingDir.startsWith(dir + path.sep));
-    if (proc.working_dir !== undefined && !ours) {
-      const problem = folderProblem(service.workingDir);
-      if (problem)
-        issues.push({
-          file: service.file,
-          path: 'process.working_dir',
-          message: `${service.workingDir} ${problem} (create it, or leave working_dir out to use \${data}/${service.name})`,
-        });
-    }
+    if (!byName.get(service.name)?.process) continue;
     if (Object.values(service.binaryPaths).includes(service.command)) continue; // provided by `core deps install`
     const message = commandProblem(service.command, service.workingDir, service.env.PATH ?? env.PATH ?? '');
     if (message) issues.push({ file: service.file, path: 'process.command', message });
+  }
+  return issues;
+}
+
+/**
+ * An explicit working_dir that is not there. `core up`, `core <svc> run` and
+ * `core apply` refuse it too (before anything starts), rather than create it:
+ * a typo in a path would otherwise run the service in an empty folder.
+ */
+export function checkWorkingDirs(plan: StackPlan, manifests: readonly LoadedManifest[]): Issue[] {
+  const byName = new Map(manifests.map((m) => [m.manifest.name, m.manifest]));
+  const issues: Issue[] = [];
+  for (const service of plan.services) {
+    if (byName.get(service.name)?.process?.working_dir === undefined) continue;
+    // The default (${data}/<name>) and folders under .data/ or .core-stack/ are core's to create.
+    const ours = [plan.dataDir, plan.stackDir].some((dir) => service.workingDir === dir || service.workingDir.startsWith(dir + path.sep));
+    if (ours) continue;
+    const problem = folderProblem(service.workingDir);
+    if (problem)
+      issues.push({
+        file: service.file,
+        path: 'process.working_dir',
+        message: `${service.workingDir} ${problem} (create it, or leave working_dir out to use \${data}/${service.name})`,
+      });
   }
   return issues;
 }

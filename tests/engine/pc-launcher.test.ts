@@ -18,25 +18,8 @@ import { connectEngine, loadLauncher } from '../../src/engines/index.js';
 import type { StackPlan } from '../../src/plan/types.js';
 import { loadSettings } from '../../src/support/load-settings.js';
 import { isSameProcess } from '../../src/support/proc.js';
+import { FAKE_PROCESS_COMPOSE as FAKE } from '../helpers/fake-process-compose.js';
 import { doc } from './fakes.js';
-
-const FAKE = `#!${process.execPath}
-const http = require('node:http');
-const args = process.argv.slice(2);
-if (args[0] === 'version') { console.log('Process Compose v1.122.0'); process.exit(0); }
-const socket = args[args.indexOf('-u') + 1];
-const fail = process.env.FAKE_PC_MODE === 'fail';
-const app = fail
-  ? { name: 'app', status: 'Error', is_running: false, is_ready: '-', exit_code: 3, restarts: 0, age: 0, pid: 0 }
-  : { name: 'app', status: 'Running', is_running: true, is_ready: '-', exit_code: 0, restarts: 0, age: 60e9, pid: process.pid };
-http.createServer((request, response) => {
-  const reply = (body) => { response.writeHead(200, { 'content-type': 'application/json' }); response.end(JSON.stringify(body)); };
-  if (request.url === '/processes') return reply({ data: [app] });
-  if (request.url.startsWith('/process/logs/app/')) return reply({ logs: ['app: cannot open its database'] });
-  if (request.url === '/project/stop') { reply({}); return setImmediate(() => process.exit(0)); }
-  response.writeHead(404); response.end('{"error":"not found"}');
-}).listen(socket);
-`;
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

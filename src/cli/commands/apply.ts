@@ -9,7 +9,9 @@
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { generateStack } from '../../compose/generate.js';
 import { connectEngine, type DesiredStack, type StackChange } from '../../engines/index.js';
-import { RuntimeError } from '../../support/errors.js';
+import { unhonouredWatch } from '../../engines/unhonoured.js';
+import { checkWorkingDirs } from '../../manifest/host-checks.js';
+import { IssuesError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { runState } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
@@ -42,6 +44,8 @@ export function runningStack(ctx: CliContext): StackHandle {
 async function desired(ctx: CliContext, names: readonly string[]): Promise<DesiredStack> {
   const stack = await loadStack(ctx, { cache: true });
   selectServices(stack, names); // unknown names: exit 2
+  const missing = checkWorkingDirs(stack.plan, stack.manifests); // a working_dir that is not there: exit 2, as `validate` says it
+  if (missing.length > 0) throw new IssuesError(missing);
   return { settings: stack.settings, plan: stack.plan, generated: generateStack(stack.plan) };
 }
 
@@ -50,7 +54,12 @@ async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly 
   const applied = await engine.apply({
     kind,
     names,
-    desired: () => desired(ctx, names),
+    desired: async () => {
+      const stack = await desired(ctx, names);
+      const unhonoured = unhonouredWatch(engine, stack.generated.doc);
+      if (unhonoured) process.stderr.write(`${unhonoured}\n`);
+      return stack;
+    },
     timeoutMs: parseTimeout(options.timeout),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.wait !== undefined ? { wait: options.wait } : {}),

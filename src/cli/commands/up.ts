@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
 import type { ProcessOutcome } from '../../engine/index.js';
 import { loadLauncher, type ReadyResult } from '../../engines/index.js';
+import { unhonouredWatch } from '../../engines/unhonoured.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { ENGINES, type EngineName } from '../../support/settings.js';
@@ -41,6 +42,8 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
   if (!launcher.usesDaemon) daemon?.kill();
   const prepared = await prepare(ctx, names);
   const targets = prepared.services.map((s) => s.name);
+  const unhonoured = unhonouredWatch(launcher, prepared.generated.doc);
+  if (unhonoured) note(unhonoured);
   const noted = new Set<string>();
   const stack = await launcher.launch({
     settings: prepared.settings,

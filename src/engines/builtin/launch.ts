@@ -25,6 +25,7 @@ async function foreground(request: LaunchRequest): Promise<LaunchedStack> {
     plan,
     doc: generated.doc,
     self: request.self,
+    note, // the foreground's own lines (stderr): a watched path that is not there yet, a write that fails
     onApplied: (doc) => void writeComposeFile(plan, { doc, files: [] }).catch((error: Error) => note(`cannot write the compose file: ${error.message}`)),
   });
   if (request.printer) running.engine.subscribe(request.printer);
@@ -83,5 +84,6 @@ function detached(request: LaunchRequest): LaunchedStack {
 export const builtinLauncher: EngineLauncher = {
   name: 'builtin',
   usesDaemon: true,
+  lacks: () => undefined,
   launch: async (request) => (request.detach ? detached(request) : foreground(request)),
 };

@@ -8,11 +8,11 @@
  * `watch` is taken in place, below). Node's own `fs.watch` (recursive on
  * Linux since Node 20) is enough: no polling, no library.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ComposeDoc } from '../../compose/schema.js';
 import { isIgnored } from '../../engine/watch-match.js';
 import type { Supervisor } from '../../engine/supervisor.js';
+import { watchPath } from './watch-path.js';
 
 type WatchSpec = NonNullable<NonNullable<ComposeDoc['processes'][string]['x-core']>['watch']>;
 
@@ -66,7 +66,6 @@ export function startWatching({ engine, root, ownDirs, note, timeoutMs = 60_000 
   };
 
   const watchOne = (name: string, spec: WatchSpec): ProcessWatch => {
-    const watchers: fs.FSWatcher[] = [];
     let timer: NodeJS.Timeout | undefined;
     let first: string | undefined;
     let changes = 0;
@@ -83,35 +82,21 @@ export function startWatching({ engine, root, ownDirs, note, timeoutMs = 60_000 
         void restart(name, file, count).catch((error: Error) => note(`watch: restarting ${name} failed: ${error.message}`));
       }, spec.debounce_ms);
     };
-    for (const target of spec.paths) {
-      let isDir: boolean;
-      try {
-        isDir = fs.statSync(target).isDirectory();
-      } catch (error) {
-        note(`watch: ${name}: cannot watch ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-        continue;
-      }
-      // A file is watched through its folder: editors replace a file on save (a new inode), which a watch on the file itself would lose.
-      const dir = isDir ? target : path.dirname(target);
-      const own = ownDirs.filter((d) => !inside(d, dir));
-      try {
-        const watcher = fs.watch(dir, { recursive: isDir, persistent: false }, (_type, filename) => {
-          const rel = filename ? filename.toString().split(path.sep).join('/') : '';
-          const file = path.join(dir, rel);
-          if (!isDir && file !== target) return;
+    const shown = (file: string) => (inside(root, file) ? path.relative(root, file) || '.' : file);
+    // A path that is not there yet (a `dist/` built later) or goes and comes back is followed (watch-path.ts).
+    const watchers = spec.paths.map((target) => {
+      const own = ownDirs.filter((d) => !inside(d, target));
+      return watchPath({
+        target,
+        changed: (file, rel) => {
           if (own.some((d) => inside(d, file))) return;
-          if (isDir && rel && isIgnored(rel, spec.ignore)) return;
+          if (rel && isIgnored(rel, spec.ignore)) return;
           changed(file);
-        });
-        watcher.on('error', (error) => {
-          note(`watch: ${name}: ${dir}: ${error.message}; no longer watched`);
-          watcher.close();
-        });
-        watchers.push(watcher);
-      } catch (error) {
-        note(`watch: ${name}: cannot watch ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-    }
+        },
+        note: (line) => note(`watch: ${name}: ${line}`),
+        show: shown,
+      });
+    });
     return {
       key: JSON.stringify(spec),
       close: () => {

@@ -27,6 +27,7 @@ import type { Settings } from '../../support/settings.js';
 import type { EngineLauncher, LaunchedStack, LaunchRequest, ReadyResult } from '../engine.js';
 import { PROCESS_COMPOSE } from './binary.js';
 import { recordProcesses, waitProcessCompose, type PcStack } from './ready.js';
+import { LACKS } from './stack.js';
 
 export interface PcLaunch {
   readonly binary: string;
@@ -128,4 +129,4 @@ async function launch(request: LaunchRequest): Promise<LaunchedStack> {
   };
 }
 
-export const processComposeLauncher: EngineLauncher = { name: 'process-compose', usesDaemon: false, launch };
+export const processComposeLauncher: EngineLauncher = { name: 'process-compose', usesDaemon: false, lacks: (feature) => LACKS[feature](), launch };

@@ -17,9 +17,11 @@ import { InputError, RuntimeError, type CoreError } from '../../support/errors.j
 import type { Applied, ApplyReport, Feature, StackChange, StackEngine } from '../engine.js';
 import { waitProcessCompose } from './ready.js';
 
-const LACKS: Record<Feature, () => CoreError> = {
+export const LACKS: Record<Feature, () => CoreError> = {
   events: () => new InputError('not-supported', '`core events` needs the built-in engine: process-compose keeps no event log (the stack runs on process-compose)'),
   'dry-run': () => new RuntimeError('unsupported', 'process-compose has no dry run of an update; use the built-in engine, or `core generate --stdout` and compare'),
+  // Its own `watch` key has other paths, debounce and cascade rules: core's is left under x-core, which it ignores.
+  watch: () => new InputError('not-supported', 'process-compose does not honour process.watch (no restart when a file changes); run with the built-in engine for that'),
 };
 
 const unknownProcess = (name: string, error: unknown) =>
