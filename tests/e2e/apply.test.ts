@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import { ADMIN, e2eProject, isListening } from '../helpers/e2e.js';
 
-const OFFSET = 46000;
+const OFFSET = 6800;
 const GREETER_PORT = 7300;
 const project = e2eProject(OFFSET);
 const client = () => new ControlClient(path.join(project.dir, '.core-stack/core.sock'), 5000);

@@ -14,7 +14,7 @@ import { CORE } from '../helpers/cli.js';
 import { waitFor } from '../helpers/e2e.js';
 import { byCwd, byMark, childOf, coreProcesses, daemonizer, removeTinyStack, services, sleeper, tinyStack, type TinyStack } from '../helpers/tiny-stack.js';
 
-const OFFSET = 44000;
+const OFFSET = 6200;
 const COUNT = 300;
 const ROUNDS = 10;
 const SEED = Number(process.env.CORE_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));

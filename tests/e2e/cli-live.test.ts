@@ -12,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import { e2eProject, isListening, waitFor } from '../helpers/e2e.js';
 
-// Not a round number: offset + each default port (2015, 4222, 8090, 8222) must miss every other
-// e2e file's ports (46000 + 8222 = 50000 + 4222), and those of offsets in steps of 100.
-const OFFSET = 50370;
+// On the suite's offset lattice (tests/helpers/e2e.ts OFFSET_STEP): no port shared with another file.
+const OFFSET = 7700;
 const GREETER_PORT = 7400;
 const project = e2eProject(OFFSET);
 const client = () => new ControlClient(path.join(project.dir, '.core-stack/core.sock'), 5000);

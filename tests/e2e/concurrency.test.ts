@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { e2eProject } from '../helpers/e2e.js';
 
-const project = e2eProject(22000);
+const project = e2eProject(9200);
 
 afterAll(async () => {
   await project.core('down');

@@ -1,6 +1,6 @@
 /**
  * Issue 9, items 2, 4, 5, 14, 19: the control plane under faults, with a real
- * supervisor running tiny HTTP services (ports CORE_PORT_OFFSET 42000 + 100…).
+ * supervisor running tiny HTTP services (ports CORE_PORT_OFFSET 5300 + 100…).
  * Malformed requests over the real socket, a stopped supervisor, `down` racing
  * `up -d`, another user, a long probe error.
  */
@@ -16,7 +16,7 @@ import { canUseSecondUser, runAsOtherUser } from '../helpers/second-user.js';
 import { processesIn } from '../helpers/stack-processes.js';
 import { tinyProject } from '../helpers/tiny-project.js';
 
-const OFFSET = 42000;
+const OFFSET = 5300;
 const project = tinyProject(OFFSET, 2, {
   extra: {
     // Never ready: its exec probe fails with a 300-character message (item 19).

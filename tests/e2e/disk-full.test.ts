@@ -15,7 +15,7 @@ import { alive, e2eProject, waitFor } from '../helpers/e2e.js';
 import { processesIn } from '../helpers/stack-processes.js';
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
-const OFFSET = 42100;
+const OFFSET = 5600;
 const project = e2eProject(OFFSET);
 const stackDir = path.join(project.dir, '.core-stack');
 const state = () => JSON.parse(fs.readFileSync(path.join(stackDir, 'state.json'), 'utf8'));

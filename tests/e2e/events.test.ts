@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/engine/index.js';
 import { CORE, runCore } from '../helpers/cli.js';
 
-const OFFSET = '47000';
+const OFFSET = '7400';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-events-e2e-'));
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: dir, CORE_PORT_OFFSET: OFFSET };
 const core = (...args: string[]) => runCore(args, { cwd: dir, env });

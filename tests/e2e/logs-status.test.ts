@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CORE, runCore } from '../helpers/cli.js';
 import { waitFor } from '../helpers/e2e.js';
 
-const OFFSET = 52100;
+const OFFSET = 8000;
 const API_PORT = 130 + OFFSET;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-logs-status-'));
 const go = path.join(dir, 'go');

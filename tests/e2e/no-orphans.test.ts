@@ -12,7 +12,7 @@ import { ControlClient } from '../../src/control/client.js';
 import { alive, waitFor } from '../helpers/e2e.js';
 import { byCwd, byMark, cmdline, coreProcesses, daemonizer, killLeftovers, removeTinyStack, sleeper, tinyStack } from '../helpers/tiny-stack.js';
 
-const OFFSET = 44100;
+const OFFSET = 6500;
 const SECRET = 'hunter2-not-for-the-guardian';
 const stack = tinyStack({ alpha: sleeper(), beta: sleeper(), daemon: daemonizer() }, OFFSET, { SOME_API_TOKEN: 'token-from-the-shell' });
 fs.writeFileSync(path.join(stack.dir, '.env'), `CORE_POCKETBASE_ADMIN_PASSWORD=${SECRET}\nMY_DOTENV_SETTING=from-dotenv\n`);
@@ -100,8 +100,21 @@ describe('survivors of a dead control plane (item 7)', () => {
 
   it('.core-stack removed while running: status lists the supervisor and its services; down stops the supervisor, then everything', async () => {
     const { supervisor, guardian } = await up();
-    // The supervisor may be writing a file in it meanwhile (ENOTEMPTY): as `rm -rf` run again would.
-    fs.rmSync(stack.stackDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 10 });
+    // The supervisor may be writing a file in it meanwhile (ENOTEMPTY, or the folder made again
+    // by that write): as a user would, `rm -rf` again until it is gone, for at most 2 s.
+    await waitFor(
+      '.core-stack removed',
+      () => {
+        try {
+          fs.rmSync(stack.stackDir, { recursive: true, force: true });
+          return true;
+        } catch {
+          return undefined;
+        }
+      },
+      2_000,
+      10,
+    );
     const status = await stack.core('status', '--json');
     expect(status.code).toBe(1);
     const report = JSON.parse(status.stdout);

@@ -16,7 +16,7 @@ import { alive, waitFor } from '../helpers/e2e.js';
 import { REPO } from '../helpers/stack.js';
 import { tinyProject } from '../helpers/tiny-project.js';
 
-const OFFSET = 54100;
+const OFFSET = 8900;
 const APP_PORT = 110 + OFFSET;
 const SERVER = "require('http').createServer((q,s)=>s.end(process.env.GREETING+' '+process.pid)).listen(Number(process.env.PORT),'127.0.0.1')";
 const APP = {

@@ -1,5 +1,5 @@
 /**
- * Issue 9 items 10 and 11 with the real stack (offset 43100) and a second local
+ * Issue 9 items 10 and 11 with the real stack (offset 5900) and a second local
  * user (root-only parts skip elsewhere): Caddy's admin API is a unix socket
  * only its owner reaches, and NATS with `config.auth: "user-password"` refuses
  * a connection without the generated credentials, while a dependent service
@@ -14,7 +14,7 @@ import { credentialsFile } from '../../src/services/credentials-file.js';
 import { e2eProject, isListening } from '../helpers/e2e.js';
 import { canUseSecondUser, runAsOtherUser } from '../helpers/second-user.js';
 
-const OFFSET = 43100;
+const OFFSET = 5900;
 const TRANSPORT = import.meta.resolve('@nats-io/transport-node');
 
 // A dependent service that answers on NATS with the credentials it was given.

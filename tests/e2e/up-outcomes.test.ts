@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCore } from '../helpers/cli.js';
 
-const OFFSET = '41200';
+const OFFSET = '5000';
 const projects: string[] = [];
 const scratch: string[] = [];
 

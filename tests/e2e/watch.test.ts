@@ -15,7 +15,7 @@ import { REPO } from '../helpers/stack.js';
 import { waitFor } from '../helpers/e2e.js';
 import { tinyProject } from '../helpers/tiny-project.js';
 
-const OFFSET = 54000;
+const OFFSET = 8300;
 const APP_PORT = 110 + OFFSET;
 const APP = {
   name: 'app',
@@ -129,7 +129,7 @@ describe('process.watch', () => {
 });
 
 describe('process.watch under a foreground core up', () => {
-  const fg = tinyProject(OFFSET + 200, 1, { extra: { app: APP } });
+  const fg = tinyProject(OFFSET + 300, 1, { extra: { app: APP } });
   const fgSrc = path.join(fg.dir, 'services/app/src');
 
   afterAll(async () => {

@@ -63,20 +63,31 @@ export function alive(pid: number): boolean {
   return isSameProcess({ pid });
 }
 
-/** The default stack's ports: NATS client and monitor, PocketBase, Caddy and its admin API. */
+/** The default stack's ports: NATS client and monitor, PocketBase, Caddy (and 2019, once Caddy's admin port). */
 export const STACK_PORTS: readonly number[] = [4222, 8222, 8090, 2015, 2019];
 
 /**
- * Where freeOffset looks: a band no test file takes as its fixed offset (those
- * are 20000–23000 and 41000–45100), whose ports all stay below 65536.
- * CORE_TEST_FREE_BAND=48000-48900 narrows it (a machine whose users share out
+ * Test offsets sit on one lattice: 5000 + a multiple of 300. Two offsets on it
+ * never differ by the gap between two default ports (132, 2207, 3868, 4000,
+ * 6075, 6207), so no two stacks of the suite share a port, nor do their tiny
+ * services (offset + 100… +399). And every port stays below 32768, the start
+ * of Linux's ephemeral range: a port the kernel hands to some client
+ * connection (a probe, a NATS client) cannot be one a test is about to listen on.
+ * Fixed offsets (one per test file): 5000…9200, 20000 (faults), 23000
+ * (process-compose interop).
+ */
+export const OFFSET_STEP = 300;
+
+/**
+ * Where freeOffset looks: the lattice between the fixed offsets (12800–19700).
+ * CORE_TEST_FREE_BAND=12800-13700 narrows it (a machine whose users share out
  * offset ranges).
  */
-export const FREE_BAND = bandFrom(process.env.CORE_TEST_FREE_BAND) ?? { from: 24000, to: 29900, step: 100 };
+export const FREE_BAND = bandFrom(process.env.CORE_TEST_FREE_BAND) ?? { from: 12800, to: 19700, step: OFFSET_STEP };
 
 function bandFrom(text: string | undefined): { from: number; to: number; step: number } | undefined {
   const match = /^(\d+)-(\d+)$/.exec(text ?? '');
-  return match ? { from: Number(match[1]), to: Number(match[2]), step: 100 } : undefined;
+  return match ? { from: Number(match[1]), to: Number(match[2]), step: OFFSET_STEP } : undefined;
 }
 
 /**

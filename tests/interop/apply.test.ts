@@ -12,7 +12,7 @@ import { runCore } from '../helpers/cli.js';
 import { e2eProject } from '../helpers/e2e.js';
 import { PROCESS_COMPOSE, pathWithProcessCompose } from '../helpers/process-compose.js';
 
-const OFFSET = 46500;
+const OFFSET = 7100;
 const greeter = (greeting: string) => ({
   name: 'greeter',
   process: {
