@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { isExecutable, onPath } from '../support/executable.js';
 import { createLineSplitter } from './line-splitter.js';
 import type { Child, ChildExit, SpawnResult, SpawnSpec, Spawner, Stream } from './interfaces.js';
 
@@ -32,15 +33,6 @@ function splitLines(stream: Readable, emit: (line: string) => void): void {
   stream.on('end', () => splitter.end());
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Check up front what a failed exec would only tell us vaguely and late. */
 export function preflight(spec: SpawnSpec): string | undefined {
   try {
@@ -52,8 +44,7 @@ export function preflight(spec: SpawnSpec): string | undefined {
     const file = path.resolve(spec.cwd, spec.command);
     return isExecutable(file) ? undefined : `${spec.command} is not an executable file`;
   }
-  const dirs = (spec.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  if (dirs.some((dir) => isExecutable(path.join(path.resolve(spec.cwd, dir), spec.command)))) return undefined;
+  if (onPath(spec.command, spec.env.PATH ?? '', spec.cwd)) return undefined;
   return `${spec.command} was not found on PATH`;
 }
 

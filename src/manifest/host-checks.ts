@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Issue } from '../support/errors.js';
+import { isExecutable, onPath } from '../support/executable.js';
 import type { StackPlan } from '../plan/types.js';
 import type { LoadedManifest } from './validate.js';
 
@@ -60,11 +61,7 @@ function commandProblem(command: string, cwd: string, searchPath: string): strin
     if (isExecutable(file)) return undefined;
     return fs.existsSync(file) ? `${file} is not an executable file` : `${file} does not exist${spaced(command)}`;
   }
-  const found = searchPath
-    .split(path.delimiter)
-    .filter(Boolean)
-    .some((dir) => isExecutable(path.join(dir, command)));
-  if (found) return undefined;
+  if (onPath(command, searchPath, cwd)) return undefined;
   const spaces = spaced(command);
   return `"${command}" is not a program on PATH, a binary of this service ("\${dep.<name>}") nor a file${spaces || ' (give a path, or declare it under "binaries")'}`;
 }
@@ -74,13 +71,4 @@ function spaced(command: string): string {
   const [program, ...rest] = command.trim().split(/\s+/);
   if (rest.length === 0) return '';
   return `; core runs no shell, so put the program in "command" and each argument in "args": "command": ${JSON.stringify(program)}, "args": ${JSON.stringify(rest)}`;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
