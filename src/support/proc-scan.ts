@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { identify, type ProcessIdentity } from './proc.js';
+import { identify, runState, type ProcessIdentity } from './proc.js';
 import { sha256Hex } from './sha256.js';
 
 /** The environment variable that marks every process of a stack. */
@@ -53,18 +53,9 @@ export function findMarked(key: string, value: string): ProcessIdentity[] {
     if (!hasEntry(environ, entry)) continue;
     const identity = identify(pid);
     // A zombie has exited already; its parent (or PID 1) reaps it.
-    if (identity.start_time !== undefined && stateOf(pid) !== 'Z') found.push(identity);
+    if (identity.start_time !== undefined && runState(pid) !== 'gone') found.push(identity);
   }
   return found;
-}
-
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The processes of the stack in `stackDir`, wherever they are now. */
