@@ -13,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import { CORE } from '../helpers/cli.js';
 import { alive, waitFor } from '../helpers/e2e.js';
-import { REPO } from '../helpers/stack.js';
-import { tinyProject } from '../helpers/tiny-project.js';
+import { CLIENT_OF_APP as CLIENT, tinyProject } from '../helpers/tiny-project.js';
 
 const OFFSET = 8900;
 const APP_PORT = 110 + OFFSET;
@@ -31,15 +30,6 @@ const APP = {
     },
   },
   ports: { http: { port: 110, protocol: 'http' } },
-};
-const CLIENT = {
-  name: 'client',
-  process: {
-    command: process.execPath,
-    args: [path.join(REPO, 'tests/fixtures/engine/http-server.mjs'), '${port.http}', '0'],
-    compose: { depends_on: { app: { condition: 'process_healthy' } }, readiness_probe: { http_get: { url: 'http://127.0.0.1:${port.http}/health' }, period_seconds: 1 } },
-  },
-  ports: { http: { port: 111, protocol: 'http' } },
 };
 
 const project = tinyProject(OFFSET, 1, { extra: { app: APP, client: CLIENT } });

@@ -50,3 +50,14 @@ export function tinyProject(offset: number, count = 2, options: { timeoutMs?: nu
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** An extra service `client` for tinyProject that depends on an `app` being healthy (port 111 + offset). */
+export const CLIENT_OF_APP = {
+  name: 'client',
+  process: {
+    command: process.execPath,
+    args: [path.join(REPO, 'tests/fixtures/engine/http-server.mjs'), '${port.http}', '0'],
+    compose: { depends_on: { app: { condition: 'process_healthy' } }, readiness_probe: { http_get: { url: 'http://127.0.0.1:${port.http}/health' }, period_seconds: 1 } },
+  },
+  ports: { http: { port: 111, protocol: 'http' } },
+};
