@@ -6,20 +6,14 @@
 import { findSurvivors, type Survivor } from '../../control/survivors.js';
 import { ExitCode } from '../../support/errors.js';
 import { print, printJson } from '../output.js';
+import { renderTable } from './table.js';
 
+/** A command line longer than this is cut with "…" (all of it is in `--json`). */
 const MAX_COMMAND = 100;
 
-const clip = (text: string) => (text.length > MAX_COMMAND ? `${text.slice(0, MAX_COMMAND - 1)}…` : text);
-
 export function survivorsTable(survivors: readonly Survivor[]): string[] {
-  const rows = [['PID', 'PROCESS', 'COMMAND'], ...survivors.map((s) => [String(s.pid), s.role === 'supervisor' ? '(supervisor)' : (s.service ?? '-'), clip(s.command)])];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd(),
-  );
+  const rows = [['PID', 'PROCESS', 'COMMAND'], ...survivors.map((s) => [String(s.pid), s.role === 'supervisor' ? '(supervisor)' : (s.service ?? '-'), s.command])];
+  return renderTable(rows, { shrinkable: [2], cap: MAX_COMMAND });
 }
 
 /** Report the stack's survivors, if any (then true, with exit code 1). */
