@@ -28,6 +28,8 @@ export interface Settings {
   readonly depDir: string;
   readonly cacheDir: string;
   readonly engine: EngineName;
+  /** CORE_CONTROLLER=1: the supervisor applies the `core_topology` records of PocketBase (docs/controller.md). */
+  readonly controller: boolean;
 }
 
 export interface SettingsInput {
@@ -85,6 +87,8 @@ export function parseSettings(input: SettingsInput): Settings {
     throw new InputError('bad-setting', `CORE_ENGINE: "${engine}" is not one of ${ENGINES.join(', ')}`);
   }
 
+  const controller = parseSwitch('CORE_CONTROLLER', env.CORE_CONTROLLER);
+
   const dotenvLines = Object.fromEntries(Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined));
 
   return {
@@ -99,7 +103,16 @@ export function parseSettings(input: SettingsInput): Settings {
     depDir: dir('CORE_DEP_DIR', '.dep'),
     cacheDir: env.CORE_CACHE_DIR ? path.resolve(root, env.CORE_CACHE_DIR) : path.join(cacheBase, 'core'),
     engine,
+    controller,
   };
+}
+
+/** An on/off setting: `1`/`true`/`on` or `0`/`false`/`off`/empty (unset: off); anything else is a typo worth saying. */
+function parseSwitch(name: string, value: string | undefined): boolean {
+  const word = (value ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'off', 'no'].includes(word)) return false;
+  if (['1', 'true', 'on', 'yes'].includes(word)) return true;
+  throw new InputError('bad-setting', `${name}: "${value}" is not 1 or 0`);
 }
 
 function parsePort(name: string, value: string): number {

@@ -1,0 +1,75 @@
+/**
+ * The `core_topology` collection through the `pocketbase` SDK, signed in as the
+ * superuser: list it, write a record's `error`, and hear of every change
+ * through PocketBase's realtime API (SSE). Loaded only with the controller on.
+ *
+ * Node 20 has no `EventSource`: the SDK's README says to set it from the
+ * `eventsource` package, whose v4 line runs on Node 20 (v5 needs 22.12).
+ * Events during a disconnect are lost (PocketBase keeps none; the SDK
+ * reconnects by itself, forever, at most 2 s apart), so the caller re-lists on
+ * every connect: `PB_CONNECT` reaches listeners after the subscriptions are
+ * sent again, so a listing then misses nothing.
+ */
+import { EventSource } from 'eventsource';
+import PocketBase from 'pocketbase';
+import { TOPOLOGY_COLLECTION } from '../services/pocketbase-migrations.js';
+import type { TopologyRecord } from './records.js';
+
+export interface TopologySource {
+  list(): Promise<TopologyRecord[]>;
+  setError(id: string, error: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SourceHooks {
+  /** A record was created, updated or deleted. */
+  readonly onChange: () => void;
+  /** The realtime connection is (again) established: re-list. */
+  readonly onConnect: () => void;
+  /** The connection dropped (the SDK reconnects by itself). */
+  readonly onDisconnect: () => void;
+}
+
+export interface SourceTarget {
+  readonly url: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+/** A superuser token lasts a day (PocketBase's default): renew it half an hour before. */
+const RENEW_BEFORE_SECONDS = 30 * 60;
+
+export async function connectTopology(target: SourceTarget, hooks: SourceHooks): Promise<TopologySource> {
+  (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
+  const pb = new PocketBase(target.url);
+  // Two listings at once must both answer: no request is cancelled by a later one.
+  pb.autoCancellation(false);
+  await pb.collection('_superusers').authWithPassword(target.email, target.password, { autoRefreshThreshold: RENEW_BEFORE_SECONDS });
+  const collection = pb.collection(TOPOLOGY_COLLECTION);
+  pb.realtime.onDisconnect = (active) => {
+    // No active subscription: our own close, not a lost connection.
+    if (active.length > 0) hooks.onDisconnect();
+  };
+  await collection.subscribe('*', () => hooks.onChange());
+  await pb.realtime.subscribe('PB_CONNECT', () => hooks.onConnect());
+  return {
+    list: async () => (await collection.getFullList({ batch: 500 })).map(toRecord),
+    setError: async (id, error) => {
+      await collection.update(id, { error });
+    },
+    close: async () => {
+      pb.realtime.onDisconnect = undefined;
+      await pb.realtime.unsubscribe().catch(() => {});
+    },
+  };
+}
+
+function toRecord(raw: Record<string, unknown>): TopologyRecord {
+  return {
+    id: String(raw.id),
+    service: typeof raw.service === 'string' ? raw.service : '',
+    topology: typeof raw.topology === 'string' ? raw.topology : '',
+    deployment: raw.deployment ?? null,
+    error: typeof raw.error === 'string' ? raw.error : '',
+  };
+}
