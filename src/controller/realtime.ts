@@ -9,6 +9,13 @@
  * reconnects by itself, forever, at most 2 s apart), so the caller re-lists on
  * every connect: `PB_CONNECT` reaches listeners after the subscriptions are
  * sent again, so a listing then misses nothing.
+ *
+ * Every (re)connect signs in afresh before its subscriptions are sent: a
+ * token PocketBase no longer honours (its superuser saved with a new password,
+ * a restored data folder) is not refused there, it silently makes the
+ * subscription anonymous, and an anonymous subscription to a superuser-only
+ * collection gets no events at all. Measured cost: one sign-in per connect
+ * (PocketBase closes an idle one after 5 minutes).
  */
 import { EventSource } from 'eventsource';
 import PocketBase from 'pocketbase';
@@ -44,6 +51,17 @@ export async function connectTopology(target: SourceTarget, hooks: SourceHooks):
   const pb = new PocketBase(target.url);
   // Two listings at once must both answer: no request is cancelled by a later one.
   pb.autoCancellation(false);
+  const signIn = () => pb.collection('_superusers').authWithPassword(target.email, target.password);
+  // Set before the sign-in below: its auto-refresh wraps this hook and calls it after its own.
+  pb.beforeSend = async (url, options) => {
+    if (options.method === 'POST' && new URL(url).pathname.endsWith('/api/realtime')) {
+      await signIn();
+      const headers = (options.headers ?? {}) as Record<string, string>;
+      for (const key of Object.keys(headers)) if (key.toLowerCase() === 'authorization') delete headers[key];
+      options.headers = { ...headers, Authorization: pb.authStore.token };
+    }
+    return { url, options };
+  };
   await pb.collection('_superusers').authWithPassword(target.email, target.password, { autoRefreshThreshold: RENEW_BEFORE_SECONDS });
   const collection = pb.collection(TOPOLOGY_COLLECTION);
   pb.realtime.onDisconnect = (active) => {

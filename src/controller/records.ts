@@ -119,8 +119,8 @@ export type FailedApplies = ReadonlyMap<string, { readonly value: string; readon
 
 /**
  * The overrides to apply: the valid ones, except that a service whose record
- * still holds the value of a failed apply keeps what runs (`applied`), with
- * the failure as its error. Also the error each record should show.
+ * is refused, or still holds the value of a failed apply, keeps what runs
+ * (`applied`), the record saying why. Also the error each record should show.
  */
 export function desiredState(
   records: readonly TopologyRecord[],
@@ -129,6 +129,11 @@ export function desiredState(
   failed: FailedApplies,
 ): { overrides: Overrides; errors: ReadonlyMap<string, string> } {
   const overrides: Record<string, Override> = { ...judged.overrides };
+  // A refused record changes nothing: its service keeps what runs (its last valid value, or none).
+  for (const record of records) {
+    if (!judged.rejected.has(record.id) || applied[record.service] === undefined) continue;
+    overrides[record.service] = applied[record.service]!;
+  }
   const errors = new Map<string, string>();
   const held = new Map<string, string>();
   for (const [service, { value, message }] of failed) {

@@ -35,6 +35,7 @@ export interface Controller {
 const APPLY_TIMEOUT_SECONDS = 120;
 const BUSY_RETRY_MS = 1000;
 const SIGN_IN_RETRY_MS = [250, 500, 1000, 2000, 5000, 10_000];
+const OUTAGE_MS = 2000;
 
 export function startController({ settings, plan, engine, self }: ControllerOptions): Controller {
   const report = ({ ok, reason, message }: ControllerReport) => engine.emit({ type: 'controller', name: '', at: Date.now(), ok, reason, message });
@@ -74,10 +75,21 @@ export function startController({ settings, plan, engine, self }: ControllerOpti
     try {
       // The SDK and eventsource load only here: a stack without the controller never pays for them.
       const { connectTopology } = await import('./realtime.js');
+      // PocketBase closes an idle connection every 5 minutes and the SDK reconnects at
+      // once: only an outage worth the name goes to the event log.
+      let lostAt: number | undefined;
       const connected = await connectTopology(target, {
         onChange: () => passes.trigger(),
-        onConnect: () => passes.trigger(),
-        onDisconnect: () => report({ ok: false, reason: 'disconnected from PocketBase', message: 'reconnecting; the collection is listed again on reconnect' }),
+        onConnect: () => {
+          if (lostAt !== undefined && Date.now() - lostAt > OUTAGE_MS) {
+            report({ ok: true, reason: 'reconnected to PocketBase', message: `after ${((Date.now() - lostAt) / 1000).toFixed(1)} s; the collection is listed again` });
+          }
+          lostAt = undefined;
+          passes.trigger();
+        },
+        onDisconnect: () => {
+          lostAt ??= Date.now();
+        },
       });
       if (aborted.signal.aborted) return void connected.close();
       source = connected;

@@ -48,6 +48,9 @@ onBootstrap((e) => {
     record = new Record(e.app.findCollectionByNameOrId("_superusers"));
     record.setEmail(email);
   }
+  // Saving the same password again would still renew its token key and sign
+  // every session out (the admin UI, core's controller) at each restart.
+  if (!record.isNew() && record.validatePassword(password)) return;
   record.setPassword(password);
   e.app.save(record);
   console.log("core: superuser " + email + " saved");

@@ -77,6 +77,17 @@ describe('a reconcile pass', () => {
     expect(h.records.get('r1')?.error).toBe('');
   });
 
+  it('a record made invalid keeps its last valid value running (nothing changes)', async () => {
+    const h = harness();
+    h.put({ deployment: lhr });
+    await h.reconcile();
+    h.put({ deployment: { local: { leaf_regions: 'lhr' } }, topology: 'mesh' });
+    await h.reconcile();
+    expect(h.applies).toHaveLength(1);
+    expect(h.file()).toEqual({ nats: { deployment: lhr } });
+    expect(h.records.get('r1')?.error).toMatch(/mesh/);
+  });
+
   it('an apply refused with exit 2 restores the file, puts the reason on the record and is not retried', async () => {
     const h = harness([{ ok: false, kind: 'bad-input', message: 'port 7422 is in use' }]);
     h.put({ deployment: lhr });
