@@ -1,0 +1,122 @@
+/**
+ * Issue 12, the controller: with CORE_CONTROLLER=1 the supervisor applies the
+ * records of PocketBase's `core_topology` collection. The real NATS (hub-spoke),
+ * PocketBase and Caddy through the built CLI; records written with the
+ * `pocketbase` SDK as the superuser; processes and pids read from
+ * `core status --json`. No superuser password is set: the controller's
+ * generated one (.data/secrets/pocketbase.password) is what the test signs in with.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import PocketBase, { type RecordService } from 'pocketbase';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCore } from '../helpers/cli.js';
+import { e2eProject, freeOffset, waitFor } from '../helpers/e2e.js';
+
+const offset = await freeOffset();
+const project = e2eProject(offset, {
+  nats: (m) => ({ ...m, config: { ...m.config, topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: [] } } } }),
+});
+const env = { ...project.env, CORE_CONTROLLER: '1', CORE_POCKETBASE_ADMIN_PASSWORD: '' };
+const run = (...args: string[]) => runCore(args, { cwd: project.dir, env, timeoutMs: 60_000 });
+
+interface Row {
+  name: string;
+  status: string;
+  health: string;
+  pid: number | null;
+}
+
+async function processes(): Promise<Record<string, Row>> {
+  const status = await run('status', '--json');
+  return Object.fromEntries((JSON.parse(status.stdout).processes as Row[]).map((p) => [p.name, p]));
+}
+
+/** name → pid of every running process. */
+async function pids(): Promise<Record<string, number>> {
+  return Object.fromEntries(
+    Object.values(await processes())
+      .filter((p) => p.status === 'Running' && p.pid)
+      .map((p) => [p.name, p.pid!]),
+  );
+}
+
+async function controllerEvents(): Promise<{ reason: string; message: string }[]> {
+  const events = await run('events', '--json');
+  return events.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((e) => e.type === 'controller');
+}
+
+let pb: PocketBase;
+let topology: RecordService;
+let recordId = '';
+
+beforeAll(async () => {
+  const up = await run('up', '-d');
+  expect(up.code, up.stderr).toBe(0);
+  const password = fs.readFileSync(path.join(project.dir, '.data/secrets/pocketbase.password'), 'utf8').trim();
+  pb = new PocketBase(`http://127.0.0.1:${project.port(8090)}`);
+  pb.autoCancellation(false);
+  await pb.collection('_superusers').authWithPassword('admin@example.com', password);
+  topology = pb.collection('core_topology');
+  await waitFor('the controller to watch core_topology', async () => (await controllerEvents()).some((e) => e.reason === 'watching core_topology'), 15_000, 100);
+}, 90_000);
+
+afterAll(async () => {
+  await run('down');
+  fs.rmSync(project.dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('the topology controller (CORE_CONTROLLER=1)', () => {
+  it('keeps the generated superuser password out of every command line and generated file', async () => {
+    const password = fs.readFileSync(path.join(project.dir, '.data/secrets/pocketbase.password'), 'utf8').trim();
+    expect(fs.statSync(path.join(project.dir, '.data/secrets/pocketbase.password')).mode & 0o777).toBe(0o600);
+    for (const pid of Object.values(await pids())) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(password);
+    const stackDir = path.join(project.dir, '.core-stack');
+    for (const file of fs.readdirSync(stackDir, { recursive: true, withFileTypes: true })) {
+      if (file.isFile()) expect(fs.readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain(password);
+    }
+  });
+
+  it('a record adding a leaf region starts nats-leaf-lhr; the hub, PocketBase and Caddy keep their pids', async () => {
+    const before = await pids();
+    expect(Object.keys(before).sort()).toEqual(['caddy', 'nats-hub-1', 'pocketbase']);
+    const record = await topology.create({ service: 'nats', topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
+    recordId = record.id;
+    await waitFor('nats-leaf-lhr to be healthy', async () => (await processes())['nats-leaf-lhr']?.health === 'healthy', 30_000, 100);
+    const after = await pids();
+    expect(after).toMatchObject(before);
+    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-leaf-lhr', 'pocketbase']);
+    expect((await topology.getOne(recordId)).error).toBe('');
+    const file = path.join(project.dir, '.core-stack/controller/topology.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ nats: { topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } } });
+  }, 60_000);
+
+  it('an invalid record changes nothing and its error field says why', async () => {
+    const before = await pids();
+    await topology.update(recordId, { deployment: { local: { hub_nodes: -1, leaf_regions: ['lhr'] } } });
+    const error = await waitFor('the record to say why', async () => (await topology.getOne(recordId)).error || undefined, 15_000, 50);
+    expect(error).toContain('services/nats/service.json');
+    expect(error).toContain('config.deployment.local.hub_nodes');
+    await topology.update(recordId, { topology: 'mesh', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
+    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('mesh') || undefined, 15_000, 50);
+    expect(await pids()).toEqual(before);
+    expect((await controllerEvents()).filter((e) => e.reason === 'nats: record refused, nothing changed').length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('removing the record returns NATS to its manifest: the leaf is gone, the rest keep their pids', async () => {
+    await topology.update(recordId, { topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
+    await waitFor('the error to be cleared', async () => (await topology.getOne(recordId)).error === '' || undefined, 15_000, 50);
+    const before = await pids();
+    await topology.delete(recordId);
+    await waitFor('nats-leaf-lhr to be gone', async () => !(await processes())['nats-leaf-lhr'], 30_000, 100);
+    const after = await pids();
+    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'pocketbase']);
+    expect(after).toEqual({ caddy: before.caddy, 'nats-hub-1': before['nats-hub-1'], pocketbase: before.pocketbase });
+    expect(fs.existsSync(path.join(project.dir, '.core-stack/controller/topology.json'))).toBe(false);
+  }, 60_000);
+});
