@@ -108,6 +108,25 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
     expect((await controllerEvents()).filter((e) => e.reason === 'nats: record refused, nothing changed').length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
+  it('PocketBase killed and restarted: the controller signs in again and re-lists; a record written as it comes back is judged', async () => {
+    const killed = (await processes()).pocketbase!.pid!;
+    process.kill(killed, 'SIGKILL');
+    await waitFor(
+      'PocketBase to be back',
+      async () => {
+        const p = (await processes()).pocketbase;
+        return (p?.pid !== killed && p?.health === 'healthy') || undefined;
+      },
+      20_000,
+      50,
+    );
+    // Written before or after the controller's reconnect: either its event or the re-listing brings it.
+    // (This client's own token survived the restart: the hook kept the unchanged password.)
+    await topology.update(recordId, { topology: 'ring' });
+    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('"ring"') || undefined, 15_000, 50);
+    expect(Object.keys(await pids()).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-leaf-lhr', 'pocketbase']);
+  }, 60_000);
+
   it('removing the record returns NATS to its manifest: the leaf is gone, the rest keep their pids', async () => {
     await topology.update(recordId, { topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
     await waitFor('the error to be cleared', async () => (await topology.getOne(recordId)).error === '' || undefined, 15_000, 50);
