@@ -46,12 +46,17 @@ export interface SourceTarget {
 /** A superuser token lasts a day (PocketBase's default): renew it half an hour before. */
 const RENEW_BEFORE_SECONDS = 30 * 60;
 
-export async function connectTopology(target: SourceTarget, hooks: SourceHooks): Promise<TopologySource> {
+/** A request to PocketBase that takes longer is given up (a stopped PocketBase must not hold a pass, or `core down`, forever). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** `stop`: aborts every request in flight (the supervisor is stopping). */
+export async function connectTopology(target: SourceTarget, hooks: SourceHooks, stop: AbortSignal): Promise<TopologySource> {
+  const bounded = () => ({ signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
   (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
   const pb = new PocketBase(target.url);
   // Two listings at once must both answer: no request is cancelled by a later one.
   pb.autoCancellation(false);
-  const signIn = () => pb.collection('_superusers').authWithPassword(target.email, target.password);
+  const signIn = () => pb.collection('_superusers').authWithPassword(target.email, target.password, bounded());
   // Set before the sign-in below: its auto-refresh wraps this hook and calls it after its own.
   pb.beforeSend = async (url, options) => {
     if (options.method === 'POST' && new URL(url).pathname.endsWith('/api/realtime')) {
@@ -62,6 +67,7 @@ export async function connectTopology(target: SourceTarget, hooks: SourceHooks):
     }
     return { url, options };
   };
+  // No signal here: the SDK keeps these options for its later automatic sign-ins.
   await pb.collection('_superusers').authWithPassword(target.email, target.password, { autoRefreshThreshold: RENEW_BEFORE_SECONDS });
   const collection = pb.collection(TOPOLOGY_COLLECTION);
   pb.realtime.onDisconnect = (active) => {
@@ -71,9 +77,9 @@ export async function connectTopology(target: SourceTarget, hooks: SourceHooks):
   await collection.subscribe('*', () => hooks.onChange());
   await pb.realtime.subscribe('PB_CONNECT', () => hooks.onConnect());
   return {
-    list: async () => (await collection.getFullList({ batch: 500 })).map(toRecord),
+    list: async () => (await collection.getFullList({ batch: 500, ...bounded() })).map(toRecord),
     setError: async (id, error) => {
-      await collection.update(id, { error });
+      await collection.update(id, { error }, bounded());
     },
     close: async () => {
       pb.realtime.onDisconnect = undefined;

@@ -78,19 +78,23 @@ export function startController({ settings, plan, engine, self }: ControllerOpti
       // PocketBase closes an idle connection every 5 minutes and the SDK reconnects at
       // once: only an outage worth the name goes to the event log.
       let lostAt: number | undefined;
-      const connected = await connectTopology(target, {
-        onChange: () => passes.trigger(),
-        onConnect: () => {
-          if (lostAt !== undefined && Date.now() - lostAt > OUTAGE_MS) {
-            report({ ok: true, reason: 'reconnected to PocketBase', message: `after ${((Date.now() - lostAt) / 1000).toFixed(1)} s; the collection is listed again` });
-          }
-          lostAt = undefined;
-          passes.trigger();
+      const connected = await connectTopology(
+        target,
+        {
+          onChange: () => passes.trigger(),
+          onConnect: () => {
+            if (lostAt !== undefined && Date.now() - lostAt > OUTAGE_MS) {
+              report({ ok: true, reason: 'reconnected to PocketBase', message: `after ${((Date.now() - lostAt) / 1000).toFixed(1)} s; the collection is listed again` });
+            }
+            lostAt = undefined;
+            passes.trigger();
+          },
+          onDisconnect: () => {
+            lostAt ??= Date.now();
+          },
         },
-        onDisconnect: () => {
-          lostAt ??= Date.now();
-        },
-      });
+        aborted.signal,
+      );
       if (aborted.signal.aborted) return void connected.close();
       source = connected;
       report({ ok: true, reason: 'watching core_topology', message: target.url });
