@@ -16,7 +16,7 @@ import { checkWorkingDirs } from '../manifest/host-checks.js';
 import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
-import { expandNames } from './process-names.js';
+import { expandNames } from '../plan/process-names.js';
 
 export interface PreparedStack extends LoadedStack {
   readonly generated: GeneratedStack;

@@ -23,7 +23,7 @@ import { readLog, type LogLine } from '../logs/log-index.js';
 import { parseSince } from '../logs/since.js';
 import { note } from '../output.js';
 import { EVENTS_NAME, eventLine, runSeparator, serviceLine, type StreamOptions } from '../render/log-stream.js';
-import { expandNames, namedProcesses } from '../process-names.js';
+import { expandNames, namedProcesses } from '../../plan/process-names.js';
 
 const FOLLOW_POLL_MS = 100;
 

@@ -23,7 +23,9 @@ async function loadProcesses(ctx: CliContext, name: string): Promise<{ plan: Sta
 async function loadService(ctx: CliContext, name: string): Promise<PlannedService> {
   const { processes } = await loadProcesses(ctx, name);
   if (processes.length > 1) {
-    throw new InputError('ambiguous-service', `service "${name}" runs as ${processes.length} processes: name one`, [`processes: ${processes.map((p) => p.name).join(', ')}`]);
+    throw new InputError('several-processes', `service "${name}" runs as ${processes.length} processes (${processes.map((p) => p.name).join(', ')})`, [
+      `\`core ${name} spec\` shows each one's command`,
+    ]);
   }
   return processes[0]!;
 }

@@ -12,7 +12,7 @@ import { parseTimeout } from '../flags.js';
 import { loadStack } from '../load-stack.js';
 import { note, print, printJson } from '../output.js';
 import { runningStack } from './apply.js';
-import { expandNames, namedProcesses } from '../process-names.js';
+import { expandNames, namedProcesses } from '../../plan/process-names.js';
 
 const POLL_MS = 25;
 
