@@ -113,19 +113,23 @@ describe('cluster: 3 nodes, then 5', () => {
   }, 30_000);
 
   it('a SIGKILLed node is restarted and rejoins; the stream stays writable throughout', async () => {
-    const before = (await statusOf(project)).find((p) => p.name === 'nats-2')!;
+    // A follower: losing a leader costs a Raft election (4–9 s, nats-server's timers) before writes go on.
+    const jsz = await getJson(`http://127.0.0.1:${port(8222, 0)}/jsz`);
+    const streamLeader = (await (await jetstreamManager(nc)).streams.info('ORDERS')).cluster?.leader;
+    const victim = ['nats-1', 'nats-2', 'nats-3'].find((n) => n !== jsz.meta_cluster.leader && n !== streamLeader)!;
+    const before = (await statusOf(project)).find((p) => p.name === victim)!;
     process.kill(before.pid!, 'SIGKILL');
     const js = (await jetstreamManager(nc)).jetstream();
-    // Two of three keep the quorum: writes go on while nats-2 is down.
+    // Two of three keep the quorum: writes go on while the victim is down.
     for (let i = 0; i < 5; i++) await js.publish('orders.during', `d${i}`);
     const after = await waitFor(
-      'nats-2 restarted and healthy',
-      async () => (await statusOf(project)).find((p) => p.name === 'nats-2' && p.pid !== before.pid && p.health === 'healthy'),
+      `${victim} restarted and healthy`,
+      async () => (await statusOf(project)).find((p) => p.name === victim && p.pid !== before.pid && p.health === 'healthy'),
       20_000,
       100,
     );
     expect(after.restarts).toBe(before.restarts + 1);
-    expect(await healthz(port(8222, 1))).toBe(200);
+    expect(await healthz(after.ports.monitor!)).toBe(200);
     await js.publish('orders.after', 'a');
     const jsm = await jetstreamManager(nc);
     // The restarted replica catches up: every replica current, all 16 messages there.
@@ -161,6 +165,18 @@ describe('cluster: 3 nodes, then 5', () => {
     // Every acknowledged message is in the stream (a failed publish was never acknowledged).
     expect((await jsm.streams.info('ORDERS')).state.messages).toBe(start + acked);
   }, 60_000);
+
+  it('the service name stands for its processes: status, logs and spec', async () => {
+    const status = JSON.parse((await project.core('status', 'nats', '--json')).stdout).processes as StatusProcess[];
+    expect(status.map((p) => `${p.service}/${p.name}`)).toEqual(['nats/nats-1', 'nats/nats-2', 'nats/nats-3', 'nats/nats-4', 'nats/nats-5']);
+    const logs = await project.core('logs', 'nats', '-n', '1');
+    expect(logs.code).toBe(0);
+    for (const name of ['nats-1', 'nats-5']) expect(logs.stdout).toMatch(new RegExp(`^${name} \\| `, 'm'));
+    const spec = JSON.parse((await project.core('nats', 'spec')).stdout).service;
+    expect(spec.topology).toBe('cluster');
+    expect(spec.processes.map((p: { name: string }) => p.name)).toEqual(['nats-1', 'nats-2', 'nats-3', 'nats-4', 'nats-5']);
+    expect(spec.processes[4].routes).toEqual([0, 1, 2, 3, 4].map((i) => `nats-route://127.0.0.1:${port(6222, i)}`));
+  });
 });
 
 describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
