@@ -2,6 +2,7 @@
 import type { CliContext } from './context.js';
 import { loadManifestsForCache, type CacheUse, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
+import { readTopologyOverrides } from './topology-overrides.js';
 import type { StackPlan } from '../plan/types.js';
 import { IssuesError } from '../support/errors.js';
 import { loadSettings } from '../support/load-settings.js';
@@ -24,7 +25,8 @@ export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } =
   const { manifests, saveCache } = await loadManifestsForCache(loaded, options);
   // CORE_CONTROLLER=1: PocketBase gets a generated superuser password when none is set (docs/controller.md).
   const settings = withSuperuserPassword(loaded, manifests);
-  const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings) });
+  const overrides = readTopologyOverrides(settings);
+  const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
   if (options.cache !== 'read') saveCache();

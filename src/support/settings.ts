@@ -28,6 +28,8 @@ export interface Settings {
   readonly depDir: string;
   readonly cacheDir: string;
   readonly engine: EngineName;
+  /** Which of a service's `config.deployment`s is in force (CORE_DEPLOYMENT). */
+  readonly deployment: string;
   /** CORE_CONTROLLER=1: the supervisor applies the `core_topology` records of PocketBase (docs/controller.md). */
   readonly controller: boolean;
 }
@@ -87,6 +89,10 @@ export function parseSettings(input: SettingsInput): Settings {
     throw new InputError('bad-setting', `CORE_ENGINE: "${engine}" is not one of ${ENGINES.join(', ')}`);
   }
 
+  const deployment = env.CORE_DEPLOYMENT || 'local';
+  if (!/^[a-z][a-z0-9_-]*$/.test(deployment)) {
+    throw new InputError('bad-setting', `CORE_DEPLOYMENT: "${deployment}" is not a deployment name (lower-case letters, digits, _ and -)`);
+  }
   const controller = parseSwitch('CORE_CONTROLLER', env.CORE_CONTROLLER);
 
   const dotenvLines = Object.fromEntries(Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined));
@@ -103,6 +109,7 @@ export function parseSettings(input: SettingsInput): Settings {
     depDir: dir('CORE_DEP_DIR', '.dep'),
     cacheDir: env.CORE_CACHE_DIR ? path.resolve(root, env.CORE_CACHE_DIR) : path.join(cacheBase, 'core'),
     engine,
+    deployment,
     controller,
   };
 }
