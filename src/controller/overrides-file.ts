@@ -6,11 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { topologyOverridesPath } from '../cli/topology-overrides.js';
 import { writeAtomicSync } from '../support/atomic-write.js';
 import { canonical, type Override, type Overrides } from './records.js';
 
+/** The one definition of the path is the reader's (every plan reads the file). */
 export function overridesFile(stackDir: string): string {
-  return path.join(stackDir, 'controller', 'topology.json');
+  return topologyOverridesPath(stackDir);
 }
 
 /** What the file holds now ({} when there is none, or it is not an object of objects). */

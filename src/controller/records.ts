@@ -30,10 +30,11 @@ export interface Override {
 /** Per service name; a service without a record is absent (the manifest's values). */
 export type Overrides = Readonly<Record<string, Override>>;
 
-/** What the controller knows of each service from its manifest. */
+/** What the controller knows of each service from the plan it runs. */
 export interface ServiceInfo {
   /** The manifest file, for messages. */
   readonly file: string;
+  readonly renderer?: string;
   /** Its `config.topology` and `config.deployment`, for what a record leaves out. */
   readonly topology?: unknown;
   readonly deployment?: unknown;
@@ -41,12 +42,8 @@ export interface ServiceInfo {
 
 export type ServiceFiles = ReadonlyMap<string, ServiceInfo>;
 
-/**
- * Judges a value as a manifest's (src/manifest/topology.ts validateTopology):
- * the record's fields over the manifest's, so a record that changes only the
- * deployment is checked against the manifest's topology.
- */
-export type ValidateOverride = (file: string, value: Override) => readonly Issue[];
+/** Judges a record's value as the planner judges an override (validate-record.ts). */
+export type ValidateOverride = (service: ServiceInfo, value: Override) => readonly Issue[];
 
 export interface Judged {
   /** The valid records' overrides: what is to run. */
@@ -75,8 +72,7 @@ export function judgeRecords(records: readonly TopologyRecord[], files: ServiceF
     }
     const override = overrideOf(record);
     if (Object.keys(override).length === 0) continue; // nothing to override: the manifest's values
-    const merged = { topology: override.topology ?? info.topology, deployment: override.deployment ?? info.deployment };
-    const issues = validate(info.file, merged);
+    const issues = validate(info, override);
     if (issues.length > 0) rejected.set(record.id, issues.map(formatIssue).join('; '));
     else overrides[record.service] = override;
   }

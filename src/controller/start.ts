@@ -61,7 +61,7 @@ export function startController({ settings, plan, engine, self }: ControllerOpti
     list: () => source!.list(),
     setError: (id, error) => source!.setError(id, error),
     services: servicesOf(plan),
-    validate: validateOverride,
+    validate: (service, value) => validateOverride(service, value, settings.deployment),
     initial: readOverrides(file),
     write: (overrides) => writeOverrides(file, overrides),
     apply: () => runApply({ self, root: settings.root, env: process.env, timeoutSeconds: APPLY_TIMEOUT_SECONDS, signal: aborted.signal }),
@@ -127,13 +127,19 @@ export function startController({ settings, plan, engine, self }: ControllerOpti
   };
 }
 
-/** Each service's manifest file and its topology values, by service name. */
+/**
+ * Each service's manifest file and its topology values, by service name. The
+ * plan's values include the overrides it was made with: a record that leaves
+ * a field empty is checked against those here, and against the manifest's by
+ * `core apply`, which says so on the record if they differ in outcome.
+ */
 function servicesOf(plan: StackPlan): Map<string, ServiceInfo> {
   const services = new Map<string, ServiceInfo>();
-  for (const service of plan.services) {
-    // A service may run as several processes (one per NATS node): key by the manifest's name.
-    const name = 'service' in service && typeof service.service === 'string' ? service.service : service.name;
-    if (!services.has(name)) services.set(name, { file: service.file, topology: service.config.topology, deployment: service.config.deployment });
+  // A service may run as several processes (one per NATS node): key by the manifest's name.
+  for (const p of plan.services) {
+    if (!services.has(p.service)) {
+      services.set(p.service, { file: p.file, ...(p.renderer ? { renderer: p.renderer } : {}), topology: p.config.topology, deployment: p.config.deployment });
+    }
   }
   return services;
 }

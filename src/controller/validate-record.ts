@@ -1,22 +1,22 @@
 /**
- * A record's value judged exactly as a manifest's: the manifest rules'
- * `validateTopology` (src/manifest/topology.ts), prefixed `config.` as in a
- * service.json, so a refusal names the same path a manifest error would.
+ * A record's value judged as the planner judges an override (src/plan/expand.ts):
+ * only a NATS service has a topology; the record's own fields pass the manifest
+ * rules' `validateTopology`, paths prefixed `config.` as in a service.json; and
+ * the result, over the service's values, must name a deployment in force
+ * (CORE_DEPLOYMENT). What only planning can tell (a port in use) is left to
+ * `core apply`, whose refusal reaches the record all the same.
  */
+import { TopologyConfigSchema, topologyShape, validateTopology } from '../manifest/topology.js';
 import type { Issue } from '../support/errors.js';
-import type { Override } from './records.js';
+import type { Override, ServiceInfo } from './records.js';
 
-const TOPOLOGIES = ['single-node', 'cluster', 'hub-spoke'];
-
-// Until the manifest rules validate topologies (the lead's foundation), the
-// least that keeps a bad value out: the three names and an object deployment.
-export function validateOverride(file: string, value: Override): Issue[] {
-  const issues: Issue[] = [];
-  if (value.topology !== undefined && !TOPOLOGIES.includes(String(value.topology))) {
-    issues.push({ file, path: 'config.topology', message: `"${String(value.topology)}" is not one of ${TOPOLOGIES.join(', ')}` });
-  }
-  if (value.deployment !== undefined && (typeof value.deployment !== 'object' || value.deployment === null || Array.isArray(value.deployment))) {
-    issues.push({ file, path: 'config.deployment', message: 'must be an object of deployments (local, production, …)' });
-  }
-  return issues;
+export function validateOverride(service: ServiceInfo, value: Override, deployment: string): Issue[] {
+  const { file } = service;
+  if (service.renderer !== 'nats') return [{ file, path: 'config.topology', message: 'this service has no topology (only a NATS service has)' }];
+  const issues = validateTopology(file, value, ['config']);
+  if (issues.length > 0) return issues;
+  const merged = TopologyConfigSchema.safeParse({ topology: service.topology, deployment: service.deployment, ...value });
+  if (!merged.success) return validateTopology(file, { topology: service.topology, deployment: service.deployment, ...value }, ['config']);
+  const shape = topologyShape(merged.data, deployment);
+  return shape.ok ? [] : [{ file, path: shape.path, message: shape.message }];
 }

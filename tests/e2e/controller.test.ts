@@ -15,7 +15,7 @@ import { e2eProject, freeOffset, waitFor } from '../helpers/e2e.js';
 
 const offset = await freeOffset();
 const project = e2eProject(offset, {
-  nats: (m) => ({ ...m, config: { ...m.config, topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: [] } } } }),
+  nats: (m) => ({ ...m, config: { ...m.config, topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: [] } } } }),
 });
 const env = { ...project.env, CORE_CONTROLLER: '1', CORE_POCKETBASE_ADMIN_PASSWORD: '' };
 const run = (...args: string[]) => runCore(args, { cwd: project.dir, env, timeoutMs: 60_000 });
@@ -83,17 +83,17 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
 
   it('a record adding a leaf region starts nats-leaf-lhr; the hub, PocketBase and Caddy keep their pids', async () => {
     const before = await pids();
-    expect(Object.keys(before).sort()).toEqual(['caddy', 'nats-hub-1', 'pocketbase']);
-    const record = await topology.create({ service: 'nats', topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
+    expect(Object.keys(before).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'pocketbase']);
+    const record = await topology.create({ service: 'nats', topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } });
     recordId = record.id;
     await waitFor('nats-leaf-lhr to be healthy', async () => (await processes())['nats-leaf-lhr']?.health === 'healthy', 30_000, 100);
     const after = await pids();
     expect(after).toMatchObject(before);
-    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-leaf-lhr', 'pocketbase']);
+    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'nats-leaf-lhr', 'pocketbase']);
     expect((await topology.getOne(recordId)).error).toBe('');
     const file = path.join(project.dir, '.core-stack/controller/topology.json');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ nats: { topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } } });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ nats: { topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } } });
   }, 60_000);
 
   it('an invalid record changes nothing and its error field says why', async () => {
@@ -102,8 +102,8 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
     const error = await waitFor('the record to say why', async () => (await topology.getOne(recordId)).error || undefined, 15_000, 50);
     expect(error).toContain('services/nats/service.json');
     expect(error).toContain('config.deployment.local.hub_nodes');
-    await topology.update(recordId, { topology: 'mesh', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
-    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('mesh') || undefined, 15_000, 50);
+    await topology.update(recordId, { topology: 'mesh', deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } });
+    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('config.topology') || undefined, 15_000, 50);
     expect(await pids()).toEqual(before);
     expect((await controllerEvents()).filter((e) => e.reason === 'nats: record refused, nothing changed').length).toBeGreaterThanOrEqual(2);
   }, 60_000);
@@ -123,19 +123,20 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
     // Written before or after the controller's reconnect: either its event or the re-listing brings it.
     // (This client's own token survived the restart: the hook kept the unchanged password.)
     await topology.update(recordId, { topology: 'ring' });
-    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('"ring"') || undefined, 15_000, 50);
-    expect(Object.keys(await pids()).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-leaf-lhr', 'pocketbase']);
+    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('config.topology') || undefined, 15_000, 50);
+    expect(Object.keys(await pids()).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'nats-leaf-lhr', 'pocketbase']);
   }, 60_000);
 
   it('removing the record returns NATS to its manifest: the leaf is gone, the rest keep their pids', async () => {
-    await topology.update(recordId, { topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } });
+    await topology.update(recordId, { topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } });
     await waitFor('the error to be cleared', async () => (await topology.getOne(recordId)).error === '' || undefined, 15_000, 50);
     const before = await pids();
     await topology.delete(recordId);
     await waitFor('nats-leaf-lhr to be gone', async () => !(await processes())['nats-leaf-lhr'], 30_000, 100);
     const after = await pids();
-    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'pocketbase']);
-    expect(after).toEqual({ caddy: before.caddy, 'nats-hub-1': before['nats-hub-1'], pocketbase: before.pocketbase });
+    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'pocketbase']);
+    const { 'nats-leaf-lhr': _leaf, ...kept } = before;
+    expect(after).toEqual(kept);
     expect(fs.existsSync(path.join(project.dir, '.core-stack/controller/topology.json'))).toBe(false);
   }, 60_000);
 });

@@ -4,6 +4,8 @@ import type { Overrides, TopologyRecord } from '../../src/controller/records.js'
 import { type ControllerReport, createReconcile } from '../../src/controller/reconcile.js';
 import { validateOverride } from '../../src/controller/validate-record.js';
 
+const validate = (service: Parameters<typeof validateOverride>[0], value: Parameters<typeof validateOverride>[1]) => validateOverride(service, value, 'local');
+
 /** A collection in memory, a file in memory, and an apply that answers what the test says. */
 function harness(outcomes: ApplyOutcome[] = []) {
   const records = new Map<string, TopologyRecord>();
@@ -19,8 +21,8 @@ function harness(outcomes: ApplyOutcome[] = []) {
       errorWrites.push({ id, error });
       records.set(id, { ...records.get(id)!, error });
     },
-    services: new Map([['nats', { file: 'services/nats/service.json', topology: 'hub-spoke', deployment: { local: { leaf_regions: [] } } }]]),
-    validate: validateOverride,
+    services: new Map([['nats', { file: 'services/nats/service.json', renderer: 'nats', topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: [] } } }]]),
+    validate,
     initial: {},
     write: (overrides) => {
       file = overrides;
@@ -69,7 +71,7 @@ describe('a reconcile pass', () => {
     await h.reconcile();
     expect(h.applies).toEqual([]);
     expect(h.writes).toEqual([]);
-    expect(h.records.get('r1')?.error).toMatch(/config\.topology: "mesh" is not one of/);
+    expect(h.records.get('r1')?.error).toMatch(/config\.topology: /);
     expect(h.reports.filter((r) => !r.ok)).toHaveLength(1);
     h.put({ topology: '', deployment: lhr, error: h.records.get('r1')!.error });
     await h.reconcile();
@@ -85,7 +87,7 @@ describe('a reconcile pass', () => {
     await h.reconcile();
     expect(h.applies).toHaveLength(1);
     expect(h.file()).toEqual({ nats: { deployment: lhr } });
-    expect(h.records.get('r1')?.error).toMatch(/mesh/);
+    expect(h.records.get('r1')?.error).toMatch(/config\.topology: .*config\.deployment\.local\.leaf_regions: /);
   });
 
   it('an apply refused with exit 2 restores the file, puts the reason on the record and is not retried', async () => {

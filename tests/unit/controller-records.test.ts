@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../../src/controller/apply-child.js';
-import { canonical, changedServices, desiredState, errorUpdates, judgeRecords, overrideOf, type TopologyRecord, valueKey } from '../../src/controller/records.js';
+import {
+  canonical,
+  changedServices,
+  desiredState,
+  errorUpdates,
+  judgeRecords,
+  overrideOf,
+  type TopologyRecord,
+  type ValidateOverride,
+  valueKey,
+} from '../../src/controller/records.js';
 import { serial } from '../../src/controller/serial.js';
-import { validateOverride } from '../../src/controller/validate-record.js';
+import { validateOverride as validateIn } from '../../src/controller/validate-record.js';
+
+const validateOverride: ValidateOverride = (service, value) => validateIn(service, value, 'local');
 
 const record = (service: string, fields: Partial<TopologyRecord> = {}): TopologyRecord => ({
   id: `id-${service}`,
@@ -13,7 +25,7 @@ const record = (service: string, fields: Partial<TopologyRecord> = {}): Topology
   ...fields,
 });
 const services = new Map([
-  ['nats', { file: 'services/nats/service.json', topology: 'hub-spoke', deployment: { local: { hub_nodes: 1, leaf_regions: [] } } }],
+  ['nats', { file: 'services/nats/service.json', renderer: 'nats', topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: [] } } }],
   ['pocketbase', { file: 'services/pocketbase/service.json' }],
 ]);
 
@@ -26,26 +38,32 @@ describe('a record → its override', () => {
 
   it('keeps valid records, refuses the others with file, path and reason, and ignores empty ones', () => {
     const judged = judgeRecords(
-      [record('nats', { deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } }), record('ghost', { topology: 'cluster' }), record('pocketbase')],
+      [record('nats', { deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } }), record('ghost', { topology: 'cluster' }), record('pocketbase')],
       services,
       validateOverride,
     );
-    expect(judged.overrides).toEqual({ nats: { deployment: { local: { hub_nodes: 1, leaf_regions: ['lhr'] } } } });
+    expect(judged.overrides).toEqual({ nats: { deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } } });
     expect(judged.rejected.get('id-ghost')).toBe('no service "ghost" (services: nats, pocketbase)');
     expect(judged.rejected.has('id-pocketbase')).toBe(false);
 
     const bad = judgeRecords([record('nats', { topology: 'mesh' })], services, validateOverride);
     expect(bad.overrides).toEqual({});
-    expect(bad.rejected.get('id-nats')).toMatch(/^services\/nats\/service\.json: config\.topology: "mesh" is not one of/);
+    expect(bad.rejected.get('id-nats')).toMatch(/^services\/nats\/service\.json: config\.topology: .*"hub-spoke"/);
   });
 
-  it('validates a record over the manifest: a record of only a deployment is judged with the manifest topology', () => {
-    const seen: unknown[] = [];
-    judgeRecords([record('nats', { deployment: { local: { hub_nodes: 2 } } })], services, (_file, value) => {
-      seen.push(value);
-      return [];
-    });
-    expect(seen).toEqual([{ topology: 'hub-spoke', deployment: { local: { hub_nodes: 2 } } }]);
+  it('judges as the planner does: the manifest rules with config paths, only NATS has a topology, the deployment in force must exist', () => {
+    const nats = services.get('nats')!;
+    expect(validateIn(nats, { deployment: { local: { hub_nodes: -1 } } }, 'local')).toEqual([
+      { file: 'services/nats/service.json', path: 'config.deployment.local.hub_nodes', message: expect.stringContaining('at least 2') },
+    ]);
+    expect(validateIn(nats, { topology: 'mesh' }, 'local')[0]).toMatchObject({ path: 'config.topology' });
+    expect(validateIn(nats, { deployment: { production: { hub_nodes: 3 } } }, 'local')).toEqual([
+      { file: 'services/nats/service.json', path: 'config.deployment', message: 'CORE_DEPLOYMENT "local" names no deployment here (deployments: production)' },
+    ]);
+    expect(validateIn(nats, { topology: 'cluster' }, 'local')).toEqual([]);
+    expect(validateIn(services.get('pocketbase')!, { topology: 'cluster' }, 'local')).toEqual([
+      { file: 'services/pocketbase/service.json', path: 'config.topology', message: 'this service has no topology (only a NATS service has)' },
+    ]);
   });
 });
 
