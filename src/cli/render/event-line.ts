@@ -40,6 +40,12 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `${event.name} ended the stack (${event.reason})`;
     case 'watch-triggered':
       return `${event.name} restarting: ${event.file} changed${event.changes > 1 ? ` (and ${event.changes - 1} more changes)` : ''}`;
+    case 'reloaded':
+      return event.signalled
+        ? `${event.name} reloaded its config in ${ms(event.afterMs)}${event.digest ? ` (${event.digest.slice(0, 19)}…)` : ''}`
+        : `${event.name} already runs its new config`;
+    case 'reload-failed':
+      return `${event.name} config reload failed: ${event.message}`;
     case 'apply-started':
       return `apply ${event.id}${event.dryRun ? ' (dry run)' : ''} started`;
     case 'apply-diff': {
