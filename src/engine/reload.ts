@@ -57,8 +57,8 @@ export interface ReloadHost {
   readonly cwd: string;
   /** Signal this very process; its pid, or undefined when it does not run now (a restart then reads the new file). */
   signal(signal: number): number | undefined;
-  /** Start collecting the process's output lines; call the result to stop and get them. */
-  captureOutput?(): () => readonly string[];
+  /** Start collecting the process's output lines (`lines`: those so far); `stop` ends it. */
+  captureOutput?(): { readonly lines: () => readonly string[]; readonly stop: () => void };
 }
 
 export interface Reloaded {
@@ -125,17 +125,20 @@ export async function reloadProcess(name: string, spec: ReloadSpec, host: Reload
   const capture = host.captureOutput?.();
   const pid = host.signal(spec.signal);
   if (pid === undefined) {
-    capture?.();
+    capture?.stop();
     // Gone since: its restart reads the new file. Nothing runs the old config.
     return { ok: true, name, afterMs: clock.now() - since, signalled: false, digest: null };
   }
-  const after = await poll(clock.now() + timeoutMs, (a) => a.ok && a.digest === expected);
-  const lines = capture?.() ?? [];
+  // Done when the digest is the new one, or early when the process says it refused the reload.
+  const after = await poll(clock.now() + timeoutMs, (a) => (a.ok && a.digest === expected) || refusal(capture?.lines() ?? []) !== undefined);
+  const lines = capture?.lines() ?? [];
+  capture?.stop();
   if (after.ok && after.digest === expected) return { ok: true, name, afterMs: clock.now() - since, signalled: true, digest: expected };
-  const seen = after.ok ? `its config_digest is still ${after.digest}` : `${verify.varz_url} did not answer (${after.error})`;
   const why = refusal(lines);
+  const seen = after.ok ? `its config_digest is still ${after.digest}` : `${verify.varz_url} did not answer (${after.error})`;
+  const when = why ? `refused after ${clock.now() - since} ms` : `not verified within ${timeoutMs} ms`;
   return fail(
-    `${name} (pid ${pid}): reload not verified within ${timeoutMs} ms: ${seen}, the new file's is ${expected}. ` +
+    `${name} (pid ${pid}): reload ${when}: ${seen}, the new file's is ${expected}. ` +
       `nats-server keeps its old configuration when a reload fails${why ? `: ${why}` : ''} (see \`core logs ${name}\`)`,
     lines.slice(-20),
   );

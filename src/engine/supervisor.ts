@@ -261,10 +261,7 @@ export class Supervisor {
         const stop = this.bus.subscribe((event) => {
           if (event.type === 'output' && event.name === name) lines.push(event.line);
         });
-        return () => {
-          stop();
-          return lines;
-        };
+        return { lines: () => lines, stop };
       },
     };
   }

@@ -20,6 +20,8 @@ class FakeNats {
   valid = true;
   /** false: a reload it refuses (a changed server_name): the digest stays, a line says why. */
   takes = true;
+  /** With `takes` false: it logs why (as nats-server does), or says nothing. */
+  says = true;
   /** ms from the signal until /varz shows the new digest. */
   lagMs = 0;
   tests: { argv: readonly string[]; env: Readonly<Record<string, string>> }[] = [];
@@ -45,7 +47,7 @@ function fakeTools(h: () => Harness, servers: Record<string, FakeNats>): ReloadT
       const child = h().spawner.last(name);
       if (server.signalledAt === undefined && child.kills.some((k) => k.signal === SIGHUP)) {
         server.signalledAt = h().clock.now();
-        if (!server.takes) child.print('[ERR] Failed to reload server configuration: config reload not supported for ServerName: old=a, new=b');
+        if (!server.takes && server.says) child.print('[ERR] Failed to reload server configuration: config reload not supported for ServerName: old=a, new=b');
       }
       if (server.signalledAt !== undefined && server.takes && h().clock.now() >= server.signalledAt + server.lagMs) server.running = server.file;
       return Promise.resolve({ ok: true, digest: server.running });
@@ -142,23 +144,41 @@ describe('reload in place (x-core.reload), fake clock and spawner', () => {
     expect(h.of('apply-finished').at(-1)).toMatchObject({ ok: false });
   });
 
-  it('a reload nats-server refuses (the digest stays): fails after 5 s with both digests and its reason; same pid', async () => {
+  it('a reload nats-server refuses and logs why (the digest stays): fails at once with both digests and its reason; same pid', async () => {
     const { h, servers } = await running({ 'nats-1': 'a' });
     const before = pids(h);
     servers['nats-1']!.file = digest('2');
     servers['nats-1']!.takes = false;
-    const result = await apply(h, stack({ 'nats-1': 'b' }), 6000);
+    const pending = h.engine.apply({ doc: stack({ 'nats-1': 'b' }), timeoutMs: 5000 });
+    await h.clock.advance(100);
+    const result = await pending;
     expect(result.ok).toBe(false);
     if (result.ok || !('failure' in result)) return;
     const { message, lastLines } = result.failure;
-    expect(message).toContain(`nats-1 (pid ${before['nats-1']}): reload not verified within 5000 ms`);
+    expect(message).toMatch(new RegExp(`^nats-1 \\(pid ${before['nats-1']}\\): reload refused after \\d+ ms`));
     expect(message).toContain(`its config_digest is still ${digest('0')}, the new file's is ${digest('2')}`);
     expect(message).toContain(
       'nats-server keeps its old configuration when a reload fails: [ERR] Failed to reload server configuration: config reload not supported for ServerName',
     );
+    expect(message).toContain('(see `core logs nats-1`)');
     expect(lastLines.at(-1)).toContain('Failed to reload');
     expect(pids(h)).toEqual(before);
-    // Polled every ~20 ms for 5 s, not harder.
+  });
+
+  it('a reload that fails silently: polled every ~20 ms, it fails after 5 s with both digests; same pid', async () => {
+    const { h, servers } = await running({ 'nats-1': 'a' });
+    const before = pids(h);
+    servers['nats-1']!.file = digest('2');
+    servers['nats-1']!.takes = false;
+    servers['nats-1']!.says = false;
+    const result = await apply(h, stack({ 'nats-1': 'b' }), 6000);
+    expect(result.ok).toBe(false);
+    if (result.ok || !('failure' in result)) return;
+    expect(result.failure.message).toBe(
+      `nats-1 (pid ${before['nats-1']}): reload not verified within 5000 ms: its config_digest is still ${digest('0')}, the new file's is ${digest('2')}. ` +
+        'nats-server keeps its old configuration when a reload fails (see `core logs nats-1`)',
+    );
+    expect(pids(h)).toEqual(before);
     expect(servers['nats-1']!.varzCalls).toBeGreaterThan(200);
     expect(servers['nats-1']!.varzCalls).toBeLessThan(260);
   });
