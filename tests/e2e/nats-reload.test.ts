@@ -14,14 +14,24 @@
  * The files read `$NATS_PASSWORD`, a secret: `nats-server -t` only passes when
  * it runs with the process's own environment.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposeDoc, ComposeProcess } from '../../src/compose/schema.js';
+import { ControlClient } from '../../src/control/client.js';
+import type { StackHandle } from '../../src/control/connect.js';
+import { controlPaths } from '../../src/control/paths.js';
 import { postProject } from '../../src/control/project-route.js';
+import type { StateFile } from '../../src/control/state-file.js';
 import { createSupervisor, type EngineEvent, type Supervisor } from '../../src/engine/index.js';
+import type { DesiredStack, StackChange } from '../../src/engines/engine.js';
+import { processComposeStack } from '../../src/engines/process-compose/stack.js';
+import type { StackPlan } from '../../src/plan/types.js';
+import { identify } from '../../src/support/proc.js';
+import type { Settings } from '../../src/support/settings.js';
 import { sha256Hex } from '../../src/support/sha256.js';
 import { alive, freeOffset, waitFor } from '../helpers/e2e.js';
 
@@ -182,5 +192,99 @@ describe.skipIf(!present)('config reload in place with the real nats-server 2.14
     expect(hangups()).toBe(seen);
     expect(pidOf('nats-1')).toBe(pid);
     expect(await varz(1)).toMatchObject({ config_digest: before.config_digest, server_name: 'nats-1' });
+  });
+});
+
+/**
+ * The process-compose adapter's reload, with the real nats-server and a fake of
+ * process-compose's REST API (no process-compose binary here): the server is a
+ * child of this test process, which the handle names as process-compose, so
+ * the adapter's checks (its child, the same start time) are the real ones.
+ */
+describe.skipIf(!present)('config reload under process-compose (its REST API faked, the real nats-server)', () => {
+  let pcDir = '';
+  let child: ChildProcess | undefined;
+  let server: http.Server | undefined;
+  const calls: string[] = [];
+
+  beforeAll(async () => {
+    offset = await freeOffset(Object.values(BASES));
+    pcDir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-nats-reload-pc-'));
+    dir = pcDir;
+    fs.writeFileSync(conf(1), natsConf(1, [1])); // clustered JetStream wants a route: its own is ignored
+    child = spawn(NATS, ['-c', conf(1)], { env: { PATH: process.env.PATH ?? '', NATS_PASSWORD: PASSWORD }, stdio: 'ignore' });
+    await waitFor(
+      'nats-1 answers /varz',
+      () =>
+        varz(1)
+          .then(Boolean)
+          .catch(() => undefined),
+      10_000,
+    );
+    server = http.createServer((request, response) => {
+      calls.push(`${request.method} ${request.url}`);
+      const reply = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.url === '/processes')
+        return reply({ data: [{ name: 'nats-1', status: 'Running', is_running: true, is_ready: 'Ready', pid: child!.pid, restarts: 0, exit_code: 0, age: 1e9 }] });
+      if (request.url === '/project/configuration') return reply({}); // it saw no change: the file has no reload keys
+      if (request.url?.startsWith('/process/logs/')) return reply({ logs: ['[ERR] Failed to reload server configuration: …'] });
+      return response.writeHead(404).end('{}');
+    });
+    await new Promise<void>((resolve) => server!.listen(path.join(pcDir, 'pc.sock'), resolve));
+  });
+
+  afterAll(async () => {
+    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    if (child?.pid && alive(child.pid)) {
+      const gone = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGINT');
+      await gone;
+    }
+    if (pcDir) fs.rmSync(pcDir, { recursive: true, force: true });
+  });
+
+  function engineAndChange(routes: readonly number[], serverName?: string) {
+    const content = natsConf(1, routes, serverName);
+    fs.writeFileSync(conf(1), 'stale: true\n'); // the adapter itself must write the new file before it signals
+    const doc: ComposeDoc = { version: '0.5', name: 'reload', processes: { 'nats-1': natsProcess(1, content) } };
+    const desired: DesiredStack = {
+      settings: { stackDir: pcDir, env: { PATH: process.env.PATH ?? '' } } as unknown as Settings,
+      plan: { stackDir: pcDir, services: [{ name: 'nats-1', env: { NATS_PASSWORD: PASSWORD } }] } as unknown as StackPlan,
+      generated: { doc, files: [{ path: conf(1), content }] },
+    };
+    const socket = path.join(pcDir, 'pc.sock');
+    const state: StateFile = { version: 1, engine: 'process-compose', supervisor: identify(process.pid), started_at: '', socket, ports: {}, processes: {} };
+    const handle: StackHandle = { paths: controlPaths(pcDir), state, stateProblem: undefined, supervisor: identify(process.pid), up: undefined, client: new ControlClient(socket) };
+    const change: StackChange = { kind: 'up', names: [], desired: () => Promise.resolve(desired), timeoutMs: 10_000, progress: () => {} };
+    return { engine: processComposeStack(handle), change };
+  }
+
+  it('a gained route: the compose file has no reload key, nats-1 is signalled by the pid process-compose reports and verified; same pid', async () => {
+    const before = (await varz(1)).config_digest;
+    const { engine, change } = engineAndChange([1, 2]);
+    const applied = await engine.apply(change);
+    expect(applied).toMatchObject({ kind: 'reload', status: { 'nats-1': 'reloaded' }, report: { ok: true, reloaded: [{ name: 'nats-1', signalled: true }] } });
+    const file = fs.readFileSync(path.join(pcDir, 'process-compose.yaml'), 'utf8');
+    expect(file).toMatch(/^ {6}config_sha256: c{64}$/m);
+    expect(file).not.toMatch(/^\s+reload:/m);
+    const after = await varz(1);
+    expect(after.config_digest).not.toBe(before);
+    expect(after.config_digest).toBe(testedDigest(1));
+    expect(alive(child!.pid!)).toBe(true);
+    // Asked again with nothing changed: /varz already shows the digest, so nothing is sent.
+    const again = await engine.apply(engineAndChange([1, 2]).change);
+    expect(again).toMatchObject({ kind: 'reload', status: {}, report: { ok: true, reloaded: [{ name: 'nats-1', signalled: false }] } });
+  });
+
+  it('a changed server_name: reported as an error naming nats-1 with its log lines; it runs on its old config', async () => {
+    const before = await varz(1);
+    const { engine, change } = engineAndChange([1, 2], 'renamed');
+    const applied = await engine.apply(change);
+    expect(applied).toMatchObject({ kind: 'reload', status: { 'nats-1': 'error' }, report: { ok: false, failure: { name: 'nats-1', names: ['nats-1'] } } });
+    if (applied.kind !== 'reload') return;
+    expect(applied.report.failure!.message).toContain(`reload not verified within 5000 ms: its config_digest is still ${before.config_digest}`);
+    expect(applied.report.failure!.lastLines).toEqual(['[ERR] Failed to reload server configuration: …']);
+    expect(await varz(1)).toMatchObject({ config_digest: before.config_digest, server_name: 'nats-1' });
+    expect(alive(child!.pid!)).toBe(true);
   });
 });
