@@ -142,6 +142,7 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   const disabled = namesOf(diff, 'keep').filter((n) => doc.processes[n]!.disabled && !DOWN.has(engine.phaseOf(n) ?? 'pending') && engine.phaseOf(n) !== 'completed');
   await engine.stopSome([...removed, ...replaced, ...disabled]);
   if (engine.isShuttingDown) return { ok: false, reason: 'shutting-down', message: 'the stack is shutting down' };
+  const previous = engine.document;
   engine.adopt(doc, request.secrets ?? {}, new Set(replaced));
   // The config files were written before this apply was asked for: signal now, while what is added starts.
   const reloading = reloadKept(engine, diff);
@@ -163,6 +164,11 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   if (ready && !ready.ok) return { ok: false, reason: 'not-ready', diff, started, stopped, reloaded, failure: ready };
   const failed = reloads.filter((r): r is ReloadOutcome & { ok: false } => !r.ok);
   if (failed.length) {
+    keepOldReload(
+      engine,
+      previous,
+      failed.map((f) => f.name),
+    );
     const failure: ReloadFailure = {
       ok: false,
       reason: 'reload-failed',
@@ -177,6 +183,22 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   }
   const mine = new Set(started);
   return { ok: true, diff, started, stopped, outcomes: ready ? ready.outcomes.filter((o) => mine.has(o.name)) : [], reloaded };
+}
+
+/**
+ * A process that did not take its reload runs on its old config: the running
+ * document keeps its old `x-core.reload`, so the next apply of the same
+ * manifests sees the difference and tries again instead of saying "no change".
+ */
+function keepOldReload(engine: Supervisor, previous: ComposeDoc, names: readonly string[]): void {
+  const processes = { ...engine.document.processes };
+  for (const name of names) {
+    const now = processes[name]!;
+    const { reload: _, ...xCore } = now['x-core']!;
+    const old = previous.processes[name]?.['x-core']?.reload;
+    processes[name] = { ...now, 'x-core': old ? { ...xCore, reload: old } : xCore };
+  }
+  engine.adopt({ ...engine.document, processes }, {}, new Set());
 }
 
 /**

@@ -142,6 +142,13 @@ describe('reload in place (x-core.reload), fake clock and spawner', () => {
     expect(h.phase('nats-1')).toBe('ready');
     expect(h.of('reload-failed', 'nats-1')).toHaveLength(1);
     expect(h.of('apply-finished').at(-1)).toMatchObject({ ok: false });
+    // It runs on its old config, so the same manifests applied again try again (not "no change").
+    expect(h.engine.document.processes['nats-1']!['x-core']!.reload!.sha256).toBe('a'.repeat(64));
+    servers['nats-1']!.valid = true;
+    servers['nats-1']!.file = digest('3');
+    const again = await apply(h, stack({ 'nats-1': 'b' }));
+    expect(again).toMatchObject({ ok: true, reloaded: [{ name: 'nats-1', signalled: true, digest: digest('3') }] });
+    expect(h.engine.document.processes['nats-1']!['x-core']!.reload!.sha256).toBe('b'.repeat(64));
   });
 
   it('a reload nats-server refuses and logs why (the digest stays): fails at once with both digests and its reason; same pid', async () => {
