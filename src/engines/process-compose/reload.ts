@@ -12,12 +12,14 @@
  *   when `/varz` already shows it there is nothing to do (no record of the
  *   previous fingerprint is needed), else the pid process-compose reports is
  *   signalled, once checked to be process-compose's own child with the start
- *   time it had when listed, and `/varz` must show the new digest.
+ *   time it had when listed, and `/varz` must show the new digest (its log,
+ *   read meanwhile, may say at once that it refused).
  *
  * A `reload` without `verify` stays in the file: core could not tell whether
  * it is due, so process-compose restarts such a process when it changes.
  */
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComposeDoc, ComposeProcess } from '../../compose/schema.js';
 import type { ControlClient } from '../../control/client.js';
 import { realClock } from '../../engine/interfaces.js';
@@ -39,6 +41,31 @@ export function pcDocument(doc: ComposeDoc): ComposeDoc {
     processes[name] = { ...proc, 'x-core': rest };
   }
   return { ...doc, processes };
+}
+
+const LOG_LINES = 20;
+const LOG_POLL_MS = 50;
+
+/**
+ * process-compose streams no output: its log is read every LOG_POLL_MS instead,
+ * and a line not among those `seen` before the check is new (nats-server's
+ * lines carry a timestamp), so a refused reload is noticed at once.
+ */
+function followLog(client: ControlClient, name: string, seen: ReadonlySet<string>): { lines: () => readonly string[]; stop: () => void } {
+  const lines: string[] = [];
+  const fresh = new Set<string>();
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      for (const line of await client.logs(name, LOG_LINES).catch(() => [])) {
+        if (seen.has(line) || fresh.has(line)) continue;
+        fresh.add(line);
+        lines.push(line);
+      }
+      await sleep(LOG_POLL_MS);
+    }
+  })();
+  return { lines: () => lines, stop: () => void (stopped = true) };
 }
 
 export interface PcReload {
@@ -63,6 +90,7 @@ export async function reloadUnderPc({ doc, status, client, pcPid, envOf, tools =
     const state = states.find((s) => s.name === name);
     if (!state?.is_running || !(state.pid > 1)) return undefined; // not running: it reads the new file when started
     const identity = identify(state.pid);
+    const seen = new Set(await client.logs(name, LOG_LINES).catch(() => []));
     const outcome = await reloadProcess(name, proc['x-core']!.reload!, {
       clock: realClock,
       tools,
@@ -73,10 +101,10 @@ export async function reloadUnderPc({ doc, status, client, pcPid, envOf, tools =
         // Never a pid reused since it was listed: the same start time, and still process-compose's child.
         return sig && parentOf(identity.pid) === pcPid && signalIfSame(identity, sig) ? identity.pid : undefined;
       },
+      captureOutput: () => followLog(client, name, seen),
     });
     if (outcome.ok) return outcome;
-    // No output stream here: its log holds the reason nats-server gives.
-    const lastLines = await client.logs(name, 20).catch(() => []);
+    const lastLines = await client.logs(name, LOG_LINES).catch(() => []);
     return { ...outcome, lastLines };
   });
   return (await Promise.all(outcomes)).filter((o): o is ReloadOutcome => o !== undefined);
