@@ -5,8 +5,10 @@
  * only once the child got SIGHUP, unless the fake refuses the reload).
  */
 import { describe, expect, it } from 'vitest';
+import { describeEvent } from '../../src/cli/render/event-line.js';
 import type { ComposeDoc, ComposeProcess } from '../../src/compose/schema.js';
 import type { ApplyResult } from '../../src/engine/apply.js';
+import { toRecord } from '../../src/engine/event-record.js';
 import { testedDigest, type ReloadTools } from '../../src/engine/reload.js';
 import { doc, harness, httpProbe, type Harness } from './fakes.js';
 
@@ -245,5 +247,28 @@ describe('reload in place (x-core.reload), fake clock and spawner', () => {
     expect(result.ok && result.diff.processes.find((p) => p.name === 'nats-1')).toMatchObject({ action: 'keep', reload: true });
     expect(servers['nats-1']!.tests).toEqual([]);
     expect(h.spawner.last('nats-1').kills).toEqual([]);
+  });
+});
+
+describe('reload events in the event log and on the terminal', () => {
+  const reloaded = { type: 'reloaded', name: 'nats-1', at: 0, afterMs: 31.4, signalled: true, digest: digest('d') } as const;
+  const failed = { type: 'reload-failed', name: 'nats-1', at: 0, message: 'nats-1 (pid 7): reload refused after 3 ms: …' } as const;
+
+  it('records say what happened, with the digest or the reason', () => {
+    expect(toRecord(reloaded, 1, { service: 'nats', pid: 7, restarts: 0 })).toMatchObject({
+      type: 'reloaded',
+      process: 'nats-1',
+      service: 'nats',
+      pid: 7,
+      reason: 'config reloaded in 31 ms',
+      message: digest('d'),
+    });
+    expect(toRecord({ ...reloaded, signalled: false }, 2, undefined)).toMatchObject({ reason: 'already on the new config' });
+    expect(toRecord(failed, 3, undefined)).toMatchObject({ reason: 'config reload failed', message: failed.message });
+  });
+
+  it('one line each on the terminal', () => {
+    expect(describeEvent(reloaded)).toBe(`nats-1 reloaded its config in 31 ms (${digest('d').slice(0, 19)}…)`);
+    expect(describeEvent(failed)).toBe(`nats-1 config reload failed: ${failed.message}`);
   });
 });
