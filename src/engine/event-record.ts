@@ -88,7 +88,7 @@ function specifics(event: EngineEvent): { reason?: string | null; message?: stri
       return { reason: 'file changed', message: event.changes > 1 ? `${event.file} (and ${event.changes - 1} more changes)` : event.file };
     case 'reloaded':
       return {
-        reason: event.signalled ? `config reloaded in ${ms(event.afterMs)}` : 'already on the new config',
+        reason: event.signalled ? `config reloaded in ${ms(event.afterMs)}` : event.digest ? 'already on the new config' : 'restarting: reads the new config as it starts',
         message: event.digest ?? (event.signalled ? 'not verified (no verify)' : null),
       };
     case 'reload-failed':

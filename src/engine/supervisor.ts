@@ -250,12 +250,15 @@ export class Supervisor {
   reloadHost(name: string): ReloadHost | undefined {
     const runner = this.runners.get(name);
     if (!runner) return undefined;
+    const runOf = () => ('run' in runner.state ? runner.state.run.pid : undefined);
+    const pid = runOf();
     return {
       clock: this.clock,
       tools: this.options.reloadTools ?? realReloadTools,
       env: runner.ctx.env,
       cwd: runner.ctx.proc.working_dir,
-      signal: (signal) => runner.signal(signal),
+      // Only the run that was checked: one started since read the new file (and may not handle the signal yet).
+      signal: (signal) => (pid !== undefined && runOf() === pid ? runner.signal(signal) : undefined),
       captureOutput: () => {
         const lines: string[] = [];
         const stop = this.bus.subscribe((event) => {

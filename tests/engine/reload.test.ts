@@ -24,6 +24,10 @@ class FakeNats {
   takes = true;
   /** With `takes` false: it logs why (as nats-server does), or says nothing. */
   says = true;
+  /** Called when its config is checked (a test makes it crash then). */
+  onTest: (() => void) | undefined;
+  /** /varz refuses while no child of it runs. */
+  downWhenExited = false;
   /** ms from the signal until /varz shows the new digest. */
   lagMs = 0;
   tests: { argv: readonly string[]; env: Readonly<Record<string, string>> }[] = [];
@@ -37,6 +41,7 @@ function fakeTools(h: () => Harness, servers: Record<string, FakeNats>): ReloadT
     test: (argv, env) => {
       const [, server] = Object.entries(servers).find(([name]) => argv.includes(`/conf/${name}.conf`))!;
       server.tests.push({ argv, env });
+      server.onTest?.();
       return Promise.resolve(
         server.valid
           ? { code: 0, output: `nats-server: configuration file /conf/x.conf is valid (${server.file})\n` }
@@ -47,6 +52,7 @@ function fakeTools(h: () => Harness, servers: Record<string, FakeNats>): ReloadT
       const [name, server] = byUrl(url);
       server.varzCalls += 1;
       const child = h().spawner.last(name);
+      if (server.downWhenExited && child.exited) return Promise.resolve({ ok: false, error: 'ECONNREFUSED' });
       if (server.signalledAt === undefined && child.kills.some((k) => k.signal === SIGHUP)) {
         server.signalledAt = h().clock.now();
         if (!server.takes && server.says) child.print('[ERR] Failed to reload server configuration: config reload not supported for ServerName: old=a, new=b');
@@ -212,6 +218,22 @@ describe('reload in place (x-core.reload), fake clock and spawner', () => {
     expect(Object.values(servers).map((s) => s.signalledAt)).toEqual(Array(3).fill(Object.values(servers)[0]!.signalledAt));
   });
 
+  it('restarted (a crash) while it was checked: the new run is not signalled (it read the new file; it may not handle SIGHUP yet)', async () => {
+    const { h, servers } = await running({ 'nats-1': 'a' });
+    const nats = servers['nats-1']!;
+    nats.file = digest('5');
+    nats.downWhenExited = true;
+    nats.onTest = () => h.spawner.last('nats-1').exit(1);
+    const first = h.spawner.last('nats-1');
+    const desired = stack({ 'nats-1': 'b' });
+    desired.processes['nats-1']!.availability = { restart: 'always', backoff_seconds: 1 };
+    const result = await apply(h, desired, 3000);
+    expect(h.spawner.count('nats-1')).toBe(2);
+    expect(result).toMatchObject({ ok: true, reloaded: [{ name: 'nats-1', signalled: false }] });
+    expect(first.kills).toEqual([]);
+    expect(h.spawner.last('nats-1').kills).toEqual([]);
+  });
+
   it('a stopped process: no check, no signal; it reads the new file when started', async () => {
     const { h, servers } = await running({ 'nats-1': 'a' });
     await h.engine.stopProcess('app');
@@ -264,6 +286,7 @@ describe('reload events in the event log and on the terminal', () => {
       message: digest('d'),
     });
     expect(toRecord({ ...reloaded, signalled: false }, 2, undefined)).toMatchObject({ reason: 'already on the new config' });
+    expect(toRecord({ ...reloaded, signalled: false, digest: null }, 2, undefined)).toMatchObject({ reason: 'restarting: reads the new config as it starts' });
     expect(toRecord(failed, 3, undefined)).toMatchObject({ reason: 'config reload failed', message: failed.message });
   });
 

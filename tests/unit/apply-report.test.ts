@@ -8,6 +8,7 @@ const diff: StackDiff = {
     { name: 'nats-1', action: 'keep', updates: ['x-core.reload'], reload: true },
     { name: 'nats-2', action: 'keep', updates: ['x-core.reload', 'description'], reload: true },
     { name: 'nats-3', action: 'keep', updates: [] },
+    { name: 'nats-5', action: 'keep', updates: ['x-core.reload'], reload: true },
     { name: 'nats-4', action: 'add' },
   ],
   unchanged: false,
@@ -24,11 +25,13 @@ describe('the apply report of a reload in place', () => {
       reloaded: [
         { name: 'nats-1', afterMs: 31, signalled: true, digest: D },
         { name: 'nats-2', afterMs: 4, signalled: false, digest: D },
+        { name: 'nats-5', afterMs: 2, signalled: false, digest: null },
       ],
     };
     expect(applyLines(report, 750)).toEqual([
       `↻ nats-1 reloaded in 31 ms (same pid; config verified, ${D.slice(0, 19)}…)`,
       '= nats-2 already runs its new config; in place: description',
+      '= nats-5 not signalled: it was restarting, and reads its new config as it starts',
       '+ nats-4 added, ready in 700 ms',
       'applied in 750 ms; 1 process untouched',
     ]);

@@ -31,7 +31,8 @@ function reloadLine(p: ProcessDiff & { action: 'keep' }, report: ApplyReport, dr
   const done = report.reloaded?.find((r) => r.name === p.name);
   if (done?.signalled)
     return `↻ ${p.name} reloaded in ${formatMs(done.afterMs)} (same pid; ${done.digest ? `config verified, ${done.digest.slice(0, 19)}…` : 'not verified'})${also}`;
-  if (done) return `= ${p.name} already runs its new config${also}`;
+  if (done?.digest) return `= ${p.name} already runs its new config${also}`;
+  if (done) return `= ${p.name} not signalled: it was restarting, and reads its new config as it starts${also}`;
   if (report.failure?.names?.includes(p.name)) return `! ${p.name} reload failed: it runs on its old config${also}`;
   return undefined;
 }
