@@ -12,13 +12,15 @@
  *
  * Every (re)connect signs in afresh before its subscriptions are sent: a
  * token PocketBase no longer honours (its superuser saved with a new password,
- * a restored data folder) is not refused there, it silently makes the
- * subscription anonymous, and an anonymous subscription to a superuser-only
- * collection gets no events at all. Measured cost: one sign-in per connect
- * (PocketBase closes an idle one after 5 minutes).
+ * a restored data folder) is not refused there (its auth middleware ignores a
+ * token it cannot verify), so the subscription would be anonymous, and an
+ * anonymous subscription to a superuser-only collection gets no events at all.
+ * Seen here as "Only superusers can perform this action" after a PocketBase
+ * restart. Cost: one sign-in per connect (PocketBase closes an idle one after
+ * 5 minutes).
  */
 import { EventSource } from 'eventsource';
-import PocketBase from 'pocketbase';
+import PocketBase, { isTokenExpired } from 'pocketbase';
 import { TOPOLOGY_COLLECTION } from '../services/pocketbase-migrations.js';
 import type { TopologyRecord } from './records.js';
 
@@ -56,8 +58,12 @@ export async function connectTopology(target: SourceTarget, hooks: SourceHooks, 
   const pb = new PocketBase(target.url);
   // Two listings at once must both answer: no request is cancelled by a later one.
   pb.autoCancellation(false);
-  const signIn = () => pb.collection('_superusers').authWithPassword(target.email, target.password, bounded());
-  // Set before the sign-in below: its auto-refresh wraps this hook and calls it after its own.
+  const signIn = async () => {
+    await pb.collection('_superusers').authWithPassword(target.email, target.password, bounded());
+  };
+  const fresh = async () => {
+    if (!pb.authStore.isValid || isTokenExpired(pb.authStore.token, RENEW_BEFORE_SECONDS)) await signIn();
+  };
   pb.beforeSend = async (url, options) => {
     if (options.method === 'POST' && new URL(url).pathname.endsWith('/api/realtime')) {
       await signIn();
@@ -67,24 +73,33 @@ export async function connectTopology(target: SourceTarget, hooks: SourceHooks, 
     }
     return { url, options };
   };
-  // No signal here: the SDK keeps these options for its later automatic sign-ins.
-  await pb.collection('_superusers').authWithPassword(target.email, target.password, { autoRefreshThreshold: RENEW_BEFORE_SECONDS });
   const collection = pb.collection(TOPOLOGY_COLLECTION);
-  pb.realtime.onDisconnect = (active) => {
-    // No active subscription: our own close, not a lost connection.
-    if (active.length > 0) hooks.onDisconnect();
+  const close = async () => {
+    pb.realtime.onDisconnect = undefined;
+    await pb.realtime.unsubscribe().catch(() => {});
   };
-  await collection.subscribe('*', () => hooks.onChange());
-  await pb.realtime.subscribe('PB_CONNECT', () => hooks.onConnect());
+  try {
+    await signIn();
+    pb.realtime.onDisconnect = (active) => {
+      // No active subscription: our own close, not a lost connection.
+      if (active.length > 0) hooks.onDisconnect();
+    };
+    await collection.subscribe('*', () => hooks.onChange());
+    await pb.realtime.subscribe('PB_CONNECT', () => hooks.onConnect());
+  } catch (error) {
+    await close(); // no half-made client reconnecting behind our back
+    throw error;
+  }
   return {
-    list: async () => (await collection.getFullList({ batch: 500, ...bounded() })).map(toRecord),
+    list: async () => {
+      await fresh();
+      return (await collection.getFullList({ batch: 500, ...bounded() })).map(toRecord);
+    },
     setError: async (id, error) => {
+      await fresh();
       await collection.update(id, { error }, bounded());
     },
-    close: async () => {
-      pb.realtime.onDisconnect = undefined;
-      await pb.realtime.unsubscribe().catch(() => {});
-    },
+    close,
   };
 }
 
