@@ -6,6 +6,7 @@
  * `core status --json`. No superuser password is set: the controller's
  * generated one (.data/secrets/pocketbase.password) is what the test signs in with.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import PocketBase, { type RecordService } from 'pocketbase';
@@ -122,20 +123,46 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
     );
     // Written before or after the controller's reconnect: either its event or the re-listing brings it.
     // (This client's own token survived the restart: the hook kept the unchanged password.)
-    await topology.update(recordId, { topology: 'ring' });
-    await waitFor('the record to name the topology', async () => (await topology.getOne(recordId)).error.includes('config.topology') || undefined, 15_000, 50);
+    await topology.update(recordId, { topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: ['LHR'] } } });
+    await waitFor('the record to name the region', async () => (await topology.getOne(recordId)).error.includes('config.deployment.local.leaf_regions') || undefined, 15_000, 50);
     expect(Object.keys(await pids()).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'nats-leaf-lhr', 'pocketbase']);
   }, 60_000);
 
-  it('removing the record returns NATS to its manifest: the leaf is gone, the rest keep their pids', async () => {
-    await topology.update(recordId, { topology: 'hub-spoke', deployment: { local: { hub_nodes: 2, leaf_regions: ['lhr'] } } });
+  it('a record changed while the controller was away (no event at all) is applied once it reconnects: the re-listing finds it', async () => {
+    const stopped = await run('stop', 'pocketbase');
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await waitFor('PocketBase to be stopped', async () => !(await pids()).pocketbase || undefined, 20_000, 50);
+    // Written straight into PocketBase's data while it is down (a migration run by its own binary): nobody hears of it.
+    const migrations = fs.mkdtempSync(path.join(project.dir, 'offline-'));
+    fs.writeFileSync(
+      path.join(migrations, '1800000000_offline_edit.js'),
+      `migrate((app) => {
+        const record = app.findRecordById("core_topology", ${JSON.stringify(recordId)});
+        record.set("deployment", { local: { hub_nodes: 2, leaf_regions: ["lhr", "nrt"] } });
+        app.save(record);
+      });`,
+    );
+    execFileSync(path.join(project.dir, '.dep/pocketbase'), ['migrate', 'up', '--dir', path.join(project.dir, '.data/pocketbase'), '--migrationsDir', migrations], {
+      stdio: 'ignore',
+    });
+    const before = await pids();
+    const started = await run('start', 'pocketbase');
+    expect(started.code, started.stderr).toBe(0);
+    await waitFor('nats-leaf-nrt to be healthy', async () => (await processes())['nats-leaf-nrt']?.health === 'healthy', 30_000, 100);
     await waitFor('the error to be cleared', async () => (await topology.getOne(recordId)).error === '' || undefined, 15_000, 50);
+    const after = await pids();
+    expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'nats-leaf-lhr', 'nats-leaf-nrt', 'pocketbase']);
+    const { pocketbase: _restarted, ...rest } = before;
+    expect(after).toMatchObject(rest);
+  }, 60_000);
+
+  it('removing the record returns NATS to its manifest: the leaves are gone, the rest keep their pids', async () => {
     const before = await pids();
     await topology.delete(recordId);
-    await waitFor('nats-leaf-lhr to be gone', async () => !(await processes())['nats-leaf-lhr'], 30_000, 100);
+    await waitFor('the leaves to be gone', async () => Object.keys(await processes()).every((name) => !name.startsWith('nats-leaf-')), 30_000, 100);
     const after = await pids();
     expect(Object.keys(after).sort()).toEqual(['caddy', 'nats-hub-1', 'nats-hub-2', 'pocketbase']);
-    const { 'nats-leaf-lhr': _leaf, ...kept } = before;
+    const { 'nats-leaf-lhr': _lhr, 'nats-leaf-nrt': _nrt, ...kept } = before;
     expect(after).toEqual(kept);
     expect(fs.existsSync(path.join(project.dir, '.core-stack/controller/topology.json'))).toBe(false);
   }, 60_000);
