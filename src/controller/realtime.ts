@@ -93,7 +93,14 @@ export async function connectTopology(target: SourceTarget, hooks: SourceHooks, 
   return {
     list: async () => {
       await fresh();
-      return (await collection.getFullList({ batch: 500, ...bounded() })).map(toRecord);
+      try {
+        return (await collection.getFullList({ batch: 500, ...bounded() })).map(toRecord);
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+        throw new Error(
+          `PocketBase has no ${TOPOLOGY_COLLECTION} collection: its manifest must pass core's migrations ("--migrationsDir", "\${stack}/pocketbase/pb_migrations"; see docs/controller.md)`,
+        );
+      }
     },
     setError: async (id, error) => {
       await fresh();
