@@ -75,7 +75,11 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
   it('keeps the generated superuser password out of every command line and generated file', async () => {
     const password = fs.readFileSync(path.join(project.dir, '.data/secrets/pocketbase.password'), 'utf8').trim();
     expect(fs.statSync(path.join(project.dir, '.data/secrets/pocketbase.password')).mode & 0o777).toBe(0o600);
-    for (const pid of Object.values(await pids())) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(password);
+    for (const [name, pid] of Object.entries(await pids())) {
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(password);
+      // Only PocketBase is given it, in its environment.
+      expect(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`CORE_POCKETBASE_ADMIN_PASSWORD=${password}`)).toBe(name === 'pocketbase');
+    }
     const stackDir = path.join(project.dir, '.core-stack');
     for (const file of fs.readdirSync(stackDir, { recursive: true, withFileTypes: true })) {
       if (file.isFile()) expect(fs.readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain(password);
