@@ -169,5 +169,8 @@ describe('the topology controller (CORE_CONTROLLER=1)', () => {
     const { 'nats-leaf-lhr': _lhr, 'nats-leaf-nrt': _nrt, ...kept } = before;
     expect(after).toEqual(kept);
     expect(fs.existsSync(path.join(project.dir, '.core-stack/controller/topology.json'))).toBe(false);
+    // One apply per valid change (lhr; lhr + nrt; none), none for a refusal or for the controller's own error writes.
+    const applied = (await controllerEvents()).filter((e) => e.reason.startsWith('applied') || e.reason.startsWith('cannot apply'));
+    expect(applied.map((e) => e.reason)).toEqual(['applied nats from its record', 'applied nats from its record', 'applied nats back to its manifest']);
   }, 60_000);
 });
