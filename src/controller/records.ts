@@ -5,11 +5,10 @@
  *
  * A record's empty field (`topology: ""`, `deployment: null`) is absent: the
  * manifest's value of that key stays. A record for a service no manifest
- * declares, or whose value the manifest rules refuse, changes nothing: it is
- * left out of the overrides and its `error` says why.
+ * declares, or whose value the manifest rules refuse, changes nothing: its
+ * service keeps what runs (desiredState) and the record's `error` says why.
  */
-import type { Issue } from '../support/errors.js';
-import { formatIssue } from '../support/errors.js';
+import { formatIssue, type Issue } from '../support/errors.js';
 
 /** A `core_topology` record as the SDK returns it (only the fields core reads). */
 export interface TopologyRecord {
