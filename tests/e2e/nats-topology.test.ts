@@ -118,8 +118,11 @@ describe('cluster: 3 nodes, then 5', () => {
     const streamLeader = (await (await jetstreamManager(nc)).streams.info('ORDERS')).cluster?.leader;
     const victim = ['nats-1', 'nats-2', 'nats-3'].find((n) => n !== jsz.meta_cluster.leader && n !== streamLeader)!;
     const before = (await statusOf(project)).find((p) => p.name === victim)!;
+    // Writes go through a node that stays up: a client of the victim would first have to reconnect.
+    const survivor = [0, 1, 2].find((i) => `nats-${i + 1}` !== victim)!;
+    const writer = await connect({ servers: `nats://127.0.0.1:${port(4222, survivor)}`, timeout: 3000 });
     process.kill(before.pid!, 'SIGKILL');
-    const js = (await jetstreamManager(nc)).jetstream();
+    const js = (await jetstreamManager(writer)).jetstream();
     // Two of three keep the quorum: writes go on while the victim is down.
     for (let i = 0; i < 5; i++) await js.publish('orders.during', `d${i}`);
     const after = await waitFor(
@@ -131,6 +134,7 @@ describe('cluster: 3 nodes, then 5', () => {
     expect(after.restarts).toBe(before.restarts + 1);
     expect(await healthz(after.ports.monitor!)).toBe(200);
     await js.publish('orders.after', 'a');
+    await writer.close();
     const jsm = await jetstreamManager(nc);
     // The restarted replica catches up: every replica current, all 16 messages there.
     const info = await waitFor('every replica current', async () => {
