@@ -134,19 +134,21 @@ describe('cluster: 3 nodes, then 5', () => {
     expect(after.restarts).toBe(before.restarts + 1);
     expect(await healthz(after.ports.monitor!)).toBe(200);
     await js.publish('orders.after', 'a');
-    await writer.close();
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(writer);
     // The restarted replica catches up: every replica current, all 16 messages there.
     const info = await waitFor('every replica current', async () => {
       const i = await jsm.streams.info('ORDERS');
       return i.cluster?.replicas?.every((r) => r.current) && i.state.messages === 16 ? i : undefined;
     });
     expect(info.state.messages).toBe(16);
+    await writer.close();
   }, 40_000);
 
   it('3 → 5 with `core up`: the three keep their pids, every node has 4 route peers, no acknowledged message is lost', async () => {
     const before = Object.fromEntries((await statusOf(project)).map((p) => [p.name, p.pid]));
-    const jsm = await jetstreamManager(nc);
+    // A connection of its own: the suite's may still be reconnecting from the node killed above.
+    const publisherConnection = await connect({ servers: [0, 1, 2].map((i) => `nats://127.0.0.1:${port(4222, i)}`), timeout: 3000 });
+    const jsm = await jetstreamManager(publisherConnection);
     const start = (await jsm.streams.info('ORDERS')).state.messages;
     const load = publisher(jsm.jetstream(), 'orders.scale');
     editNats(project, (m) => (m.config.deployment.local.nodes = 5));
@@ -170,6 +172,7 @@ describe('cluster: 3 nodes, then 5', () => {
     expect(acked).toBeGreaterThan(0);
     // Every acknowledged message is in the stream (a failed publish was never acknowledged).
     expect((await jsm.streams.info('ORDERS')).state.messages).toBe(start + acked);
+    await publisherConnection.close();
   }, 60_000);
 
   it('the service name stands for its processes: status, logs and spec', async () => {
@@ -250,6 +253,8 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
     for (let i = 0; i < 5; i++) await local.jetstream().publish('readings.lhr', `r${i}`);
 
     const hub = await client(1);
+    // The leaf's JetStream API reaches this hub once its interest has crossed the leaf connection and the routes.
+    await interestAt(port(8222, 1), '$JS.lhr.API.STREAM.INFO.READINGS');
     const viaDomain = await jetstreamManager(hub, { domain: 'lhr' });
     const info = await viaDomain.streams.info('READINGS');
     expect(info.state.messages).toBe(5);
@@ -258,6 +263,7 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
     const hubJsm = await jetstreamManager(hub);
     await hubJsm.streams.add({ name: 'CATALOG', subjects: ['catalog.>'], num_replicas: 3 });
     await hubJsm.jetstream().publish('catalog.item', 'widget');
+    await interestAt(port(8222, 100), '$JS.hub.API.STREAM.INFO.CATALOG');
     const fromLeaf = await jetstreamManager(lhr, { domain: 'hub' });
     expect((await fromLeaf.streams.info('CATALOG')).state.messages).toBe(1);
   }, 20_000);
