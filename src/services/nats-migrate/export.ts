@@ -1,0 +1,108 @@
+/**
+ * Read every stream of a running NATS server (or cluster) into a backup
+ * folder (backup.ts): config, durable consumers and every message with its
+ * original sequence and time, subject, headers and payload. Only reads: the
+ * source is never changed. The count read must equal the stream's own count,
+ * and the stream must not have moved on meanwhile, or the export fails and
+ * leaves no backup (a half backup must never pass for a whole one).
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { BACKUP_VERSION, type BackupConsumer, type BackupMessage, type BackupStream, BackupWriter, backupName } from './backup.js';
+import { cannotCarry } from './stream-config.js';
+
+export interface ExportOptions {
+  /** Where backups go (`<data>/nats/migrations`). */
+  readonly root: string;
+  /** The processes read from, for the record (`nats`). */
+  readonly source: readonly string[];
+  /** JetStream domain to read from, when the servers are reached through another domain. */
+  readonly domain?: string;
+  readonly now?: Date;
+}
+
+export interface ExportResult {
+  /** The backup folder; undefined when there were no streams (nothing is written). */
+  readonly dir: string | undefined;
+  readonly streams: readonly BackupStream[];
+  readonly messages: number;
+}
+
+/** An expected failure: the message names the stream. */
+export class MigrationError extends Error {}
+
+const BATCH = 512;
+
+function toMessage(m: JsMsg): BackupMessage {
+  const headers: Record<string, string[]> = {};
+  if (m.headers) for (const [name, values] of m.headers) headers[name] = [...values];
+  return {
+    seq: m.info.streamSequence,
+    time: new Date(Number(m.info.timestampNanos / 1_000_000)).toISOString(),
+    subject: m.subject,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    data: Buffer.from(m.data).toString('base64'),
+  };
+}
+
+export async function exportStreams(connection: NodeConnectionOptions, options: ExportOptions): Promise<ExportResult> {
+  const nc = await connect({ ...connection, name: 'core nats export' });
+  try {
+    const jsm = await jetstreamManager(nc, options.domain ? { domain: options.domain } : {});
+    const js = jetstream(nc, options.domain ? { domain: options.domain } : {});
+    const infos = [];
+    for await (const info of jsm.streams.list()) infos.push(info);
+    if (infos.length === 0) return { dir: undefined, streams: [], messages: 0 };
+    for (const info of infos) {
+      const why = cannotCarry(info.config as unknown as Record<string, unknown>);
+      if (why) throw new MigrationError(`stream ${info.config.name}: cannot be carried over: ${why}`);
+    }
+    const writer = new BackupWriter(options.root, backupName(options.now ?? new Date()));
+    try {
+      const streams: BackupStream[] = [];
+      for (const info of infos.sort((a, b) => a.config.name.localeCompare(b.config.name))) {
+        const name = info.config.name;
+        const { messages, first_seq, last_seq } = info.state;
+        const consumers: BackupConsumer[] = [];
+        for await (const c of jsm.consumers.list(name)) consumers.push({ config: c.config as unknown as Record<string, unknown>, ack_floor: c.ack_floor.stream_seq });
+        const out = writer.openStream();
+        let read = 0;
+        try {
+          if (messages > 0) {
+            const consumer = await js.consumers.get(name);
+            let last = 0;
+            while (last < last_seq) {
+              const batch = await consumer.fetch({ max_messages: Math.min(BATCH, messages - read || 1), expires: 5000 });
+              let got = 0;
+              for await (const m of batch) {
+                got++;
+                if (m.info.streamSequence > last_seq) continue; // written after we looked: the check below says so
+                out.write(toMessage(m));
+                read++;
+                last = m.info.streamSequence;
+              }
+              if (got === 0) break;
+              if (read >= messages && last < last_seq) break;
+            }
+          }
+        } finally {
+          out.close();
+        }
+        const after = await jsm.streams.info(name);
+        if (read !== messages) throw new MigrationError(`stream ${name}: read ${read} messages, but the stream holds ${messages}`);
+        if (after.state.last_seq !== last_seq || after.state.messages !== messages) {
+          throw new MigrationError(`stream ${name}: changed while it was read (${messages} → ${after.state.messages} messages); stop what writes to it and try again`);
+        }
+        streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages, first_seq, last_seq, consumers, file: out.file });
+      }
+      const dir = writer.finish({ version: BACKUP_VERSION, created_at: (options.now ?? new Date()).toISOString(), source: options.source, streams });
+      return { dir, streams, messages: streams.reduce((sum, s) => sum + s.messages, 0) };
+    } catch (error) {
+      writer.abandon();
+      throw error;
+    }
+  } finally {
+    await nc.close();
+  }
+}

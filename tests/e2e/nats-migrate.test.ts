@@ -1,0 +1,184 @@
+/**
+ * Carrying JetStream over from a single node to a cluster, with the real
+ * nats-server 2.14.5 and the official clients: a single node with a stream of
+ * 1,000 messages (headers, a de-duplication id, a durable consumer halfway
+ * through) and a KV bucket → exportStreams → a 3-node cluster this file
+ * configures itself → importStreams → everything is there, in order.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportStreams, importStreams, readBackupIndex } from '../../src/services/nats-migrate/index.js';
+import { freeOffset } from '../helpers/e2e.js';
+import { healthy, type NatsNode, startNode, stopNode } from '../helpers/nats-servers.js';
+
+const PASSWORD = 'pTestOnlyPassword1234';
+const auth = { user: 'core', pass: PASSWORD };
+const COUNT = 1000;
+const BASES = [4222, 8222, 4223, 4224, 4225, 8223, 8224, 8225, 6223, 6224, 6225];
+
+let dir: string;
+let offset: number;
+const nodes: NatsNode[] = [];
+const at = (base: number) => base + offset;
+const servers = (base: number) => [`127.0.0.1:${at(base)}`];
+
+async function withConnection<T>(port: number, use: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: [`127.0.0.1:${port}`], ...auth });
+  try {
+    return await use(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+async function seedSingleNode(nc: NatsConnection): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+  for (let i = 0; i < COUNT; i++) {
+    const h = headers();
+    h.set('X-Index', String(i));
+    await js.publish(`orders.${i % 5}`, `order ${i}`, { headers: h, msgID: `order-${i}` });
+  }
+  // A worker that had finished the first 100.
+  await jsm.consumers.add('ORDERS', { durable_name: 'worker', ack_policy: AckPolicy.Explicit });
+  const worker = await js.consumers.get('ORDERS', 'worker');
+  const batch = await worker.fetch({ max_messages: 100, expires: 5000 });
+  for await (const m of batch) await m.ackAck();
+  // A KV bucket as the KV API makes it (stream KV_<bucket>), with history, an update and a delete.
+  await jsm.streams.add({
+    name: 'KV_settings',
+    subjects: ['$KV.settings.>'],
+    max_msgs_per_subject: 5,
+    discard: 'new' as never,
+    allow_rollup_hdrs: true,
+    deny_delete: true,
+    allow_direct: true,
+  });
+  await js.publish('$KV.settings.colour', 'red');
+  await js.publish('$KV.settings.size', 'large');
+  await js.publish('$KV.settings.colour', 'blue');
+  const del = headers();
+  del.set('KV-Operation', 'DEL');
+  await js.publish('$KV.settings.size', '', { headers: del });
+}
+
+beforeAll(async () => {
+  offset = await freeOffset(BASES);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-nats-migrate-'));
+  const single = startNode(dir, { name: 'nats', client: at(4222), monitor: at(8222), storeDir: path.join(dir, 'data/nats'), password: PASSWORD });
+  nodes.push(single);
+  await healthy(single);
+  await withConnection(single.client, seedSingleNode);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map(stopNode));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exportStreams → importStreams, single node → 3-node cluster', () => {
+  let backup: string;
+
+  it('exports every stream with every message into a private backup folder', async () => {
+    const root = path.join(dir, 'data/nats/migrations');
+    const result = await exportStreams({ servers: servers(4222), ...auth }, { root, source: ['nats'] });
+    expect(result.dir).toBeDefined();
+    backup = result.dir!;
+    expect(path.dirname(backup)).toBe(root);
+    expect(result.streams.map((s) => [s.name, s.messages])).toEqual([
+      ['KV_settings', 4],
+      ['ORDERS', COUNT],
+    ]);
+    expect(result.messages).toBe(COUNT + 4);
+    expect(fs.statSync(backup).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(backup, 'backup.json')).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(root)).toEqual([path.basename(backup)]); // no partial folder left
+    const orders = readBackupIndex(backup).streams.find((s) => s.name === 'ORDERS')!;
+    expect(orders.consumers.map((c) => [c.config.durable_name, c.ack_floor])).toEqual([['worker', 100]]);
+    const lines = fs.readFileSync(path.join(backup, orders.file), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(COUNT);
+    expect(JSON.parse(lines[7]!)).toMatchObject({ seq: 8, subject: 'orders.2', headers: { 'X-Index': ['7'], 'Nats-Msg-Id': ['order-7'] } });
+    expect(fs.readFileSync(path.join(backup, 'backup.json'), 'utf8')).not.toContain(PASSWORD);
+  });
+
+  it('imports them into a fresh 3-node cluster: all 1,000 messages in order with their headers, the consumer and the KV bucket', async () => {
+    const routes = [at(6223), at(6224), at(6225)];
+    const cluster = [1, 2, 3].map((i) =>
+      startNode(dir, {
+        name: `nats-${i}`,
+        client: at(4222 + i),
+        monitor: at(8222 + i),
+        storeDir: path.join(dir, `data/nats/nats-${i}`),
+        cluster: { name: 'core', port: at(6222 + i), routes },
+        password: PASSWORD,
+      }),
+    );
+    nodes.push(...cluster);
+    await Promise.all(cluster.map((node) => healthy(node)));
+
+    const connection = { servers: cluster.map((n) => `127.0.0.1:${n.client}`), ...auth };
+    const result = await importStreams(connection, backup, { clusterSize: 3 });
+    expect(result.streams).toEqual([
+      { name: 'KV_settings', messages: 4 },
+      { name: 'ORDERS', messages: COUNT },
+    ]);
+
+    // Read back through another node than the one imported through first.
+    await withConnection(at(4225), async (nc) => {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      const info = await jsm.streams.info('ORDERS');
+      expect(info.state.messages).toBe(COUNT);
+      expect(info.state.first_seq).toBe(1);
+      const reader = await js.consumers.get('ORDERS');
+      const batch = await reader.fetch({ max_messages: COUNT, expires: 10_000 });
+      const seen: string[] = [];
+      for await (const m of batch) {
+        const i = seen.length;
+        expect([m.subject, m.string(), m.headers?.get('X-Index'), m.headers?.get('Nats-Msg-Id'), m.info.streamSequence]).toEqual([
+          `orders.${i % 5}`,
+          `order ${i}`,
+          String(i),
+          `order-${i}`,
+          i + 1,
+        ]);
+        seen.push(m.string());
+      }
+      expect(seen).toHaveLength(COUNT);
+
+      // The worker goes on where it was: the 101st order.
+      const worker = await js.consumers.get('ORDERS', 'worker');
+      const next = await worker.next({ expires: 5000 });
+      expect(next?.string()).toBe('order 100');
+
+      // The KV bucket: its config as the KV API needs it, and its values by direct get (what kv.get does).
+      const kv = await jsm.streams.info('KV_settings');
+      expect(kv.config).toMatchObject({ subjects: ['$KV.settings.>'], max_msgs_per_subject: 5, allow_rollup_hdrs: true, deny_delete: true, allow_direct: true, discard: 'new' });
+      const colour = await jsm.direct.getMessage('KV_settings', { last_by_subj: '$KV.settings.colour' });
+      expect(colour?.string()).toBe('blue');
+      const size = await jsm.direct.getMessage('KV_settings', { last_by_subj: '$KV.settings.size' });
+      expect(size?.header.get('KV-Operation')).toBe('DEL');
+    });
+  }, 60_000);
+
+  it('refuses to import into servers that have the stream already, naming it, and changes nothing there', async () => {
+    const connection = { servers: [`127.0.0.1:${at(4223)}`], ...auth };
+    await expect(importStreams(connection, backup, { clusterSize: 3 })).rejects.toThrow('stream KV_settings: already exists on the new servers; nothing of it was imported');
+    await withConnection(at(4223), async (nc) => expect((await (await jetstreamManager(nc)).streams.info('ORDERS')).state.messages).toBe(COUNT));
+  });
+
+  it('an empty server exports nothing and writes no backup', async () => {
+    const root = path.join(dir, 'empty-migrations');
+    const empty = startNode(dir, { name: 'empty', client: at(4222) + 50, monitor: at(8222) + 50, storeDir: path.join(dir, 'empty') });
+    nodes.push(empty);
+    await healthy(empty);
+    const result = await exportStreams({ servers: [`127.0.0.1:${empty.client}`] }, { root, source: ['empty'] });
+    expect(result).toEqual({ dir: undefined, streams: [], messages: 0 });
+    expect(fs.existsSync(root)).toBe(false);
+  });
+});
