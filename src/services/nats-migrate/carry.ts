@@ -1,0 +1,158 @@
+/**
+ * A topology change on a running stack that replaces every process holding a
+ * NATS service's streams (groups.ts): the streams are read into a backup
+ * folder before the change is sent, and republished into the new processes
+ * once they are ready, with every count checked. What cannot be carried is
+ * refused before anything changes (exit 2); what fails after the change says
+ * where the backup is and how to restore it. Nothing under `.data/` is deleted.
+ */
+import path from 'node:path';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
+import type { PlannedService, StackPlan } from '../../plan/types.js';
+import { InputError, RuntimeError } from '../../support/errors.js';
+import { migrationsDir } from './backup.js';
+import { exportStreams } from './export.js';
+import { carriesNeeded, type CarryNeeded, storeOf } from './groups.js';
+import { importStreams } from './import.js';
+import { moveAside, streamsOnDisk } from './store.js';
+
+type Ports = Readonly<Record<string, Readonly<Record<string, { port: number; host: string }>>>>;
+
+/** The running stack as the carry-over needs it. */
+export interface RunningNats {
+  /** Every process of the running document, running or not. */
+  readonly names: readonly string[];
+  /** Those running now. */
+  readonly running: ReadonlySet<string>;
+  /** Ports per process as the state file records them. */
+  readonly ports: Ports;
+}
+
+/** Exported, waiting for the change to be applied. */
+export interface PendingCarry {
+  readonly need: CarryNeeded;
+  readonly backup: string;
+  readonly streams: number;
+  readonly messages: number;
+}
+
+export interface Carried {
+  readonly service: string;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  readonly backup: string;
+  readonly streams: number;
+  readonly messages: number;
+}
+
+export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** The user and password the plan gives the service's clients (the server reads the same from its environment). */
+export function credentials(s: PlannedService): Pick<NodeConnectionOptions, 'user' | 'pass'> {
+  if (s.config.auth !== 'user-password') return {};
+  const key = s.secretEnv.find((k) => /^CORE_.+_AUTH_PASSWORD$/.test(k));
+  const pass = key ? s.env[key] : undefined;
+  return pass ? { user: 'core', pass } : {};
+}
+
+function relative(plan: StackPlan, file: string): string {
+  return path.relative(plan.root, file) || '.';
+}
+
+/** Streams on disk in the stores of `processes` (for a process that is not running: nothing can read them). */
+function storedIn(need: CarryNeeded, processes: readonly string[]): string[] {
+  return processes.flatMap((p) => streamsOnDisk(storeOf(need.base, p, need.service)).map((s) => `${p}: ${s}`));
+}
+
+/**
+ * Before the change is sent: read the streams of every group the plan
+ * replaces. Refuses (exit 2, nothing changed) where they cannot be read whole.
+ */
+export async function exportBeforeChange(running: RunningNats, plan: StackPlan): Promise<PendingCarry[]> {
+  const pending: PendingCarry[] = [];
+  for (const need of carriesNeeded(running.names, plan)) {
+    const refuse = (why: string, details: string[] = []) =>
+      new InputError(
+        'streams-not-carried',
+        `${need.service}: cannot carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')}: ${why}`,
+        [...details, 'nothing was changed; the streams are where they were'],
+      );
+    const stopped = need.from.filter((p) => !running.running.has(p));
+    if (stopped.length > 0) {
+      const onDisk = storedIn(need, stopped);
+      if (onDisk.length > 0)
+        throw refuse(`${stopped.join(', ')} is not running, so its streams cannot be read`, [`start it first: \`core start ${stopped.join(' ')}\`, then apply again`]);
+      continue;
+    }
+    const occupied = storedIn(
+      need,
+      need.to.map((s) => s.name),
+    );
+    if (occupied.length > 0) {
+      throw refuse('the new processes already have streams in their stores', [
+        ...occupied.map((s) => `  ${s}`),
+        `move ${need.to.map((s) => relative(plan, storeOf(need.base, s.name, need.service))).join(', ')} aside first (they are left from an earlier topology)`,
+      ]);
+    }
+    const source = need.from.flatMap((p) => {
+      const client = running.ports[p]?.client;
+      return client ? [hostPort(client.host, client.port)] : [];
+    });
+    if (source.length === 0) throw refuse('the running stack records no client port for them');
+    try {
+      const result = await exportStreams({ servers: source, ...credentials(need.to[0]!), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
+      if (result.dir) pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
+    } catch (error) {
+      throw refuse((error as Error).message);
+    }
+  }
+  return pending;
+}
+
+/** How to get the streams back by hand, for every message that leaves a backup behind. */
+export function restoreHint(plan: StackPlan, carry: PendingCarry): string[] {
+  const backup = relative(plan, carry.backup);
+  const old = carry.need.from.map((p) => relative(plan, storeOf(carry.need.base, p, carry.need.service)));
+  return [
+    `the streams of ${carry.need.service} (${carry.streams} streams, ${carry.messages} messages) were saved before the change to ${backup}/`,
+    `the old store is untouched: ${old.join(', ')}`,
+    `to restore into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core nats restore ${backup}\``,
+    `or go back: set the topology as it was and run \`core up\` again`,
+  ];
+}
+
+/**
+ * After the change was applied and the new processes are ready: republish
+ * every stream, check every count, then move the old store into the backup
+ * folder (so no later start takes it for streams still to carry).
+ */
+export async function importAfterChange(pending: readonly PendingCarry[], plan: StackPlan): Promise<Carried[]> {
+  const carried: Carried[] = [];
+  for (const carry of pending) {
+    const { need } = carry;
+    const servers = need.to.flatMap((s) => (s.ports.client ? [hostPort(s.ports.client.host, s.ports.client.port)] : []));
+    try {
+      await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, carry.backup, { clusterSize: need.to.length });
+    } catch (error) {
+      throw new RuntimeError(
+        'streams-not-carried',
+        `${need.service}: the topology changed, but carrying its streams over failed: ${(error as Error).message}`,
+        restoreHint(plan, carry),
+      );
+    }
+    for (const p of need.from) {
+      const store = storeOf(need.base, p, need.service);
+      moveAside(p === need.service ? path.join(store, 'jetstream') : store, carry.backup, p);
+    }
+    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: carry.backup, streams: carry.streams, messages: carry.messages });
+  }
+  return carried;
+}
+
+export function carriedLine(plan: StackPlan, c: Carried): string {
+  return `carried ${c.streams} stream${c.streams === 1 ? '' : 's'}, ${c.messages} message${c.messages === 1 ? '' : 's'} over to ${c.to.join(', ')} (backup: ${relative(plan, c.backup)}/)`;
+}
+
+export function carriedJson(plan: StackPlan, c: Carried) {
+  return { service: c.service, from: c.from, to: c.to, streams: c.streams, messages: c.messages, backup: relative(plan, c.backup) };
+}

@@ -1,0 +1,44 @@
+/**
+ * The call a change of a running stack makes (cli/commands/apply.ts): before
+ * the change is sent, whether it replaces the processes holding a NATS
+ * service's streams (pure, cheap); only then the NATS clients are loaded and
+ * the streams read. After the change, they are carried over.
+ */
+import type { StackHandle } from '../../control/connect.js';
+import type { DesiredStack, StackEngine } from '../../engines/engine.js';
+import { CoreError, InputError, RuntimeError } from '../../support/errors.js';
+import { carriesNeeded } from './groups.js';
+
+export interface CarryHook {
+  /** After a change that brought the new processes up: carry, check, and say what was carried. */
+  finish(): Promise<{ lines: string[]; json: unknown[] }>;
+  /** Lines for a change that failed: where the streams were saved and how to restore them. */
+  hint(): string[];
+}
+
+export async function carryBeforeChange(engine: StackEngine, handle: StackHandle, desired: DesiredStack): Promise<CarryHook | undefined> {
+  const processes = await engine.snapshot();
+  const names = processes.map((p) => p.name);
+  if (carriesNeeded(names, desired.plan).length === 0) return undefined;
+  const carry = await import('./carry.js');
+  const pending = await carry.exportBeforeChange(
+    { names, running: new Set(processes.filter((p) => p.is_running).map((p) => p.name)), ports: handle.state?.ports ?? {} },
+    desired.plan,
+  );
+  if (pending.length === 0) return undefined;
+  return {
+    finish: async () => {
+      const carried = await carry.importAfterChange(pending, desired.plan);
+      return { lines: carried.map((c) => carry.carriedLine(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
+    },
+    hint: () => pending.flatMap((p) => carry.restoreHint(desired.plan, p)),
+  };
+}
+
+/** The same error with the hook's lines under it (a change that failed after the streams were saved). */
+export function withHint(error: unknown, hook: CarryHook | undefined): unknown {
+  if (!hook) return error;
+  if (error instanceof InputError) return new InputError(error.reason, error.message, [...error.details, ...hook.hint()]);
+  if (error instanceof CoreError) return new RuntimeError(error.reason, error.message, [...error.details, ...hook.hint()]);
+  return new RuntimeError('apply-failed', (error as Error).message, hook.hint());
+}
