@@ -2,6 +2,7 @@
 import type { CliContext } from './context.js';
 import { loadManifestsForCache, type CacheUse, type LoadedManifest } from '../manifest/load.js';
 import { resolvePlan } from '../plan/resolve.js';
+import { readTopologyOverrides } from './topology-overrides.js';
 import type { StackPlan } from '../plan/types.js';
 import { IssuesError } from '../support/errors.js';
 import { loadSettings } from '../support/load-settings.js';
@@ -21,7 +22,8 @@ export interface LoadedStack {
 export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } = {}): Promise<LoadedStack> {
   const settings = loadSettings(process.cwd(), ctx.env);
   const { manifests, saveCache } = await loadManifestsForCache(settings, options);
-  const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings) });
+  const overrides = readTopologyOverrides(settings);
+  const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
   if (options.cache !== 'read') saveCache();

@@ -17,6 +17,7 @@ import { refuseStrandedStreams } from '../services/nats-migrate/stranded.js';
 import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
+import { expandNames } from '../plan/process-names.js';
 
 export interface PreparedStack extends LoadedStack {
   readonly generated: GeneratedStack;
@@ -24,9 +25,9 @@ export interface PreparedStack extends LoadedStack {
   readonly services: readonly PlannedService[];
 }
 
-export function selectServices(stack: LoadedStack, names: readonly string[], alone = false): PlannedService[] {
+export function selectServices(stack: LoadedStack, asked: readonly string[], alone = false): PlannedService[] {
   const all = stack.plan.services;
-  const unknown = names.filter((name) => !all.some((s) => s.name === name));
+  const { names, unknown } = expandNames(asked, all);
   if (unknown.length > 0) {
     throw new InputError('unknown-service', `unknown service${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [`services: ${all.map((s) => s.name).join(', ')}`]);
   }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { PlannedProbe, PlannedService, StackPlan } from '../plan/types.js';
 import { rendererFor } from '../services/index.js';
-import type { GeneratedFile } from '../services/types.js';
+import type { GeneratedFile, ReloadSpec } from '../services/types.js';
 import { sha256Hex } from '../support/sha256.js';
 import { shellQuote } from './escape.js';
 import type { ComposeDoc, ComposeProbe, ComposeProcess } from './schema.js';
@@ -25,9 +25,10 @@ export function generateStack(plan: StackPlan): GeneratedStack {
   const processes: Record<string, ComposeProcess> = {};
   const files: GeneratedFile[] = [];
   for (const service of plan.services) {
-    const own = rendererFor(service)?.(service, plan).files ?? [];
+    const rendered = rendererFor(service)?.(service, plan);
+    const own = rendered?.files ?? [];
     files.push(...own);
-    processes[service.name] = composeProcess(service, plan, own);
+    processes[service.name] = composeProcess(service, plan, own, rendered?.reload);
   }
   const doc: ComposeDoc = { version: '0.5', name: path.basename(plan.root), is_strict: true, ordered_shutdown: true, processes };
   return { doc, files };
@@ -37,19 +38,25 @@ export function logFile(plan: StackPlan, process: string): string {
   return path.join(plan.stackDir, 'logs', `${process}.log`);
 }
 
-/** One fingerprint of a process's config files (paths and contents), so a running stack sees a change. */
+/**
+ * One fingerprint of a process's config files (paths and contents), so a running stack sees a
+ * change; parts taken by reload are left out (`stable`), they have their own (`x-core.reload`).
+ */
 export function configFingerprint(files: readonly GeneratedFile[]): string | undefined {
   if (files.length === 0) return undefined;
   // A few KiB of generated text: the plain-JS hash spares `validate` and `up` loading node:crypto.
   return sha256Hex(
     [...files]
       .sort((a, b) => (a.path < b.path ? -1 : 1))
-      .map((file) => `${file.path}\0${file.content.length}\0${file.content}`)
+      .map((file) => {
+        const content = file.stable ?? file.content;
+        return `${file.path}\0${content.length}\0${content}`;
+      })
       .join(''),
   );
 }
 
-function composeProcess(service: PlannedService, plan: StackPlan, files: readonly GeneratedFile[]): ComposeProcess {
+function composeProcess(service: PlannedService, plan: StackPlan, files: readonly GeneratedFile[], reload?: ReloadSpec): ComposeProcess {
   const config = configFingerprint(files);
   const { compose } = service;
   const tcp = service.readiness?.check.kind === 'tcp' ? service.readiness.check : undefined;
@@ -77,10 +84,19 @@ function composeProcess(service: PlannedService, plan: StackPlan, files: readonl
     log_location: logFile(plan, service.name),
     log_configuration: { flush_each_line: true },
     'x-core': {
-      service: service.name,
+      service: service.service,
       ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),
       ...(service.secretEnv.length ? { secret_env: [...service.secretEnv] } : {}),
       ...(config ? { config_sha256: config } : {}),
+      ...(reload
+        ? {
+            reload: {
+              signal: reload.signal,
+              sha256: reload.sha256,
+              ...(reload.verify ? { verify: { test_argv: [...reload.verify.test_argv], varz_url: reload.verify.varz_url } } : {}),
+            },
+          }
+        : {}),
       ...(service.watch ? { watch: { paths: [...service.watch.paths], ignore: [...service.watch.ignore], debounce_ms: service.watch.debounceMs } } : {}),
     },
   };

@@ -89,6 +89,17 @@ export const ComposeProcessSchema = z.strictObject({
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
       /**
+       * A change of only these parts of the config is taken by the running process:
+       * `signal` it (NATS: SIGHUP) instead of replacing it, then check `verify`.
+       */
+      reload: z
+        .strictObject({
+          signal: z.number().int().min(1).max(31),
+          sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          verify: z.strictObject({ test_argv: z.array(z.string()).min(1), varz_url: z.string() }).optional(),
+        })
+        .optional(),
+      /**
        * The manifest's `process.watch`, paths made absolute. Not process-compose's own
        * `watch` key: its paths, debounce and cascade differ, and the built-in engine restarts
        * through an apply (engines/builtin/watch.ts).

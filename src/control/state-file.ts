@@ -24,6 +24,8 @@ export interface StateFile {
   readonly socket: string;
   /** Ports per service, as planned, for `core status`. */
   readonly ports: Readonly<Record<string, Readonly<Record<string, { port: number; host: string; protocol: string }>>>>;
+  /** The service of each process whose name is not its service's (a NATS cluster's `nats-2` → `nats`). */
+  readonly services?: Readonly<Record<string, string>>;
   readonly processes: Readonly<Record<string, RecordedProcess>>;
 }
 

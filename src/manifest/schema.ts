@@ -4,6 +4,7 @@
  * (`core schema`), never written by hand.
  */
 import { z } from 'zod';
+import { TopologyConfigSchema } from './topology.js';
 import { ComposeKeysSchema } from './compose-keys.js';
 
 /** A plain file name: no folder, no dot-dot, nothing a shell or a path would read twice. */
@@ -141,6 +142,7 @@ export const NatsConfigSchema = z.looseObject({
     .describe(
       '"off" (default): any local user can connect on loopback. "user-password": a password generated once per project (.data/secrets/), given to clients through ${svc.<nats>.auth.*}.',
     ),
+  ...TopologyConfigSchema.shape,
 });
 
 export const ManifestSchema = z

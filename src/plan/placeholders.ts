@@ -5,13 +5,15 @@
  * `${port.<name>.host}` and `${svc.<other>.port.<name>.host}` give a port's
  * listen address. `${svc.<other>.auth.user|password|url}` give a service's
  * generated credentials (NATS with `config.auth: "user-password"`); password
- * and url are secrets. Resolution is string substitution only, never a shell.
+ * and url are secrets. `${process}` is the name of the process being planned
+ * (`nats-2` in a NATS cluster; the service's own name otherwise). Resolution is string substitution only, never a shell.
  */
 
 export type Placeholder =
   | { readonly kind: 'dep'; readonly binary: string }
   | { readonly kind: 'data' }
   | { readonly kind: 'stack' }
+  | { readonly kind: 'process' }
   | { readonly kind: 'env'; readonly name: string; readonly fallback?: string }
   | { readonly kind: 'port'; readonly service?: string; readonly port: string; readonly field: 'port' | 'host' }
   | { readonly kind: 'auth'; readonly service: string; readonly field: AuthField };
@@ -27,6 +29,7 @@ const FORMS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => Placeholder]> = [
   [/^dep\.([A-Za-z0-9][A-Za-z0-9._-]*)$/, (m) => ({ kind: 'dep', binary: m[1]! })],
   [/^data$/, () => ({ kind: 'data' })],
   [/^stack$/, () => ({ kind: 'stack' })],
+  [/^process$/, () => ({ kind: 'process' })],
   [/^env\.([A-Za-z_][A-Za-z0-9_]*)$/, (m) => ({ kind: 'env', name: m[1]! })],
   [/^env\.([A-Za-z_][A-Za-z0-9_]*):-(.*)$/s, (m) => ({ kind: 'env', name: m[1]!, fallback: m[2]! })],
   [new RegExp(`^port\\.(${NAME})(\\.host)?$`), (m) => ({ kind: 'port', port: m[1]!, field: m[2] ? 'host' : 'port' })],
@@ -71,7 +74,7 @@ function hint(body: string): string {
   if (body.startsWith('dep')) return ' (expected ${dep.<binary>})';
   // A compose or shell habit: `${FEATURE_FLAG}` means the environment variable here.
   if (/^[A-Z_][A-Z0-9_]*(:?-.*)?$/s.test(body)) return `; did you mean "\${env.${body.replace(/^([A-Z0-9_]+):?-/, '$1:-')}}"? (core placeholders name their source)`;
-  return '; known forms: ${dep.*}, ${data}, ${stack}, ${env.*}, ${port.*}, ${svc.*.port.*}, ${svc.*.auth.*}; write $${ for a literal ${';
+  return '; known forms: ${dep.*}, ${data}, ${stack}, ${process}, ${env.*}, ${port.*}, ${svc.*.port.*}, ${svc.*.auth.*}; write $${ for a literal ${';
 }
 
 /** What a placeholder can resolve against. Each lookup returns undefined when unknown. */
@@ -83,6 +86,8 @@ export interface PlaceholderScope {
   port(service: string | undefined, port: string, field: 'port' | 'host'): string | undefined;
   /** Another service's generated credentials; undefined where none are planned. */
   auth?(service: string, field: AuthField): string | undefined;
+  /** The name of the process being planned (the service's, unless its topology expands it). */
+  readonly process?: string;
   /** Names offered in "unknown …" messages. */
   describe(placeholder: Placeholder): string;
 }
@@ -113,6 +118,8 @@ function lookup(placeholder: Placeholder, scope: PlaceholderScope): string | und
       return scope.data;
     case 'stack':
       return scope.stack;
+    case 'process':
+      return scope.process;
     case 'env': {
       // As in a shell, `:-` also replaces a variable that is set but empty.
       const value = scope.env(placeholder.name);

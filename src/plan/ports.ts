@@ -1,7 +1,11 @@
-/** Ports after overrides: CORE_PORT_<SERVICE>_<NAME> wins, else declared + CORE_PORT_OFFSET. */
+/**
+ * Ports after overrides: CORE_PORT_<PROCESS>_<NAME> wins, else declared + CORE_PORT_OFFSET.
+ * Process k (0-based) of a service that runs as several gets the service's port + k:
+ * CORE_PORT_<SERVICE>_<NAME> then moves that base for all of them.
+ */
 import { portOverrideVar, type Settings } from '../support/settings.js';
 import type { Issue } from '../support/errors.js';
-import type { LoadedManifest } from '../manifest/validate.js';
+import type { PlanUnit } from './expand.js';
 
 export interface PortNumber {
   readonly port: number;
@@ -9,23 +13,30 @@ export interface PortNumber {
   readonly origin: string;
 }
 
-export function planPortNumbers(manifests: readonly LoadedManifest[], settings: Settings): { ports: Map<string, Map<string, PortNumber>>; issues: Issue[] } {
+export function planPortNumbers(
+  units: readonly Pick<PlanUnit, 'manifest' | 'file' | 'service' | 'index'>[],
+  settings: Settings,
+): { ports: Map<string, Map<string, PortNumber>>; issues: Issue[] } {
   const ports = new Map<string, Map<string, PortNumber>>();
   const issues: Issue[] = [];
   const owners = new Map<number, string>();
   // An offset that pushes ports past 65535 is one mistake: said once, naming the variable.
   const overflow: string[] = [];
   let highest = 0;
-  for (const { manifest, file } of manifests) {
+  for (const { manifest, file, service, index } of units) {
     const own = new Map<string, PortNumber>();
     ports.set(manifest.name, own);
     for (const [name, declared] of Object.entries(manifest.ports)) {
       const variable = portOverrideVar(manifest.name, name);
       const override = settings.portOverrides[variable];
+      const base = service === manifest.name ? undefined : portOverrideVar(service, name);
+      const baseOverride = base === undefined ? undefined : settings.portOverrides[base];
       const planned: PortNumber =
         override !== undefined
           ? { port: override, origin: variable }
-          : { port: declared.port + settings.portOffset, origin: settings.portOffset ? `port ${declared.port} + CORE_PORT_OFFSET ${settings.portOffset}` : 'declared' };
+          : baseOverride !== undefined
+            ? { port: baseOverride + index, origin: index ? `${base} ${baseOverride} + ${index}` : base! }
+            : { port: declared.port + settings.portOffset + index, origin: portOrigin(declared.port, settings.portOffset, index) };
       if (planned.port > 65535) {
         overflow.push(`${manifest.name}.${name} ${declared.port} → ${planned.port}`);
         highest = Math.max(highest, declared.port);
@@ -48,9 +59,20 @@ export function planPortNumbers(manifests: readonly LoadedManifest[], settings: 
       message: `${settings.portOffset} puts ${count} above 65535 (${overflow.join(', ')}); the largest offset that fits is ${65535 - highest}`,
     });
   }
-  const known = manifests.flatMap(({ manifest }) => Object.keys(manifest.ports).map((name) => portOverrideVar(manifest.name, name)));
+  const known = [
+    ...new Set(
+      units.flatMap(({ manifest, service }) =>
+        Object.keys(manifest.ports).flatMap((name) => [portOverrideVar(manifest.name, name), ...(service === manifest.name ? [] : [portOverrideVar(service, name)])]),
+      ),
+    ),
+  ];
   for (const variable of Object.keys(settings.portOverrides).sort()) {
     if (!known.includes(variable)) issues.push({ file: 'environment', path: variable, message: `names no port of any service (ports: ${known.join(', ') || 'none'})` });
   }
   return { ports, issues };
+}
+
+function portOrigin(declared: number, offset: number, index: number): string {
+  if (!offset && !index) return 'declared';
+  return [`port ${declared}`, ...(offset ? [`CORE_PORT_OFFSET ${offset}`] : []), ...(index ? [`process index ${index}`] : [])].join(' + ');
 }

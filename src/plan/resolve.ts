@@ -13,6 +13,7 @@ import { planProbe } from './probes.js';
 import { SECRET_KEY, secretsRead, usesSecret } from './secrets.js';
 import { secretRefusal } from './secret-places.js';
 import { authMode, natsUrl, passwordVar, type Credentials, type StackCredentials } from './auth.js';
+import { expandServices, primaryProcesses, type PlanUnit, type TopologyOverrides } from './expand.js';
 import type { PlannedPort, PlannedService, StackPlan } from './types.js';
 
 export interface PlanInputs {
@@ -25,6 +26,8 @@ export interface PlanInputs {
    * per service name: read or created by src/services/credentials-file.ts.
    */
   readonly credentials?: StackCredentials;
+  /** A controller's topology records, which win over the manifests' (src/plan/expand.ts). */
+  readonly overrides?: TopologyOverrides;
 }
 
 /** What `${svc.<name>.auth.*}` can see of every service. */
@@ -34,12 +37,15 @@ interface AuthTarget {
   readonly client?: PlannedPort;
 }
 
-export function resolvePlan({ manifests, settings, self, credentials = {} }: PlanInputs): StackPlan {
-  const numbers = planPortNumbers(manifests, settings);
+export function resolvePlan({ manifests, settings, self, credentials = {}, overrides }: PlanInputs): StackPlan {
+  const expansionIssues: Issue[] = [];
+  const units = expandServices(manifests, settings, overrides, expansionIssues);
+  if (expansionIssues.length > 0) throw new IssuesError(expansionIssues);
+  const numbers = planPortNumbers(units, settings);
   const issues: Issue[] = [...numbers.issues];
-  const hosts = planHosts(manifests, settings, issues);
+  const hosts = planHosts(units, settings, issues);
   const ports = new Map<string, Record<string, PlannedPort>>();
-  for (const { manifest } of manifests) {
+  for (const { manifest } of units) {
     const own: Record<string, PlannedPort> = {};
     for (const [name, declared] of Object.entries(manifest.ports)) {
       const number = numbers.ports.get(manifest.name)?.get(name);
@@ -47,9 +53,13 @@ export function resolvePlan({ manifests, settings, self, credentials = {} }: Pla
     }
     ports.set(manifest.name, own);
   }
+  // An expanded service answers `${svc.<service>.*}` with its first process.
+  const primaries = primaryProcesses(units);
+  for (const [service, primary] of primaries) ports.set(service, ports.get(primary) ?? {});
 
-  const auth = planAuthTargets(manifests, ports, credentials, issues);
-  const planned = manifests.map((loaded) => planService(loaded, settings, ports, auth, issues));
+  const auth = planAuthTargets(units, ports, credentials, issues);
+  for (const [service, primary] of primaries) if (auth.has(primary)) auth.set(service, auth.get(primary)!);
+  const planned = units.map((unit) => planService(unit, settings, ports, auth, issues));
   if (issues.length > 0) throw new IssuesError(issues);
 
   const edges = new Map(planned.map((s) => [s.name, Object.keys(s.dependsOn)]));
@@ -66,15 +76,16 @@ export function resolvePlan({ manifests, settings, self, credentials = {} }: Pla
 }
 
 function planAuthTargets(
-  manifests: readonly LoadedManifest[],
+  units: readonly PlanUnit[],
   ports: ReadonlyMap<string, Record<string, PlannedPort>>,
   credentials: StackCredentials,
   issues: Issue[],
 ): Map<string, AuthTarget> {
   const auth = new Map<string, AuthTarget>();
-  for (const { manifest, file } of manifests) {
+  for (const { manifest, file, service } of units) {
     const wanted = authMode(manifest) === 'user-password';
-    const own = wanted ? credentials[manifest.name] : undefined;
+    // One password per service: a client fails over between a cluster's nodes with one credential.
+    const own = wanted ? credentials[service] : undefined;
     if (wanted && !own) issues.push({ file, path: 'config.auth', message: 'no credentials were loaded for this service (internal: load them before planning)' });
     const client = ports.get(manifest.name)?.client;
     auth.set(manifest.name, { ...(manifest.renderer ? { renderer: manifest.renderer } : {}), ...(own ? { credentials: own } : {}), ...(client ? { client } : {}) });
@@ -117,7 +128,7 @@ function envMissing(name: string): string {
 }
 
 function planService(
-  { manifest, file }: LoadedManifest,
+  { manifest, file, service, topology }: PlanUnit,
   settings: Settings,
   ports: ReadonlyMap<string, Record<string, PlannedPort>>,
   auth: ReadonlyMap<string, AuthTarget>,
@@ -127,11 +138,12 @@ function planService(
   const scope: PlaceholderScope = {
     ...baseScope(settings, ''),
     dep: (binary) => binaryPaths[binary],
-    port: (service, port, field) => {
-      const planned = ports.get(service ?? manifest.name)?.[port];
+    port: (target, port, field) => {
+      const planned = ports.get(target ?? manifest.name)?.[port];
       return planned && (field === 'host' ? planned.host : String(planned.port));
     },
-    auth: (service, field) => authValue(auth.get(service), field),
+    auth: (target, field) => authValue(auth.get(target), field),
+    process: manifest.name,
     describe: (p) => describe(p, manifest.name, Object.keys(binaryPaths), ports, auth),
   };
   // Paths refused for reading a secret: nothing more is said about them, so no
@@ -157,7 +169,8 @@ function planService(
   // The server's own password reaches it through its environment (nats.conf reads `$VAR`).
   const ownCredentials = auth.get(manifest.name)?.credentials;
   if (ownCredentials) env[passwordVar(manifest.name)] = ownCredentials.password;
-  const workingDir = proc.working_dir === undefined ? path.join(settings.dataDir, manifest.name) : path.resolve(settings.root, resolve(proc.working_dir, 'process.working_dir'));
+  const defaultDir = service === manifest.name ? path.join(settings.dataDir, manifest.name) : path.join(settings.dataDir, service, manifest.name);
+  const workingDir = proc.working_dir === undefined ? defaultDir : path.resolve(settings.root, resolve(proc.working_dir, 'process.working_dir'));
   const { depends_on, readiness_probe, liveness_probe, ...compose } = proc.compose;
   const probeAt = (which: string) => (value: string, at: string) => resolve(value, `process.compose.${which}.${at}`);
   const reportAt = (which: string) => (at: string, message: string) => {
@@ -169,6 +182,8 @@ function planService(
 
   return {
     name: manifest.name,
+    service,
+    ...(topology ? { topology } : {}),
     description: manifest.description,
     file,
     ...(manifest.renderer ? { renderer: manifest.renderer } : {}),
@@ -239,6 +254,8 @@ function describe(
       if (target.renderer !== 'nats') return `service "${p.service}" has no generated credentials (only a NATS service with config.auth does)`;
       return `service "${p.service}" has no credentials: set "auth": "user-password" in its config (${p.field === 'url' ? 'and a port named "client"' : `the URL, \${svc.${p.service}.auth.url}, works either way`})`;
     }
+    case 'process':
+      return 'the process name is known only in the fields of a process (process.*, config.*)';
     case 'data':
     case 'stack':
       return 'always resolvable';

@@ -30,8 +30,30 @@ export interface PlannedProbe {
   readonly failureThreshold: number;
 }
 
+/** A process's place in its service's topology (a NATS cluster node, hub or leaf). */
+export interface ProcessTopology {
+  readonly role: 'single' | 'node' | 'hub' | 'leaf';
+  /** 0-based among the service's processes (hubs first, then leaves): its ports are the declared ones + index. */
+  readonly index: number;
+  /** Leaves: their region, also their JetStream domain. */
+  readonly region?: string;
+  /** The JetStream domain (hubs and leaves of hub-spoke). */
+  readonly domain?: string;
+  /** The cluster it is a member of, if any (nodes, hubs, the leaves of a region with more than one). */
+  readonly cluster?: string;
+}
+
+/**
+ * One process of the stack. Most services run as one process of the same
+ * name; a service whose topology expands (NATS cluster, hub-spoke) runs as
+ * several, each planned here with its own name, ports, files, log and state.
+ */
 export interface PlannedService {
+  /** The process name (`nats`, `nats-2`, `nats-leaf-lhr`): unique in the stack. */
   readonly name: string;
+  /** The manifest it comes from (`nats`); equals `name` unless the service expands. */
+  readonly service: string;
+  readonly topology?: ProcessTopology;
   readonly description: string;
   /** Manifest path relative to the root, for messages. */
   readonly file: string;

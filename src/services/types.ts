@@ -5,10 +5,25 @@ export interface GeneratedFile {
   /** Absolute path under the stack folder. */
   readonly path: string;
   readonly content: string;
+  /**
+   * The content with the parts a running process takes by reload left out: a
+   * change there alone reloads the process (Rendered.reload) instead of replacing it.
+   */
+  readonly stable?: string;
+}
+
+/** How a running process takes a new version of its config's reloadable parts (compose `x-core.reload`). */
+export interface ReloadSpec {
+  readonly signal: number;
+  /** Fingerprint of the reloadable parts. */
+  readonly sha256: string;
+  /** NATS: `nats-server -t -c FILE` prints the digest that `/varz` `config_digest` must then show. */
+  readonly verify?: { readonly test_argv: readonly string[]; readonly varz_url: string };
 }
 
 export interface Rendered {
   readonly files: readonly GeneratedFile[];
+  readonly reload?: ReloadSpec;
 }
 
 export type Renderer = (service: PlannedService, plan: StackPlan) => Rendered;

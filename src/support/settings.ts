@@ -28,6 +28,8 @@ export interface Settings {
   readonly depDir: string;
   readonly cacheDir: string;
   readonly engine: EngineName;
+  /** Which of a service's `config.deployment`s is in force (CORE_DEPLOYMENT). */
+  readonly deployment: string;
 }
 
 export interface SettingsInput {
@@ -85,6 +87,11 @@ export function parseSettings(input: SettingsInput): Settings {
     throw new InputError('bad-setting', `CORE_ENGINE: "${engine}" is not one of ${ENGINES.join(', ')}`);
   }
 
+  const deployment = env.CORE_DEPLOYMENT || 'local';
+  if (!/^[a-z][a-z0-9_-]*$/.test(deployment)) {
+    throw new InputError('bad-setting', `CORE_DEPLOYMENT: "${deployment}" is not a deployment name (lower-case letters, digits, _ and -)`);
+  }
+
   const dotenvLines = Object.fromEntries(Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined));
 
   return {
@@ -99,6 +106,7 @@ export function parseSettings(input: SettingsInput): Settings {
     depDir: dir('CORE_DEP_DIR', '.dep'),
     cacheDir: env.CORE_CACHE_DIR ? path.resolve(root, env.CORE_CACHE_DIR) : path.join(cacheBase, 'core'),
     engine,
+    deployment,
   };
 }
 

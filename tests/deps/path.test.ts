@@ -32,12 +32,18 @@ const failureOf = async (binary: Binary, timeouts = {}) => {
 };
 
 describe('real manifests against Debian-style binaries', () => {
-  it("accepts Debian's nats-server 2.9.10 (`nats-server: v2.9.10`)", async () => {
+  it("passes over Debian's nats-server 2.9.10: clusters need reloads of routes and leaf remotes (2.14 or newer)", async () => {
     await writeScript(path.join(project.bin, 'nats-server'), versionScript('nats-server: v2.9.10'));
+    const onlyOnPath = { ...realBinary('nats'), sources: realBinary('nats').sources.filter((s) => s.type === 'path') };
+    expect(await failureOf(onlyOnPath)).toEqual({ source: 'path', reason: 'out-of-range', message: `${project.bin}/nats-server is 2.9.10, outside >=2.14.0` });
+  });
+
+  it('accepts a nats-server 2.14.5 on PATH (`nats-server: v2.14.5`)', async () => {
+    await writeScript(path.join(project.bin, 'nats-server'), versionScript('nats-server: v2.14.5'));
     const [got] = await provision(onlyPath(realBinary('nats')));
     expect(got).toEqual({
       name: 'nats-server',
-      version: '2.9.10',
+      version: '2.14.5',
       source: 'path',
       path: path.join(project.settings.depDir, 'nats-server'),
       target: path.join(project.bin, 'nats-server'),

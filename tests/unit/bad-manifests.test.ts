@@ -105,7 +105,38 @@ const CASES: Case[] = [
     edits: { nats: (m) => ((m.process.compose.readiness_probe.http_get.url = 'not a url'), m) },
     expect: [NATS, 'process.compose.readiness_probe.http_get.url', 'is not a URL'],
   },
-  { name: 'an unsupported NATS topology', edits: { nats: (m) => ((m.config.topology = 'hub-spoke'), m) }, expect: [NATS, 'config.topology', 'not supported yet'] },
+  { name: 'an unknown NATS topology', edits: { nats: (m) => ((m.config.topology = 'mesh'), m) }, expect: [NATS, 'config.topology', 'cluster'] },
+  {
+    name: 'a one-node cluster',
+    edits: { nats: (m) => ((m.config.deployment = { local: { nodes: 1 } }), m) },
+    expect: [NATS, 'config.deployment.local.nodes', 'at least 2'],
+  },
+  {
+    name: 'an upper-case leaf region',
+    edits: { nats: (m) => ((m.config.deployment = { local: { leaf_regions: ['LHR'] } }), m) },
+    expect: [NATS, 'config.deployment.local.leaf_regions[0]', 'lower-case'],
+  },
+  {
+    name: 'an unknown deployment key',
+    edits: { nats: (m) => ((m.config.deployment = { local: { nodez: 3 } }), m) },
+    expect: [NATS, 'config.deployment.local', 'nodez'],
+  },
+  {
+    name: 'a deployment CORE_DEPLOYMENT does not name',
+    env: { CORE_DEPLOYMENT: 'staging' },
+    edits: { nats: (m) => ((m.config.topology = 'cluster'), (m.config.deployment = { local: { nodes: 3 } }), m) },
+    expect: [NATS, 'config.deployment', 'CORE_DEPLOYMENT "staging" names no deployment here (deployments: local)'],
+  },
+  {
+    name: 'a cluster whose processes would share one config file',
+    edits: { nats: (m) => ((m.config.topology = 'cluster'), (m.process.args = ['-c', '${stack}/nats/nats.conf']), m) },
+    expect: [NATS, 'process.args', '${process}'],
+  },
+  {
+    name: 'a cluster without a cluster port',
+    edits: { nats: (m) => ((m.config.topology = 'cluster'), delete m.ports.cluster, m) },
+    expect: [NATS, 'ports', 'topology "cluster" needs port "cluster"'],
+  },
   {
     name: 'a service named like a command',
     edits: { up: () => ({ name: 'up', process: { command: 'true' } }) },

@@ -6,6 +6,7 @@ import { renderTable } from '../../src/cli/render/table.js';
 const long = `connection refused ${'x'.repeat(300)}`;
 const row = (name: string, over: Partial<StatusRow> = {}): StatusRow => ({
   name,
+  service: name,
   status: 'Running',
   health: 'healthy',
   pid: 1234,

@@ -2,7 +2,7 @@
  * `core status [svc…] [--json]` (alias `core ps`): one row per process, or
  * only those named (an unknown name is an error). The JSON shape is versioned
  * and stable: { version, running, engine, supervisor_pid, processes: [{ name,
- * status, health, pid, restarts, uptime_seconds, exit_code, ports,
+ * service, status, health, pid, restarts, uptime_seconds, exit_code, ports,
  * last_probe_error, waiting_for, reason }], problems: [WriteProblem…] }. The
  * table cuts long reasons, probe errors and awaited log lines; `--json` has
  * them in full.
@@ -22,6 +22,8 @@ import { renderTable } from '../render/table.js';
 
 export interface StatusRow {
   readonly name: string;
+  /** The service it runs for: its own name, or the expanded service's (`nats` for `nats-2`). */
+  readonly service: string;
   readonly status: string;
   readonly health: string;
   readonly pid: number | null;
@@ -43,9 +45,10 @@ const ANSWER_MS = 2000;
 /** A reason or probe error keeps this much in the table when stdout is not a terminal. */
 const CELL_CAP = 60;
 
-function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>> = {}): StatusRow {
+function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>> = {}, service = p.name): StatusRow {
   return {
     name: p.name,
+    service,
     status: p.status,
     health: healthOf(p),
     pid: p.pid > 0 && p.is_running ? p.pid : null,
@@ -125,14 +128,18 @@ export async function status(ctx: CliContext, options: { json?: boolean }, only:
     else print('not running');
     return;
   }
-  const unknown = only.filter((name) => !processes.some((p) => p.name === name));
+  const services = stack.state?.services ?? {};
+  const serviceOf = (name: string) => services[name] ?? name;
+  // A service's name stands for every process it runs as.
+  const named = (p: ProcessState) => only.includes(p.name) || only.includes(serviceOf(p.name));
+  const unknown = only.filter((name) => !processes.some((p) => p.name === name || serviceOf(p.name) === name));
   if (unknown.length) {
     throw new InputError('unknown-service', `no process named ${unknown.map((n) => `"${n}"`).join(', ')} in the running stack`, [
       `processes: ${processes.map((p) => p.name).join(', ')}`,
     ]);
   }
-  const shown = only.length ? processes.filter((p) => only.includes(p.name)) : processes;
-  const rows = shown.map((p) => toRow(p, stack.state?.ports[p.name]));
+  const shown = only.length ? processes.filter(named) : processes;
+  const rows = shown.map((p) => toRow(p, stack.state?.ports[p.name], serviceOf(p.name)));
   if (options.json) {
     printJson({ running: true, engine: stack.state?.engine ?? 'builtin', supervisor_pid: stack.supervisor!.pid, processes: rows, problems });
     return;

@@ -11,6 +11,7 @@ import type { ApplyOptions, ProjectBody } from '../../control/project-route.js';
 import { closure } from '../../engine/dependencies.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import type { Applied, ApplyReport, DesiredStack, StackChange, StackEngine } from '../engine.js';
+import { expandNames } from '../../plan/process-names.js';
 
 /** Each process's secret values (`x-core.secret_env`): sent over the socket, never written. */
 function secretsOf({ plan }: DesiredStack): Record<string, Record<string, string>> {
@@ -65,10 +66,12 @@ function optionsOf(change: StackChange, desired: DesiredStack, running: Readonly
   }
 }
 
-async function apply(handle: StackHandle, change: StackChange): Promise<Applied> {
+async function apply(handle: StackHandle, asked: StackChange): Promise<Applied> {
   const startedAt = performance.now();
-  const dryRun = change.dryRun === true;
-  const desired = await change.desired();
+  const dryRun = asked.dryRun === true;
+  const desired = await asked.desired();
+  // A service that runs as several processes stands for all of them (`core restart nats`).
+  const change = { ...asked, names: expandNames(asked.names, desired.plan.services).names };
   const running = change.kind === 'start' ? new Set((await handle.client.processes()).filter((p) => p.is_running).map((p) => p.name)) : new Set<string>();
   const options = optionsOf(change, desired, running);
   if (!dryRun) await prepareFiles(desired, handle, options.only, change.progress);

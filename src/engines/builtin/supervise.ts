@@ -74,6 +74,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     started_at: new Date().toISOString(),
     socket: paths.socket,
     ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
+    services: servicesOf(doc),
   };
   // A state file that cannot be written (disk full, read-only) must not end the
   // supervisor: the stack keeps running, `core status` says so, and we retry with backoff.
@@ -154,7 +155,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   // An apply may add or remove services: their ports go to the state file (`core status`, `core logs` read them).
   const applied = (applyDoc: ComposeDoc, ports?: StateFile['ports']) => {
     if (ports) {
-      base = { ...base, ports };
+      base = { ...base, ports, services: servicesOf(applyDoc) };
       save();
     }
     onApplied?.(applyDoc);
@@ -186,4 +187,11 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     return engine.projectExit?.exitCode ?? 0;
   };
   return { engine, health, stopped, shutdown: () => stop(), exitCode };
+}
+
+/** Process → service, for the processes an expanded service runs as (state file `services`). */
+function servicesOf(doc: ComposeDoc): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(doc.processes).flatMap(([name, proc]) => (proc['x-core']?.service && proc['x-core'].service !== name ? [[name, proc['x-core'].service]] : [])),
+  );
 }

@@ -87,6 +87,7 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
     started_at: new Date().toISOString(),
     socket: paths.pcSocket,
     ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
+    services: Object.fromEntries(plan.services.filter((s) => s.service !== s.name).map((s) => [s.name, s.service])),
     processes: {},
   });
   return {
