@@ -23,15 +23,16 @@ const base = path.join(root, '.data/nats');
 function nats(name: string, service = 'nats', role?: string): PlannedService {
   return {
     name,
-    ...(name === service ? {} : { service, topology: { role, index: 0 } }),
+    service,
+    topology: { role: role ?? 'single', index: 0 },
     renderer: 'nats',
-    config: { jetstream: true, store_dir: name === service ? base : path.join(base, name) },
+    config: { jetstream: true, store_dir: base },
     ports: { client: { port: 4222, host: '127.0.0.1', protocol: 'nats' } },
     env: {},
     secretEnv: [],
   } as unknown as PlannedService;
 }
-const other = { name: 'pocketbase', renderer: 'pocketbase', config: {} } as unknown as PlannedService;
+const other = { name: 'pocketbase', service: 'pocketbase', renderer: 'pocketbase', config: {} } as unknown as PlannedService;
 const planOf = (...services: PlannedService[]) => ({ root, services }) as unknown as StackPlan;
 const cluster = planOf(nats('nats-1', 'nats', 'node'), nats('nats-2', 'nats', 'node'), nats('nats-3', 'nats', 'node'), other);
 const single = planOf(nats('nats'), other);

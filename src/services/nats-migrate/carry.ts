@@ -6,9 +6,12 @@
  * refused before anything changes (exit 2); what fails after the change says
  * where the backup is and how to restore it. Nothing under `.data/` is deleted.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
+import { AUTH_USER } from '../../plan/auth.js';
 import type { PlannedService, StackPlan } from '../../plan/types.js';
+import { credentialsFile } from '../credentials-file.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { migrationsDir } from './backup.js';
 import { exportStreams } from './export.js';
@@ -52,7 +55,21 @@ export function credentials(s: PlannedService): Pick<NodeConnectionOptions, 'use
   if (s.config.auth !== 'user-password') return {};
   const key = s.secretEnv.find((k) => /^CORE_.+_AUTH_PASSWORD$/.test(k));
   const pass = key ? s.env[key] : undefined;
-  return pass ? { user: 'core', pass } : {};
+  return pass ? { user: AUTH_USER, pass } : {};
+}
+
+/**
+ * The running servers were started with the password the service had then,
+ * which the plan may no longer ask for (auth off for a cluster): the stack's
+ * password file, when there is one. A server without auth ignores them.
+ */
+function runningCredentials(plan: StackPlan, service: string): Pick<NodeConnectionOptions, 'user' | 'pass'> {
+  try {
+    const pass = fs.readFileSync(credentialsFile(plan.dataDir, service), 'utf8').trim();
+    return pass ? { user: AUTH_USER, pass } : {};
+  } catch {
+    return {};
+  }
 }
 
 function relative(plan: StackPlan, file: string): string {
@@ -100,7 +117,7 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
     });
     if (source.length === 0) throw refuse('the running stack records no client port for them');
     try {
-      const result = await exportStreams({ servers: source, ...credentials(need.to[0]!), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
+      const result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
       if (result.dir) pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
     } catch (error) {
       throw refuse((error as Error).message);

@@ -11,11 +11,6 @@ import type { PlannedService, StackPlan } from '../../plan/types.js';
 
 export type Role = 'single' | 'node' | 'hub' | 'leaf';
 
-/** The manifest's name of a planned process (the plan's `service`, or its own name before topologies). */
-export function serviceOf(s: PlannedService): string {
-  return (s as { service?: string }).service ?? s.name;
-}
-
 /** The role a process name has within service `service`, or undefined when it is not one of its processes. */
 export function roleOf(name: string, service: string): Role | undefined {
   if (name === service) return 'single';
@@ -38,19 +33,15 @@ export function natsServices(plan: StackPlan): Map<string, PlannedService[]> {
   const services = new Map<string, PlannedService[]>();
   for (const s of plan.services) {
     if (s.renderer !== 'nats' || s.config.jetstream === false) continue;
-    const name = serviceOf(s);
+    const name = s.service;
     services.set(name, [...(services.get(name) ?? []), s]);
   }
   return services;
 }
 
-/**
- * The folder the service's stores live in (`.data/nats`): a single node's
- * `store_dir` itself, a cluster node's `store_dir` is `<base>/<process>`.
- */
+/** The folder the service's stores live in (`.data/nats`, the manifest's `store_dir`; services/nats.ts). */
 export function storeBase(s: PlannedService): string {
-  const dir = String(s.config.store_dir ?? '');
-  return path.basename(dir) === s.name && s.name !== serviceOf(s) ? path.dirname(dir) : dir;
+  return String(s.config.store_dir ?? '');
 }
 
 /** Where a process of the service keeps its streams (nats-server's `store_dir`). */
