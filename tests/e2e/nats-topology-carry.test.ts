@@ -124,6 +124,32 @@ describe('single-node → cluster on a running stack carries the streams over', 
   }, 180_000);
 });
 
+describe('a running stack with a stream that cannot be carried (a mirror)', () => {
+  it('refuses the change with exit 2, naming the stream and what to do; the single node keeps running with its data', async () => {
+    const p = await natsProject();
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222], async (nc) => {
+      await publishOrders(nc);
+      await (await jetstreamManager(nc)).streams.add({ name: 'ORDERS_COPY', mirror: { name: 'ORDERS' } });
+    });
+    const pid = async () => (JSON.parse((await p.core('status', '--json')).stdout).processes as { name: string; pid: number }[]).map((x) => [x.name, x.pid]);
+    const before = await pid();
+
+    p.topology('cluster');
+    const refused = await p.core('up', '-d');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'nats: cannot carry the JetStream streams of nats over to nats-1, nats-2, nats-3: stream ORDERS_COPY: cannot be carried over: it mirrors another stream',
+    );
+    expect(refused.stderr).toContain('delete it before the change and create it again afterwards');
+    expect(refused.stderr).toContain('nothing was changed');
+    expect(await pid()).toEqual(before);
+    expect(fs.existsSync(path.join(p.dir, '.data/nats/migrations'))).toBe(false); // refused before a backup was begun
+    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 120_000);
+});
+
 describe('a stopped stack whose single node holds streams', () => {
   it('will not start as a cluster: exit 2 before anything starts, the streams untouched and readable', async () => {
     const p = await natsProject();

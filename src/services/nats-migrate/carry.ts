@@ -14,7 +14,7 @@ import type { PlannedService, StackPlan } from '../../plan/types.js';
 import { credentialsFile } from '../credentials-file.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { migrationsDir } from './backup.js';
-import { exportStreams } from './export.js';
+import { exportStreams, MigrationError } from './export.js';
 import { carriesNeeded, type CarryNeeded, storeOf } from './groups.js';
 import { importStreams } from './import.js';
 import { moveAside, streamsOnDisk } from './store.js';
@@ -120,7 +120,7 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
       const result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
       if (result.dir) pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
     } catch (error) {
-      throw refuse((error as Error).message);
+      throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
     }
   }
   return pending;

@@ -29,8 +29,15 @@ export interface ExportResult {
   readonly messages: number;
 }
 
-/** An expected failure: the message names the stream. */
-export class MigrationError extends Error {}
+/** An expected failure: the message names the stream; `details` say what to do. */
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
 
 const BATCH = 512;
 
@@ -56,7 +63,11 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
     if (infos.length === 0) return { dir: undefined, streams: [], messages: 0 };
     for (const info of infos) {
       const why = cannotCarry(info.config as unknown as Record<string, unknown>);
-      if (why) throw new MigrationError(`stream ${info.config.name}: cannot be carried over: ${why}`);
+      if (why) {
+        throw new MigrationError(`stream ${info.config.name}: cannot be carried over: ${why}`, [
+          `delete it before the change and create it again afterwards (it fills itself again from its origin), or keep the topology as it is`,
+        ]);
+      }
     }
     const writer = new BackupWriter(options.root, backupName(options.now ?? new Date()));
     try {
@@ -92,7 +103,7 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         const after = await jsm.streams.info(name);
         if (read !== messages) throw new MigrationError(`stream ${name}: read ${read} messages, but the stream holds ${messages}`);
         if (after.state.last_seq !== last_seq || after.state.messages !== messages) {
-          throw new MigrationError(`stream ${name}: changed while it was read (${messages} → ${after.state.messages} messages); stop what writes to it and try again`);
+          throw new MigrationError(`stream ${name}: changed while it was read (${messages} → ${after.state.messages} messages)`, ['stop what writes to it, then apply again']);
         }
         streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages, first_seq, last_seq, consumers, file: out.file });
       }
