@@ -94,7 +94,7 @@ async function readOrders(nc: NatsConnection): Promise<{ count: number; firstWro
 }
 
 describe('single-node → cluster on a running stack carries the streams over', () => {
-  it('all 1,000 messages are in the 3-node cluster afterwards, in order, with their headers; the old store is kept in the backup', async () => {
+  it('all 1,000 messages are in the 3-node cluster afterwards, in order, with their headers; the old store is kept in the backup; core nats restore brings a lost stream back; and back to a single node', async () => {
     const p = await natsProject();
     expect((await p.core('up', '-d')).code).toBe(0);
     await withNats(p, [4222], publishOrders);
@@ -111,6 +111,16 @@ describe('single-node → cluster on a running stack carries the streams over', 
     expect(fs.existsSync(path.join(migrations, backup!, 'backup.json'))).toBe(true);
     expect(fs.existsSync(path.join(migrations, backup!, 'old-store/nats/$G/streams/ORDERS'))).toBe(true);
     expect(fs.existsSync(path.join(p.dir, '.data/nats/jetstream'))).toBe(false);
+
+    // `core nats restore`: the stream lost on the cluster comes back from the backup; a second restore is refused, not merged.
+    await withNats(p, [4222], async (nc) => void (await (await jetstreamManager(nc)).streams.delete('ORDERS')));
+    const restored = await p.core('nats', 'restore', `.data/nats/migrations/${backup}`);
+    expect([restored.code, restored.stdout.trim()]).toEqual([0, 'restored 1 stream, 1000 messages into nats-1, nats-2, nats-3']);
+    expect(await withNats(p, [4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    const again = await p.core('nats', 'restore', `.data/nats/migrations/${backup}`);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('stream ORDERS: already exists on the new servers; nothing of it was imported');
+    expect((await p.core('nats', 'restore', '.data/nats')).code).toBe(2); // not a backup
 
     // And back to a single node, with --json.
     p.topology('single-node');

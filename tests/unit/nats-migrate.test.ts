@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PlannedService, StackPlan } from '../../src/plan/types.js';
 import type { BackupStream } from '../../src/services/nats-migrate/backup.js';
 import { carriesNeeded, roleOf } from '../../src/services/nats-migrate/groups.js';
+import { withHint } from '../../src/services/nats-migrate/hook.js';
 import { refuseStrandedStreams } from '../../src/services/nats-migrate/stranded.js';
 import { cannotCarry, recreateConfig, recreateConsumer } from '../../src/services/nats-migrate/stream-config.js';
-import { InputError } from '../../src/support/errors.js';
+import { InputError, RuntimeError } from '../../src/support/errors.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'core-nats-migrate-unit-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -147,5 +148,22 @@ describe('a start that would leave streams behind on disk', () => {
     stream(path.join(base, 'nats-2'), 'ORDERS');
     expect((refusal(single) as InputError).message).toBe('nats: .data/nats/nats-1, .data/nats/nats-2 hold JetStream streams that nats would not have');
     expect(refusal(cluster)).toBeUndefined();
+  });
+});
+
+describe('a change that fails after the streams were saved', () => {
+  const hook = {
+    finish: async () => ({ lines: [], json: [] }),
+    hint: () => ['the streams of nats (1 streams, 1000 messages) were saved before the change to .data/nats/migrations/x/'],
+  };
+
+  it('keeps the error, its kind and exit code, and adds where the streams are', () => {
+    const refused = withHint(new InputError('apply-refused', 'bad'), hook) as InputError;
+    expect([refused instanceof InputError, refused.reason, refused.message, refused.details]).toEqual([true, 'apply-refused', 'bad', hook.hint()]);
+    const failed = withHint(new RuntimeError('apply-failed', 'socket closed', ['first']), hook) as RuntimeError;
+    expect([failed instanceof RuntimeError, failed.details]).toEqual([true, ['first', ...hook.hint()]]);
+    expect((withHint(new Error('boom'), hook) as RuntimeError).details).toEqual(hook.hint());
+    const plain = new Error('untouched');
+    expect(withHint(plain, undefined)).toBe(plain);
   });
 });
