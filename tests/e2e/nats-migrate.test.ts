@@ -173,12 +173,50 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
   });
 
   it('an empty server exports nothing and writes no backup', async () => {
-    const root = path.join(dir, 'empty-migrations');
-    const empty = startNode(dir, { name: 'empty', client: at(4222) + 50, monitor: at(8222) + 50, storeDir: path.join(dir, 'empty') });
-    nodes.push(empty);
-    await healthy(empty);
-    const result = await exportStreams({ servers: [`127.0.0.1:${empty.client}`] }, { root, source: ['empty'] });
+    const root = path.join(dir, 'other-migrations');
+    const other = startNode(dir, { name: 'other', client: at(4222) + 50, monitor: at(8222) + 50, storeDir: path.join(dir, 'other') });
+    nodes.push(other);
+    await healthy(other);
+    const result = await exportStreams({ servers: [`127.0.0.1:${other.client}`] }, { root, source: ['other'] });
     expect(result).toEqual({ dir: undefined, streams: [], messages: 0 });
     expect(fs.existsSync(root)).toBe(false);
+  });
+
+  it('refuses two stored messages with one Nats-Msg-Id (the second would be dropped), leaving no backup', async () => {
+    const root = path.join(dir, 'other-migrations');
+    await withConnection(at(4222) + 50, async (nc) => {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      await jsm.streams.add({ name: 'DUPS', subjects: ['dups.>'], duplicate_window: 100_000_000 });
+      await js.publish('dups.a', 'first', { msgID: 'same' });
+      // Stored twice only when published further apart than the window (100 ms, the server's minimum): a wait is the point here.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect((await js.publish('dups.a', 'second', { msgID: 'same' })).duplicate).toBe(false);
+      await expect(exportStreams({ servers: [`127.0.0.1:${at(4222) + 50}`] }, { root, source: ['other'] })).rejects.toThrow(
+        'stream DUPS: messages 1 and 2 have the same Nats-Msg-Id "same"; republished, the second would be dropped as a duplicate',
+      );
+      expect(fs.readdirSync(root)).toEqual([]);
+      await jsm.streams.delete('DUPS');
+    });
+  });
+
+  it('a purged stream keeps its sequence numbers, and a sealed one is sealed again once its messages are in', async () => {
+    const root = path.join(dir, 'other-migrations');
+    await withConnection(at(4222) + 50, async (nc) => {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      await jsm.streams.add({ name: 'ARCHIVE', subjects: ['archive.>'] });
+      for (let i = 1; i <= 10; i++) await js.publish('archive.x', `entry ${i}`);
+      await jsm.streams.purge('ARCHIVE', { seq: 8 }); // keeps 8, 9, 10
+      await jsm.streams.update('ARCHIVE', { sealed: true } as never);
+    });
+    const { dir: backup } = await exportStreams({ servers: [`127.0.0.1:${at(4222) + 50}`] }, { root, source: ['other'] });
+    await importStreams({ servers: [`127.0.0.1:${at(4223)}`], ...auth }, backup!, { clusterSize: 3 });
+    await withConnection(at(4224), async (nc) => {
+      const info = await (await jetstreamManager(nc)).streams.info('ARCHIVE');
+      expect([info.state.messages, info.state.first_seq, info.state.last_seq, info.config.sealed]).toEqual([3, 8, 10, true]);
+      const m = await (await jetstreamManager(nc)).streams.getMessage('ARCHIVE', { seq: 9 });
+      expect(m?.string()).toBe('entry 9');
+    });
   });
 });

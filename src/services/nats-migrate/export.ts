@@ -53,6 +53,24 @@ function toMessage(m: JsMsg): BackupMessage {
   };
 }
 
+/**
+ * Two stored messages with one `Nats-Msg-Id` (published further apart than the
+ * duplicate window) cannot both be republished: within the window the server
+ * drops the second. Found while reading, so the change is refused before it starts.
+ */
+function sameId(stream: string, ids: Map<string, number>, message: BackupMessage): void {
+  const id = message.headers?.['Nats-Msg-Id']?.[0];
+  if (id === undefined) return;
+  const first = ids.get(id);
+  if (first !== undefined) {
+    throw new MigrationError(
+      `stream ${stream}: messages ${first} and ${message.seq} have the same Nats-Msg-Id ${JSON.stringify(id)}; republished, the second would be dropped as a duplicate`,
+      ['keep the topology as it is, or remove one of them first'],
+    );
+  }
+  ids.set(id, message.seq);
+}
+
 export async function exportStreams(connection: NodeConnectionOptions, options: ExportOptions): Promise<ExportResult> {
   const nc = await connect({ ...connection, name: 'core nats export' });
   try {
@@ -79,6 +97,7 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         for await (const c of jsm.consumers.list(name)) consumers.push({ config: c.config as unknown as Record<string, unknown>, ack_floor: c.ack_floor.stream_seq });
         const out = writer.openStream();
         let read = 0;
+        const ids = new Map<string, number>();
         try {
           if (messages > 0) {
             const consumer = await js.consumers.get(name);
@@ -89,7 +108,9 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
               for await (const m of batch) {
                 got++;
                 if (m.info.streamSequence > last_seq) continue; // written after we looked: the check below says so
-                out.write(toMessage(m));
+                const message = toMessage(m);
+                sameId(name, ids, message);
+                out.write(message);
                 read++;
                 last = m.info.streamSequence;
               }

@@ -34,7 +34,28 @@ export interface ImportResult {
 /** Publishes in flight at once: acks are awaited in batches, order kept by the one connection. */
 const WINDOW = 256;
 
-/** A JetStream that has just formed may answer "no meta leader" or "insufficient resources" for a moment. */
+/** What a JetStream that has just formed may answer for a moment (no meta leader yet, API not yet subscribed). */
+const TRANSIENT = /no responders|timeout|not available|insufficient resources|no suitable peers|meta leader/i;
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+/**
+ * Readiness (`/healthz` 200) says the meta leader is known; the first API
+ * request can still meet "no responders" (seen once in ~10 runs here). Bounded.
+ */
+async function whenApiAnswers(jsm: JetStreamManager, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await jsm.getAccountInfo();
+      return;
+    } catch (error) {
+      const text = (error as Error).message;
+      if (!TRANSIENT.test(text) || Date.now() > deadline) throw new MigrationError(`the new servers' JetStream does not answer: ${text}`);
+      await pause();
+    }
+  }
+}
+
 async function addStream(jsm: JetStreamManager, config: Record<string, unknown>, deadline: number): Promise<void> {
   for (;;) {
     try {
@@ -42,9 +63,8 @@ async function addStream(jsm: JetStreamManager, config: Record<string, unknown>,
       return;
     } catch (error) {
       const text = (error as Error).message;
-      const passing = /no responders|timeout|not available|insufficient resources|no suitable peers|meta leader/i.test(text);
-      if (!passing || Date.now() > deadline) throw new MigrationError(`stream ${String(config.name)}: cannot be created on the new servers: ${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!TRANSIENT.test(text) || Date.now() > deadline) throw new MigrationError(`stream ${String(config.name)}: cannot be created on the new servers: ${text}`);
+      await pause();
     }
   }
 }
@@ -100,9 +120,10 @@ export async function importStreams(connection: NodeConnectionOptions, backupDir
   const nc = await connect({ ...connection, name: 'core nats import' });
   try {
     const scope = options.domain ? { domain: options.domain } : {};
-    const jsm = await jetstreamManager(nc, scope);
+    const jsm = await jetstreamManager(nc, { ...scope, checkAPI: false }); // whenApiAnswers below waits instead of failing at once
     const js = jetstream(nc, scope);
     const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+    await whenApiAnswers(jsm, deadline);
     for (const stream of index.streams) {
       // Never merge into a stream that is there already: its messages and ours could not be told apart.
       if (await exists(jsm, stream.name)) throw new MigrationError(`stream ${stream.name}: already exists on the new servers; nothing of it was imported`);
@@ -127,7 +148,9 @@ export async function importStreams(connection: NodeConnectionOptions, backupDir
             stream.name,
             recreateConsumer(c, (floor) => seqAfter(seqs, floor)),
           );
-      if (sealedAfter) await jsm.streams.update(stream.name, { ...config, sealed: true } as Parameters<JetStreamManager['streams']['update']>[1]);
+      // Sealed last: a sealed stream takes no messages. Its config as the server has it (first_seq may not be sent again).
+      if (sealedAfter)
+        await jsm.streams.update(stream.name, { ...(await jsm.streams.info(stream.name)).config, sealed: true } as Parameters<JetStreamManager['streams']['update']>[1]);
       const state = (await jsm.streams.info(stream.name)).state;
       if (state.messages !== stream.messages) {
         throw new MigrationError(`stream ${stream.name}: ${stream.messages} messages in the backup, ${state.messages} in the new stream`);
