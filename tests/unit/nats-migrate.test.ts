@@ -155,11 +155,12 @@ describe('a change that fails after the streams were saved', () => {
   const hook = {
     finish: async () => ({ lines: [], json: [] }),
     hint: () => ['the streams of nats (1 streams, 1000 messages) were saved before the change to .data/nats/migrations/x/'],
+    spare: () => ['the streams read before the change stay in .data/nats/migrations/x/ (a spare copy: nothing changed; delete it when you like)'],
   };
 
-  it('keeps the error, its kind and exit code, and adds where the streams are', () => {
+  it('keeps the error, its kind and exit code, and adds where the streams are (a refusal: only a spare copy)', () => {
     const refused = withHint(new InputError('apply-refused', 'bad'), hook) as InputError;
-    expect([refused instanceof InputError, refused.reason, refused.message, refused.details]).toEqual([true, 'apply-refused', 'bad', hook.hint()]);
+    expect([refused instanceof InputError, refused.reason, refused.message, refused.details]).toEqual([true, 'apply-refused', 'bad', hook.spare()]);
     const failed = withHint(new RuntimeError('apply-failed', 'socket closed', ['first']), hook) as RuntimeError;
     expect([failed instanceof RuntimeError, failed.details]).toEqual([true, ['first', ...hook.hint()]]);
     expect((withHint(new Error('boom'), hook) as RuntimeError).details).toEqual(hook.hint());

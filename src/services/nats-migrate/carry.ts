@@ -131,7 +131,7 @@ export function restoreHint(plan: StackPlan, carry: PendingCarry): string[] {
   const backup = relative(plan, carry.backup);
   const old = carry.need.from.map((p) => relative(plan, storeOf(carry.need.base, p, carry.need.service)));
   return [
-    `the streams of ${carry.need.service} (${carry.streams} streams, ${carry.messages} messages) were saved before the change to ${backup}/`,
+    `the streams of ${carry.need.service} (${carry.streams} stream${carry.streams === 1 ? '' : 's'}, ${carry.messages} message${carry.messages === 1 ? '' : 's'}) were saved before the change to ${backup}/`,
     `the old store is untouched: ${old.join(', ')}`,
     `to restore into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core nats restore ${backup}\``,
     `or go back: set the topology as it was and run \`core up\` again`,

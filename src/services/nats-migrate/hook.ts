@@ -4,6 +4,7 @@
  * service's streams (pure, cheap); only then the NATS clients are loaded and
  * the streams read. After the change, they are carried over.
  */
+import path from 'node:path';
 import type { StackHandle } from '../../control/connect.js';
 import type { DesiredStack, StackEngine } from '../../engines/engine.js';
 import { CoreError, InputError, RuntimeError } from '../../support/errors.js';
@@ -14,6 +15,8 @@ export interface CarryHook {
   finish(): Promise<{ lines: string[]; json: unknown[] }>;
   /** Lines for a change that failed: where the streams were saved and how to restore them. */
   hint(): string[];
+  /** Lines for a change refused before it began (exit 2): the backup is only a spare copy. */
+  spare(): string[];
 }
 
 export async function carryBeforeChange(engine: StackEngine, handle: StackHandle, desired: DesiredStack): Promise<CarryHook | undefined> {
@@ -32,13 +35,18 @@ export async function carryBeforeChange(engine: StackEngine, handle: StackHandle
       return { lines: carried.map((c) => carry.carriedLine(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
     },
     hint: () => pending.flatMap((p) => carry.restoreHint(desired.plan, p)),
+    spare: () =>
+      pending.map((p) => `the streams read before the change stay in ${path.relative(desired.plan.root, p.backup)}/ (a spare copy: nothing changed; delete it when you like)`),
   };
 }
 
-/** The same error with the hook's lines under it (a change that failed after the streams were saved). */
+/**
+ * The same error with the hook's lines under it (a change that failed after the
+ * streams were saved). Exit 2 means refused before anything changed.
+ */
 export function withHint(error: unknown, hook: CarryHook | undefined): unknown {
   if (!hook) return error;
-  if (error instanceof InputError) return new InputError(error.reason, error.message, [...error.details, ...hook.hint()]);
+  if (error instanceof InputError) return new InputError(error.reason, error.message, [...error.details, ...hook.spare()]);
   if (error instanceof CoreError) return new RuntimeError(error.reason, error.message, [...error.details, ...hook.hint()]);
   return new RuntimeError('apply-failed', (error as Error).message, hook.hint());
 }
