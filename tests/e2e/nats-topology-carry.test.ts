@@ -8,6 +8,7 @@
  * the data untouched and readable.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
@@ -156,6 +157,29 @@ describe('a running stack with a stream that cannot be carried (a mirror)', () =
     expect(await pid()).toEqual(before);
     expect(fs.existsSync(path.join(p.dir, '.data/nats/migrations'))).toBe(false); // refused before a backup was begun
     expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 120_000);
+});
+
+describe('a change refused after the streams were read (a port of nats-2 is taken)', () => {
+  it('exits 2 naming the port; the single node keeps running with its data; the backup is called a spare copy', async () => {
+    const p = await natsProject();
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222], publishOrders);
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(4223 + p.offset, '127.0.0.1', resolve));
+    try {
+      p.topology('cluster');
+      const refused = await p.core('up', '-d');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`port ${4223 + p.offset} (nats-2.client on 127.0.0.1) is in use`);
+      expect(refused.stderr).toMatch(/the streams read before the change stay in \.data\/nats\/migrations\/[^ ]+\/ \(a spare copy: nothing changed; delete it when you like\)/);
+      const status = JSON.parse((await p.core('status', '--json')).stdout).processes as { name: string; state?: string }[];
+      expect(status.map((x) => x.name)).toEqual(['nats']);
+      expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    } finally {
+      squatter.close();
+    }
     expect((await p.core('down')).code).toBe(0);
   }, 120_000);
 });
