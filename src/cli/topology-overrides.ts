@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkOwner } from '../control/paths.js';
 import type { TopologyOverrides } from '../plan/expand.js';
 import { InputError } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
@@ -16,6 +17,7 @@ export function topologyOverridesPath(stackDir: string): string {
 
 export function readTopologyOverrides(settings: Pick<Settings, 'root' | 'stackDir'>): TopologyOverrides | undefined {
   const file = topologyOverridesPath(settings.stackDir);
+  checkOwner(settings.stackDir); // another user's stack folder: say whose it is, not EACCES
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -57,6 +57,13 @@ export type EngineEvent =
   | { readonly type: 'project-exit'; readonly name: string; readonly at: number; readonly exitCode: number; readonly reason: string }
   /** A watched file changed (`process.watch`): the process is restarted by an apply of its running definition. */
   | { readonly type: 'watch-triggered'; readonly name: string; readonly at: number; readonly file: string; readonly changes: number }
+  /**
+   * An apply reloaded a kept process's config in place (`x-core.reload`, reload.ts): `signalled`
+   * false when it already ran the new config; `digest` the verified one (null without `verify`).
+   */
+  | { readonly type: 'reloaded'; readonly name: string; readonly at: number; readonly afterMs: number; readonly signalled: boolean; readonly digest: string | null }
+  /** The new config was invalid (nothing signalled) or the process did not take it: it runs on its old one. */
+  | { readonly type: 'reload-failed'; readonly name: string; readonly at: number; readonly message: string }
   | ApplyEvent;
 
 /** An apply (apply.ts): not about one process, so `name` is empty; `id` ties its three events together. */

@@ -12,7 +12,7 @@
  */
 export { createSupervisor, Supervisor } from './supervisor.js';
 export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor.js';
-export type { ApplyRequest, ApplyResult } from './apply.js';
+export type { ApplyRequest, ApplyResult, ReloadFailure, Reloaded } from './apply.js';
 export { diffStacks, namesOf } from './diff.js';
 export type { DiffSide, ProcessDiff, ProcessInputs, StackDiff } from './diff.js';
 export type { ApplyEvent, EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';

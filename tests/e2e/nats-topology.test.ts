@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eProject, freeOffset, waitFor, type E2eProject } from '../helpers/e2e.js';
 
 /** Every port a 5-node cluster or a 3-hub, 2-leaf hub-spoke stack takes (declared + index), and PocketBase's and Caddy's. */
-const BASES = [4222, 8222, 6222, 7422].flatMap((base) => [0, 1, 2, 3, 4].map((i) => base + i)).concat([8090, 2015]);
+const BASES = [4222, 8222, 6222, 7422].flatMap((base) => [0, 1, 2, 3, 4, 100, 101].map((i) => base + i)).concat([8090, 2015]);
 
 interface StatusProcess {
   name: string;
@@ -149,6 +149,8 @@ describe('cluster: 3 nodes, then 5', () => {
     const up = await project.core('up', '-d');
     expect(up.code).toBe(0);
     expect(up.stderr + up.stdout).toMatch(/nats-4 added/);
+    // The three take their new routes by reload, verified against /varz config_digest.
+    for (const name of ['nats-1', 'nats-2', 'nats-3']) expect(up.stderr + up.stdout).toMatch(new RegExp(`${name} reloaded in \\d+ ms \\(same pid; config verified`));
     const after = Object.fromEntries((await statusOf(project)).map((p) => [p.name, p.pid]));
     for (const name of ['nats-1', 'nats-2', 'nats-3', 'pocketbase', 'caddy']) expect(after[name]).toBe(before[name]);
     expect(Object.keys(after).filter((n) => n.startsWith('nats-'))).toEqual(['nats-1', 'nats-2', 'nats-3', 'nats-4', 'nats-5']);
@@ -212,7 +214,7 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
   it('runs nats-hub-1…3 and one leaf per region, each leaf connected to a hub', async () => {
     const names = (await statusOf(project)).filter((p) => p.service === 'nats').map((p) => p.name);
     expect(names).toEqual(['nats-hub-1', 'nats-hub-2', 'nats-hub-3', 'nats-leaf-lhr', 'nats-leaf-nrt']);
-    for (const leaf of [3, 4]) {
+    for (const leaf of [100, 101]) {
       const leafz = await waitFor('the leaf connection', async () => {
         const answer = await getJson(`http://127.0.0.1:${port(8222, leaf)}/leafz`);
         return answer.leafnodes === 1 ? answer : undefined;
@@ -223,10 +225,10 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
 
   it('a message published on a leaf reaches a subscriber on a hub, and the other way round', async () => {
     const hub = await client(0);
-    const lhr = await client(3);
+    const lhr = await client(100);
     const onHub = hub.subscribe('greet.hub', { max: 1 });
     await hub.flush();
-    await interestAt(port(8222, 3), 'greet.hub');
+    await interestAt(port(8222, 100), 'greet.hub');
     lhr.publish('greet.hub', 'from lhr');
     for await (const m of onHub) expect(m.string()).toBe('from lhr');
 
@@ -238,7 +240,7 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
   }, 20_000);
 
   it("a hub client reads a leaf's stream through the leaf's domain, and a leaf client the hub's", async () => {
-    const lhr = await client(3);
+    const lhr = await client(100);
     const local = await jetstreamManager(lhr);
     await local.streams.add({ name: 'READINGS', subjects: ['readings.>'] });
     for (let i = 0; i < 5; i++) await local.jetstream().publish('readings.lhr', `r${i}`);

@@ -82,7 +82,8 @@ async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly 
   if (options.json && rendered.json) printJson(carried ? { ...rendered.json, nats_carried: carried.json } : rendered.json);
   else for (const line of carried?.lines ?? []) print(line);
   if (failure) {
-    throw new RuntimeError('not-ready', failure.message, [
+    // `names`: a config reload in place that did not take (the process runs on its old config).
+    throw new RuntimeError(failure.names ? 'reload-failed' : 'not-ready', failure.message, [
       ...(failure.lastProbeError ? [`last probe error: ${failure.lastProbeError}`] : []),
       ...(failure.lastLines.length ? [`last log lines of ${failure.name}:`, ...failure.lastLines.map((l) => `  ${l}`)] : []),
       'everything else was left as it was',

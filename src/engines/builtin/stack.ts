@@ -78,7 +78,11 @@ async function apply(handle: StackHandle, asked: StackChange): Promise<Applied> 
   const dryRun = asked.dryRun === true;
   const desired = await asked.desired();
   // A service that runs as several processes stands for all of them (`core restart nats`).
-  const change = { ...asked, names: expandNames(asked.names, desired.plan.services).names };
+  const names = asked.names.flatMap((name) => {
+    const processes = expandNames([name], desired.plan.services).names;
+    return processes.length ? processes : [name]; // an unknown name is the supervisor's to refuse
+  });
+  const change = { ...asked, names };
   const running = change.kind === 'start' ? new Set((await handle.client.processes()).filter((p) => p.is_running).map((p) => p.name)) : new Set<string>();
   const options = optionsOf(change, desired, running);
   if (!dryRun) await prepareFiles(desired, handle, options.only, change.progress);
