@@ -2,7 +2,7 @@
  * Carrying JetStream over from a single node to a cluster, with the real
  * nats-server 2.14.5 and the official clients: a single node with a stream of
  * 1,000 messages (headers, a de-duplication id, a durable consumer halfway
- * through) and a KV bucket → exportStreams → a 3-node cluster this file
+ * through), a KV bucket and an object-store bucket → exportStreams → a 3-node cluster this file
  * configures itself → importStreams → everything is there, in order.
  */
 import fs from 'node:fs';
@@ -65,6 +65,12 @@ async function seedSingleNode(nc: NatsConnection): Promise<void> {
   const del = headers();
   del.set('KV-Operation', 'DEL');
   await js.publish('$KV.settings.size', '', { headers: del });
+  // An object-store bucket as the object-store API makes it (stream OBJ_<bucket>): a chunk, then its meta rolled up.
+  await jsm.streams.add({ name: 'OBJ_files', subjects: ['$O.files.C.>', '$O.files.M.>'], allow_rollup_hdrs: true, allow_direct: true, discard: 'new' as never });
+  await js.publish('$O.files.C.chunk1', 'hello world');
+  const meta = headers();
+  meta.set('Nats-Rollup', 'sub');
+  await js.publish('$O.files.M.aGVsbG8', JSON.stringify({ name: 'hello', nuid: 'chunk1', size: 11, chunks: 1 }), { headers: meta });
 }
 
 beforeAll(async () => {
@@ -92,9 +98,10 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
     expect(path.dirname(backup)).toBe(root);
     expect(result.streams.map((s) => [s.name, s.messages])).toEqual([
       ['KV_settings', 4],
+      ['OBJ_files', 2],
       ['ORDERS', COUNT],
     ]);
-    expect(result.messages).toBe(COUNT + 4);
+    expect(result.messages).toBe(COUNT + 6);
     expect(fs.statSync(backup).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(backup, 'backup.json')).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(root)).toEqual([path.basename(backup)]); // no partial folder left
@@ -106,7 +113,7 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
     expect(fs.readFileSync(path.join(backup, 'backup.json'), 'utf8')).not.toContain(PASSWORD);
   });
 
-  it('imports them into a fresh 3-node cluster: all 1,000 messages in order with their headers, the consumer and the KV bucket', async () => {
+  it('imports them into a fresh 3-node cluster: all 1,000 messages in order with their headers, the consumer, the KV and object-store buckets', async () => {
     const routes = [at(6223), at(6224), at(6225)];
     const cluster = [1, 2, 3].map((i) =>
       startNode(dir, {
@@ -125,6 +132,7 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
     const result = await importStreams(connection, backup, { clusterSize: 3 });
     expect(result.streams).toEqual([
       { name: 'KV_settings', messages: 4 },
+      { name: 'OBJ_files', messages: 2 },
       { name: 'ORDERS', messages: COUNT },
     ]);
 
@@ -163,6 +171,12 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
       expect(colour?.string()).toBe('blue');
       const size = await jsm.direct.getMessage('KV_settings', { last_by_subj: '$KV.settings.size' });
       expect(size?.header.get('KV-Operation')).toBe('DEL');
+
+      // The object-store bucket: its meta (rolled up) and its chunk, as the object-store API reads them.
+      expect((await jsm.streams.info('OBJ_files')).config).toMatchObject({ allow_rollup_hdrs: true, allow_direct: true });
+      const meta = await jsm.direct.getMessage('OBJ_files', { last_by_subj: '$O.files.M.aGVsbG8' });
+      expect([meta?.header.get('Nats-Rollup'), meta?.json<{ name: string }>().name]).toEqual(['sub', 'hello']);
+      expect((await jsm.direct.getMessage('OBJ_files', { last_by_subj: '$O.files.C.chunk1' }))?.string()).toBe('hello world');
     });
   }, 60_000);
 
