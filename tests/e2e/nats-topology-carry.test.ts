@@ -101,6 +101,9 @@ describe('single-node → cluster on a running stack carries the streams over', 
     await withNats(p, [4222], publishOrders);
 
     p.topology('cluster');
+    const dry = await p.core('apply', '--dry-run');
+    expect(dry.stdout).toContain('would carry the JetStream streams of nats over to nats-1, nats-2, nats-3');
+    expect(fs.existsSync(path.join(p.dir, '.data/nats/migrations'))).toBe(false); // a dry run reads nothing
     const changed = await p.core('up', '-d');
     expect(changed.stderr + changed.stdout).toContain('carried 1 stream, 1000 messages over to nats-1, nats-2, nats-3 (backup: .data/nats/migrations/');
     expect(changed.code).toBe(0);

@@ -20,7 +20,7 @@ import { loadStack } from '../load-stack.js';
 import { print, printJson } from '../output.js';
 import { selectServices } from '../prepare.js';
 import { renderApplied } from '../render/apply-report.js';
-import { type CarryHook, carryBeforeChange, withHint } from '../../services/nats-migrate/hook.js';
+import { type CarryHook, carryBeforeChange, carryPreview, withHint } from '../../services/nats-migrate/hook.js';
 import { expandNames } from '../../plan/process-names.js';
 
 export interface ApplyCommandOptions {
@@ -56,6 +56,7 @@ async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly 
   const engine = connectEngine(handle);
   // A topology change that replaces the processes holding NATS streams carries them over (services/nats-migrate/hook.ts).
   let carry: CarryHook | undefined;
+  let preview: string[] = [];
   const applied = await engine
     .apply({
       kind,
@@ -64,7 +65,10 @@ async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly 
         const stack = await desired(ctx, names);
         const unhonoured = unhonouredWatch(engine, stack.generated.doc);
         if (unhonoured) process.stderr.write(`${unhonoured}\n`);
-        if (!options.dryRun && (kind === 'apply' || kind === 'up')) carry = await carryBeforeChange(engine, handle, stack);
+        if (kind === 'apply' || kind === 'up') {
+          if (options.dryRun) preview = await carryPreview(engine, stack);
+          else carry = await carryBeforeChange(engine, handle, stack);
+        }
         return stack;
       },
       timeoutMs: parseTimeout(options.timeout),
@@ -80,7 +84,7 @@ async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly 
   if (!(options.json && rendered.json)) for (const line of rendered.lines) print(line);
   const carried = carry && !failure ? await carry.finish() : undefined;
   if (options.json && rendered.json) printJson(carried ? { ...rendered.json, nats_carried: carried.json } : rendered.json);
-  else for (const line of carried?.lines ?? []) print(line);
+  else for (const line of carried?.lines ?? preview) print(line);
   if (failure) {
     // `names`: a config reload in place that did not take (the process runs on its old config).
     throw new RuntimeError(failure.names ? 'reload-failed' : 'not-ready', failure.message, [

@@ -40,6 +40,15 @@ export async function carryBeforeChange(engine: StackEngine, handle: StackHandle
   };
 }
 
+/** `--dry-run`: what a carry-over the change would need (nothing is read). */
+export async function carryPreview(engine: StackEngine, desired: DesiredStack): Promise<string[]> {
+  const names = (await engine.snapshot()).map((p) => p.name);
+  return carriesNeeded(names, desired.plan).map(
+    (need) =>
+      `would carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')} (read before the change, republished after it, every count checked)`,
+  );
+}
+
 /**
  * The same error with the hook's lines under it (a change that failed after the
  * streams were saved). Exit 2 means refused before anything changed.
