@@ -214,6 +214,23 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
     });
   });
 
+  it('an import that fails part-way removes the streams it created, naming the one that failed; the backup stays', async () => {
+    // A copy of the backup whose ORDERS claims the KV bucket's subjects: the server refuses it after KV_settings and OBJ_files are in.
+    const broken = path.join(dir, 'broken-backup');
+    fs.cpSync(backup, broken, { recursive: true });
+    const index = JSON.parse(fs.readFileSync(path.join(broken, 'backup.json'), 'utf8'));
+    index.streams.find((s: { name: string }) => s.name === 'ORDERS').config.subjects = ['$KV.settings.>'];
+    fs.writeFileSync(path.join(broken, 'backup.json'), JSON.stringify(index));
+    const other = { servers: [`127.0.0.1:${at(4222) + 50}`] };
+    await expect(importStreams(other, broken, { clusterSize: 1 })).rejects.toThrow(/^stream ORDERS: cannot be created on the new servers: .*subjects overlap/);
+    await withConnection(at(4222) + 50, async (nc) => {
+      const names: string[] = [];
+      for await (const info of (await jetstreamManager(nc)).streams.list()) names.push(info.config.name);
+      expect(names).toEqual([]);
+    });
+    expect(readBackupIndex(broken).streams).toHaveLength(3);
+  });
+
   it('a purged stream keeps its sequence numbers, and a sealed one is sealed again once its messages are in', async () => {
     const root = path.join(dir, 'other-migrations');
     await withConnection(at(4222) + 50, async (nc) => {

@@ -46,6 +46,8 @@ export interface Carried {
   readonly backup: string;
   readonly streams: number;
   readonly messages: number;
+  /** Old stores that could not be moved into the backup: the next start would take them for streams still to carry. */
+  readonly notMoved: readonly string[];
 }
 
 export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
@@ -76,6 +78,12 @@ function relative(plan: StackPlan, file: string): string {
   return path.relative(plan.root, file) || '.';
 }
 
+/** A process's store as the user sees it: the single node's `jetstream` folder, a cluster node's own folder. */
+function storePath(plan: StackPlan, need: CarryNeeded, process: string): string {
+  const store = storeOf(need.base, process, need.service);
+  return relative(plan, process === need.service ? path.join(store, 'jetstream') : store);
+}
+
 /** Streams on disk in the stores of `processes` (for a process that is not running: nothing can read them). */
 function storedIn(need: CarryNeeded, processes: readonly string[]): string[] {
   return processes.flatMap((p) => streamsOnDisk(storeOf(need.base, p, need.service)).map((s) => `${p}: ${s}`));
@@ -101,6 +109,19 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
         throw refuse(`${stopped.join(', ')} is not running, so its streams cannot be read`, [`start it first: \`core start ${stopped.join(' ')}\`, then apply again`]);
       continue;
     }
+    const source = need.from.flatMap((p) => {
+      const client = running.ports[p]?.client;
+      return client ? [hostPort(client.host, client.port)] : [];
+    });
+    if (source.length === 0) throw refuse('the running stack records no client port for them');
+    let result: Awaited<ReturnType<typeof exportStreams>>;
+    try {
+      result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
+    } catch (error) {
+      throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
+    }
+    if (!result.dir) continue; // no streams: nothing to carry, and nothing in the way
+    // Checked once there is something to carry: a way back to a store left whole is no conflict when the other side is empty.
     const occupied = storedIn(
       need,
       need.to.map((s) => s.name),
@@ -108,20 +129,11 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
     if (occupied.length > 0) {
       throw refuse('the new processes already have streams in their stores', [
         ...occupied.map((s) => `  ${s}`),
-        `move ${need.to.map((s) => relative(plan, storeOf(need.base, s.name, need.service))).join(', ')} aside first (they are left from an earlier topology)`,
+        `move ${need.to.map((s) => storePath(plan, need, s.name)).join(', ')} aside first (left from an earlier topology)`,
+        `the streams read meanwhile stay in ${relative(plan, result.dir)}/ (a spare copy; delete it when you like)`,
       ]);
     }
-    const source = need.from.flatMap((p) => {
-      const client = running.ports[p]?.client;
-      return client ? [hostPort(client.host, client.port)] : [];
-    });
-    if (source.length === 0) throw refuse('the running stack records no client port for them');
-    try {
-      const result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
-      if (result.dir) pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
-    } catch (error) {
-      throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
-    }
+    pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
   }
   return pending;
 }
@@ -129,12 +141,12 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
 /** How to get the streams back by hand, for every message that leaves a backup behind. */
 export function restoreHint(plan: StackPlan, carry: PendingCarry): string[] {
   const backup = relative(plan, carry.backup);
-  const old = carry.need.from.map((p) => relative(plan, storeOf(carry.need.base, p, carry.need.service)));
+  const old = carry.need.from.map((p) => storePath(plan, carry.need, p));
   return [
     `the streams of ${carry.need.service} (${carry.streams} stream${carry.streams === 1 ? '' : 's'}, ${carry.messages} message${carry.messages === 1 ? '' : 's'}) were saved before the change to ${backup}/`,
     `the old store is untouched: ${old.join(', ')}`,
-    `to restore into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core nats restore ${backup}\``,
-    `or go back: set the topology as it was and run \`core up\` again`,
+    `to put them into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core ${carry.need.service} restore ${backup}\``,
+    `or go back: set the topology as it was and run \`core up\` again (the old store is used as it is)`,
   ];
 }
 
@@ -157,16 +169,25 @@ export async function importAfterChange(pending: readonly PendingCarry[], plan: 
         restoreHint(plan, carry),
       );
     }
+    const notMoved: string[] = [];
     for (const p of need.from) {
       const store = storeOf(need.base, p, need.service);
-      moveAside(p === need.service ? path.join(store, 'jetstream') : store, carry.backup, p);
+      try {
+        moveAside(p === need.service ? path.join(store, 'jetstream') : store, carry.backup, p);
+      } catch (error) {
+        notMoved.push(`${storePath(plan, need, p)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
     }
-    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: carry.backup, streams: carry.streams, messages: carry.messages });
+    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: carry.backup, streams: carry.streams, messages: carry.messages, notMoved });
   }
   return carried;
 }
 
-export function carriedLine(plan: StackPlan, c: Carried): string {
+export function carriedLines(plan: StackPlan, c: Carried): string[] {
+  return [carriedLine(plan, c), ...c.notMoved.map((store) => `warning: could not move the old store ${store} into the backup; move it there yourself`)];
+}
+
+function carriedLine(plan: StackPlan, c: Carried): string {
   return `carried ${c.streams} stream${c.streams === 1 ? '' : 's'}, ${c.messages} message${c.messages === 1 ? '' : 's'} over to ${c.to.join(', ')} (backup: ${relative(plan, c.backup)}/)`;
 }
 

@@ -32,7 +32,7 @@ export async function carryBeforeChange(engine: StackEngine, handle: StackHandle
   return {
     finish: async () => {
       const carried = await carry.importAfterChange(pending, desired.plan);
-      return { lines: carried.map((c) => carry.carriedLine(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
+      return { lines: carried.flatMap((c) => carry.carriedLines(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
     },
     hint: () => pending.flatMap((p) => carry.restoreHint(desired.plan, p)),
     spare: () =>

@@ -115,12 +115,52 @@ function seqAfter(seqs: readonly [number, number][], ackFloor: number): number {
   return next ? next[1] : (seqs.at(-1)?.[1] ?? 0) + 1;
 }
 
+/** One stream: created, consumers, messages, sealed, counted. */
+async function importOne(
+  jsm: JetStreamManager,
+  js: ReturnType<typeof jetstream>,
+  backupDir: string,
+  stream: BackupStream,
+  clusterSize: number,
+  deadline: number,
+  created: () => void,
+): Promise<number> {
+  const { config, sealedAfter } = recreateConfig(stream, clusterSize);
+  await addStream(jsm, config, deadline);
+  created();
+  const durable = stream.consumers.filter(isDurable);
+  const addConsumer = async (config: Record<string, unknown>) => {
+    try {
+      await jsm.consumers.add(stream.name, config);
+    } catch (error) {
+      throw new MigrationError(`stream ${stream.name}: consumer ${String(config.durable_name)} cannot be created: ${(error as Error).message}`);
+    }
+  };
+  // An interest stream keeps a message only while a consumer wants it: consumers first.
+  const interest = config.retention === 'interest';
+  if (interest) for (const c of durable) await addConsumer(recreateConsumer({ ...c, ack_floor: 0 }, () => 1));
+  const { seqs } = await republish(js, backupDir, stream);
+  if (!interest) for (const c of durable) await addConsumer(recreateConsumer(c, (floor) => seqAfter(seqs, floor)));
+  // Sealed last: a sealed stream takes no messages. Its config as the server has it (first_seq may not be sent again).
+  if (sealedAfter) await jsm.streams.update(stream.name, { ...(await jsm.streams.info(stream.name)).config, sealed: true } as Parameters<JetStreamManager['streams']['update']>[1]);
+  const state = (await jsm.streams.info(stream.name)).state;
+  if (state.messages !== stream.messages) throw new MigrationError(`stream ${stream.name}: ${stream.messages} messages in the backup, ${state.messages} in the new stream`);
+  return state.messages;
+}
+
+/**
+ * Every stream of the backup, or none: a failure removes the streams this
+ * import created (copies of the backup, which stays), so the servers are as
+ * they were and a retry or a way back meets no half-imported stream.
+ */
 export async function importStreams(connection: NodeConnectionOptions, backupDir: string, options: ImportOptions): Promise<ImportResult> {
   const index = readBackupIndex(backupDir);
   const nc = await connect({ ...connection, name: 'core nats import' });
+  const created: string[] = [];
+  let jsm: JetStreamManager | undefined;
   try {
     const scope = options.domain ? { domain: options.domain } : {};
-    const jsm = await jetstreamManager(nc, { ...scope, checkAPI: false }); // whenApiAnswers below waits instead of failing at once
+    jsm = await jetstreamManager(nc, { ...scope, checkAPI: false }); // whenApiAnswers below waits instead of failing at once
     const js = jetstream(nc, scope);
     const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
     await whenApiAnswers(jsm, deadline);
@@ -130,34 +170,15 @@ export async function importStreams(connection: NodeConnectionOptions, backupDir
     }
     const imported: ImportedStream[] = [];
     for (const stream of index.streams) {
-      const { config, sealedAfter } = recreateConfig(stream, options.clusterSize);
-      await addStream(jsm, config, deadline);
-      const durable = stream.consumers.filter(isDurable);
-      // An interest stream keeps a message only while a consumer wants it: consumers first.
-      const interest = config.retention === 'interest';
-      if (interest)
-        for (const c of durable)
-          await jsm.consumers.add(
-            stream.name,
-            recreateConsumer({ ...c, ack_floor: 0 }, () => 1),
-          );
-      const { seqs } = await republish(js, backupDir, stream);
-      if (!interest)
-        for (const c of durable)
-          await jsm.consumers.add(
-            stream.name,
-            recreateConsumer(c, (floor) => seqAfter(seqs, floor)),
-          );
-      // Sealed last: a sealed stream takes no messages. Its config as the server has it (first_seq may not be sent again).
-      if (sealedAfter)
-        await jsm.streams.update(stream.name, { ...(await jsm.streams.info(stream.name)).config, sealed: true } as Parameters<JetStreamManager['streams']['update']>[1]);
-      const state = (await jsm.streams.info(stream.name)).state;
-      if (state.messages !== stream.messages) {
-        throw new MigrationError(`stream ${stream.name}: ${stream.messages} messages in the backup, ${state.messages} in the new stream`);
-      }
-      imported.push({ name: stream.name, messages: state.messages });
+      const messages = await importOne(jsm, js, backupDir, stream, options.clusterSize, deadline, () => created.push(stream.name));
+      imported.push({ name: stream.name, messages });
     }
     return { streams: imported, messages: imported.reduce((sum, s) => sum + s.messages, 0) };
+  } catch (error) {
+    const left: string[] = [];
+    for (const name of created) await jsm?.streams.delete(name).catch(() => left.push(name));
+    if (left.length) throw new MigrationError(`${(error as Error).message} (and the streams it had created could not all be removed: ${left.join(', ')})`);
+    throw error;
   } finally {
     await nc.close();
   }
