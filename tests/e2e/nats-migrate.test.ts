@@ -231,7 +231,7 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
     expect(readBackupIndex(broken).streams).toHaveLength(3);
   });
 
-  it('a purged stream keeps its sequence numbers, and a sealed one is sealed again once its messages are in', async () => {
+  it('a purged stream keeps its sequence numbers, a sealed one is sealed again once its messages are in, a work-queue stream keeps its worker', async () => {
     const root = path.join(dir, 'other-migrations');
     await withConnection(at(4222) + 50, async (nc) => {
       const jsm = await jetstreamManager(nc);
@@ -240,6 +240,10 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
       for (let i = 1; i <= 10; i++) await js.publish('archive.x', `entry ${i}`);
       await jsm.streams.purge('ARCHIVE', { seq: 8 }); // keeps 8, 9, 10
       await jsm.streams.update('ARCHIVE', { sealed: true } as never);
+      // A work-queue stream with its worker: reading it through a second consumer would be refused.
+      await jsm.streams.add({ name: 'JOBS', subjects: ['jobs.>'], retention: 'workqueue' as never });
+      for (let i = 1; i <= 5; i++) await js.publish('jobs.build', `job ${i}`);
+      await jsm.consumers.add('JOBS', { durable_name: 'builder', ack_policy: AckPolicy.Explicit });
     });
     const { dir: backup } = await exportStreams({ servers: [`127.0.0.1:${at(4222) + 50}`] }, { root, source: ['other'] });
     await importStreams({ servers: [`127.0.0.1:${at(4223)}`], ...auth }, backup!, { clusterSize: 3 });
@@ -248,6 +252,9 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
       expect([info.state.messages, info.state.first_seq, info.state.last_seq, info.config.sealed]).toEqual([3, 8, 10, true]);
       const m = await (await jetstreamManager(nc)).streams.getMessage('ARCHIVE', { seq: 9 });
       expect(m?.string()).toBe('entry 9');
+      expect((await (await jetstreamManager(nc)).streams.info('JOBS')).state.messages).toBe(5);
+      const builder = await jetstream(nc).consumers.get('JOBS', 'builder');
+      expect((await builder.next({ expires: 5000 }))?.string()).toBe('job 1');
     });
   });
 });

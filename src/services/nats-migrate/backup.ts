@@ -17,7 +17,7 @@ export const BACKUP_VERSION = 1;
 /** One message as read: the original sequence and time, subject, headers, payload (base64). */
 export interface BackupMessage {
   readonly seq: number;
-  /** ISO time the original server stored it (JetStream gives republished messages a new one). */
+  /** When the original server stored it, RFC 3339 (JetStream gives a republished message a new time). */
   readonly time: string;
   readonly subject: string;
   /** Header name → values, as sent; absent when the message had none. */

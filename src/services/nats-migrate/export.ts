@@ -6,8 +6,7 @@
  * and the stream must not have moved on meanwhile, or the export fails and
  * leaves no backup (a half backup must never pass for a whole one).
  */
-import type { JsMsg } from '@nats-io/jetstream';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { BACKUP_VERSION, type BackupConsumer, type BackupMessage, type BackupStream, BackupWriter, backupName } from './backup.js';
 import { cannotCarry } from './stream-config.js';
@@ -39,14 +38,12 @@ export class MigrationError extends Error {
   }
 }
 
-const BATCH = 512;
-
-function toMessage(m: JsMsg): BackupMessage {
+function toMessage(m: StoredMsg): BackupMessage {
   const headers: Record<string, string[]> = {};
-  if (m.headers) for (const [name, values] of m.headers) headers[name] = [...values];
+  for (const [name, values] of m.header) headers[name] = [...values];
   return {
-    seq: m.info.streamSequence,
-    time: new Date(Number(m.info.timestampNanos / 1_000_000)).toISOString(),
+    seq: m.seq,
+    time: m.timestamp,
     subject: m.subject,
     ...(Object.keys(headers).length ? { headers } : {}),
     data: Buffer.from(m.data).toString('base64'),
@@ -75,7 +72,6 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
   const nc = await connect({ ...connection, name: 'core nats export' });
   try {
     const jsm = await jetstreamManager(nc, options.domain ? { domain: options.domain } : {});
-    const js = jetstream(nc, options.domain ? { domain: options.domain } : {});
     const infos = [];
     for await (const info of jsm.streams.list()) infos.push(info);
     if (infos.length === 0) return { dir: undefined, streams: [], messages: 0 };
@@ -99,24 +95,17 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         let read = 0;
         const ids = new Map<string, number>();
         try {
-          if (messages > 0) {
-            const consumer = await js.consumers.get(name);
-            let last = 0;
-            while (last < last_seq) {
-              const batch = await consumer.fetch({ max_messages: Math.min(BATCH, messages - read || 1), expires: 5000 });
-              let got = 0;
-              for await (const m of batch) {
-                got++;
-                if (m.info.streamSequence > last_seq) continue; // written after we looked: the check below says so
-                const message = toMessage(m);
-                sameId(name, ids, message);
-                out.write(message);
-                read++;
-                last = m.info.streamSequence;
-              }
-              if (got === 0) break;
-              if (read >= messages && last < last_seq) break;
-            }
+          // One message at a time by sequence (STREAM.MSG.GET, next at or after): a pure read, where a
+          // consumer would not be (a work-queue stream refuses a second one; an interest stream counts it).
+          let seq = Math.max(first_seq, 1);
+          while (read < messages) {
+            const m = await jsm.streams.getMessage(name, { seq, next_by_subj: '>' } as unknown as { seq: number });
+            if (!m || m.seq > last_seq) break; // gone, or written after we looked: the checks below say so
+            const message = toMessage(m);
+            sameId(name, ids, message);
+            out.write(message);
+            read++;
+            seq = m.seq + 1;
           }
         } finally {
           out.close();
