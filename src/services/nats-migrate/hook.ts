@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { StackHandle } from '../../control/connect.js';
 import type { DesiredStack, StackEngine } from '../../engines/engine.js';
 import { CoreError, InputError, RuntimeError } from '../../support/errors.js';
-import { carriesNeeded } from './groups.js';
+import { carriesNeeded, natsServices } from './groups.js';
 
 export interface CarryHook {
   /** After a change that brought the new processes up: carry, check, and say what was carried. */
@@ -20,6 +20,7 @@ export interface CarryHook {
 }
 
 export async function carryBeforeChange(engine: StackEngine, handle: StackHandle, desired: DesiredStack): Promise<CarryHook | undefined> {
+  if (natsServices(desired.plan).size === 0) return undefined; // no JetStream: not even a look at the running stack
   const processes = await engine.snapshot();
   const names = processes.map((p) => p.name);
   if (carriesNeeded(names, desired.plan).length === 0) return undefined;
