@@ -17,13 +17,14 @@ import { makeProject, runCore } from '../helpers/cli.js';
 import { freeOffset } from '../helpers/e2e.js';
 
 const COUNT = 1000;
-const BASES = [4222, 4223, 4224, 8222, 8223, 8224, 6222, 6223, 6224];
+/** Every port of a 3-node cluster or 3 hubs and one leaf (declared + index; leaves from index 100). */
+const BASES = [4222, 8222, 6222, 7422].flatMap((base) => [0, 1, 2, 100].map((i) => base + i));
 
 interface Project {
   readonly dir: string;
   readonly offset: number;
   core(...args: string[]): ReturnType<typeof runCore>;
-  topology(value: 'single-node' | 'cluster'): void;
+  topology(value: 'single-node' | 'cluster' | 'hub-spoke'): void;
 }
 
 const projects: Project[] = [];
@@ -33,7 +34,7 @@ async function natsProject(): Promise<Project> {
   const offset = await freeOffset(BASES);
   const dir = makeProject({
     nats: (m) => {
-      m.config.deployment = { local: { nodes: 3 } };
+      m.config.deployment = { local: { nodes: 3, hub_nodes: 3, leaf_regions: ['lhr'] } };
       return m;
     },
   });
@@ -136,6 +137,22 @@ describe('single-node → cluster on a running stack carries the streams over', 
     expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
     expect((await p.core('down')).code).toBe(0);
   }, 180_000);
+});
+
+describe('single-node → hub-spoke on a running stack', () => {
+  it("carries the streams to the hubs: a hub reads all 1,000, and a leaf client reads them through the hub's domain", async () => {
+    const p = await natsProject();
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222], publishOrders);
+    p.topology('hub-spoke');
+    const changed = await p.core('up', '-d');
+    expect(changed.stdout).toContain('carried 1 stream, 1000 messages over to nats-hub-1, nats-hub-2, nats-hub-3 (backup: ');
+    expect(changed.code).toBe(0);
+    expect(await withNats(p, [4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    const viaLeaf = await withNats(p, [4322], async (nc) => (await (await jetstreamManager(nc, { domain: 'hub' })).streams.info('ORDERS')).state.messages);
+    expect(viaLeaf).toBe(COUNT);
+    expect((await p.core('down')).code).toBe(0);
+  }, 120_000);
 });
 
 describe('a running stack with a stream that cannot be carried (a mirror)', () => {
