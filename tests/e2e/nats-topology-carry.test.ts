@@ -204,6 +204,24 @@ describe('a change refused after the streams were read (a port of nats-2 is take
   }, 120_000);
 });
 
+describe('a running stack whose single node was stopped by hand', () => {
+  it('refuses the change (its streams cannot be read) with exit 2 and what to do; back on single-node, everything is there', async () => {
+    const p = await natsProject();
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222], publishOrders);
+    expect((await p.core('stop', 'nats')).code).toBe(0);
+    p.topology('cluster');
+    const refused = await p.core('up', '-d');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('nats: cannot carry the JetStream streams of nats over to nats-1, nats-2, nats-3: nats is not running, so its streams cannot be read');
+    expect(refused.stderr).toContain('set the topology back and run `core up`; then change the topology again');
+    p.topology('single-node');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 120_000);
+});
+
 describe('a stopped stack whose single node holds streams', () => {
   it('will not start as a cluster: exit 2 before anything starts, the streams untouched and readable', async () => {
     const p = await natsProject();

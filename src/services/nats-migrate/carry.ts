@@ -106,7 +106,9 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
     if (stopped.length > 0) {
       const onDisk = storedIn(need, stopped);
       if (onDisk.length > 0)
-        throw refuse(`${stopped.join(', ')} is not running, so its streams cannot be read`, [`start it first: \`core start ${stopped.join(' ')}\`, then apply again`]);
+        throw refuse(`${stopped.join(', ')} is not running, so its streams cannot be read`, [
+          `start it first: set the topology back and run \`core up\`; then change the topology again`,
+        ]);
       continue;
     }
     const source = need.from.flatMap((p) => {
