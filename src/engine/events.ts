@@ -64,7 +64,22 @@ export type EngineEvent =
   | { readonly type: 'reloaded'; readonly name: string; readonly at: number; readonly afterMs: number; readonly signalled: boolean; readonly digest: string | null }
   /** The new config was invalid (nothing signalled) or the process did not take it: it runs on its old one. */
   | { readonly type: 'reload-failed'; readonly name: string; readonly at: number; readonly message: string }
-  | ApplyEvent;
+  | ApplyEvent
+  | ControllerEvent;
+
+/**
+ * The topology controller (src/controller/) about a `core_topology` record or
+ * its own connection: `reason` what happened (`nats: record refused`),
+ * `message` why or what changed. Not about one process, so `name` is empty.
+ */
+export interface ControllerEvent {
+  readonly type: 'controller';
+  readonly name: '';
+  readonly at: number;
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
 
 /** An apply (apply.ts): not about one process, so `name` is empty; `id` ties its three events together. */
 export type ApplyEvent =

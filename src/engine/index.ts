@@ -15,7 +15,7 @@ export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor.j
 export type { ApplyRequest, ApplyResult, ReloadFailure, Reloaded } from './apply.js';
 export { diffStacks, namesOf } from './diff.js';
 export type { DiffSide, ProcessDiff, ProcessInputs, StackDiff } from './diff.js';
-export type { ApplyEvent, EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
+export type { ApplyEvent, ControllerEvent, EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
 export { EventBus } from './event-bus.js';
 export type { Listener, Unsubscribe } from './event-bus.js';
 export { EVENT_VERSION, isRecorded, toRecord } from './event-record.js';

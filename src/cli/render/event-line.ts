@@ -58,6 +58,8 @@ export function describeEvent(event: EngineEvent): string | undefined {
     }
     case 'apply-finished':
       return `apply ${event.id} ${event.ok ? 'done' : `failed: ${event.message ?? ''}`} in ${ms(event.afterMs)}`;
+    case 'controller':
+      return `controller: ${event.reason}${event.message ? `: ${event.message}` : ''}`;
     default:
       return unreachable(event);
   }
