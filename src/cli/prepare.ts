@@ -13,6 +13,7 @@ import { provisionBinaries } from '../deps/provision.js';
 import { withDependencies } from '../plan/graph.js';
 import type { PlannedService } from '../plan/types.js';
 import { checkWorkingDirs } from '../manifest/host-checks.js';
+import { refuseStrandedStreams } from '../services/nats-migrate/stranded.js';
 import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
@@ -45,6 +46,10 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
   const services = selectServices(stack, names, options.alone);
   const missing = checkWorkingDirs(stack.plan, stack.manifests); // as `validate` says it, before anything starts
   if (missing.length > 0) throw new IssuesError(missing);
+  refuseStrandedStreams(
+    stack.plan,
+    services.map((s) => s.name),
+  ); // streams a new NATS topology would not have: exit 2
   const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
   if (owner) throw alreadyRunning(owner);
   const generated = generateStack(stack.plan);

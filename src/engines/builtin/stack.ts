@@ -37,7 +37,14 @@ async function prepareFiles(desired: DesiredStack, handle: StackHandle, only: re
     { reuseLinked: true, reporter: createProgressRenderer(progress) },
   );
   const running = new Set((await handle.client.processes()).map((p) => p.name));
-  await checkPortsFree(services.filter((s) => !running.has(s.name)));
+  // A whole-document apply stops the processes it removes before it starts new ones: their ports
+  // are free by then (a NATS single node's client port becomes nats-1's in a topology change).
+  const leaving = only ? [] : [...running].filter((name) => !desired.generated.doc.processes[name]);
+  const freed = new Set(leaving.flatMap((name) => Object.values(handle.state?.ports[name] ?? {}).map((p) => `${p.host}:${p.port}`)));
+  const fresh = services
+    .filter((s) => !running.has(s.name))
+    .map((s) => ({ ...s, ports: Object.fromEntries(Object.entries(s.ports).filter(([, p]) => !freed.has(`${p.host}:${p.port}`))) }));
+  await checkPortsFree(fresh);
   // Only the config files of the definitions taken: another service runs on with the files it
   // started from (its own restart after a crash must not pick up a definition not applied).
   const files = only ? services.flatMap((s) => rendererFor(s)?.(s, desired.plan).files ?? []) : desired.generated.files;
