@@ -25,7 +25,8 @@ export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } =
   const { manifests, saveCache } = await loadManifestsForCache(loaded, options);
   // CORE_CONTROLLER=1: PocketBase gets a generated superuser password when none is set (docs/controller.md).
   const settings = withSuperuserPassword(loaded, manifests);
-  const overrides = readTopologyOverrides(settings);
+  // The records rule only while the controller watches them: off, the manifests do.
+  const overrides = settings.controller ? readTopologyOverrides(settings) : undefined;
   const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);

@@ -1,8 +1,9 @@
 /**
  * The topology records the controller (CORE_CONTROLLER=1) keeps in
  * `.core-stack/controller/topology.json`: `{ "<service>": { topology?, deployment? } }`.
- * Every plan reads them, so `core up` on a running stack keeps what a record
- * set; the values are checked like a manifest's (src/plan/expand.ts).
+ * Every plan made while the controller is on reads them (load-stack.ts), so
+ * `core up` on a running stack keeps what a record set; the values are checked
+ * like a manifest's (src/plan/expand.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
