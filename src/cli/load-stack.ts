@@ -8,6 +8,7 @@ import { IssuesError } from '../support/errors.js';
 import { loadSettings } from '../support/load-settings.js';
 import { loadCredentials } from '../services/credentials-file.js';
 import { checkSpawnLimits } from '../support/spawn-limits.js';
+import { withSuperuserPassword } from '../controller/superuser.js';
 import type { Settings } from '../support/settings.js';
 
 export interface LoadedStack {
@@ -20,9 +21,12 @@ export interface LoadedStack {
 
 /** `cache`: reuse a cached manifest validation (true: and save a fresh one, for commands that write .core-stack/ anyway). */
 export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } = {}): Promise<LoadedStack> {
-  const settings = loadSettings(process.cwd(), ctx.env);
-  const { manifests, saveCache } = await loadManifestsForCache(settings, options);
-  const overrides = readTopologyOverrides(settings);
+  const loaded = loadSettings(process.cwd(), ctx.env);
+  const { manifests, saveCache } = await loadManifestsForCache(loaded, options);
+  // CORE_CONTROLLER=1: PocketBase gets a generated superuser password when none is set (docs/controller.md).
+  const settings = withSuperuserPassword(loaded, manifests);
+  // The records rule only while the controller watches them: off, the manifests do.
+  const overrides = settings.controller ? readTopologyOverrides(settings) : undefined;
   const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);

@@ -13,9 +13,11 @@ import { provisionBinaries } from '../deps/provision.js';
 import { withDependencies } from '../plan/graph.js';
 import type { PlannedService } from '../plan/types.js';
 import { checkWorkingDirs } from '../manifest/host-checks.js';
+import { refuseStrandedStreams } from '../services/nats-migrate/stranded.js';
 import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
+import { expandNames } from '../plan/process-names.js';
 
 export interface PreparedStack extends LoadedStack {
   readonly generated: GeneratedStack;
@@ -23,9 +25,9 @@ export interface PreparedStack extends LoadedStack {
   readonly services: readonly PlannedService[];
 }
 
-export function selectServices(stack: LoadedStack, names: readonly string[], alone = false): PlannedService[] {
+export function selectServices(stack: LoadedStack, asked: readonly string[], alone = false): PlannedService[] {
   const all = stack.plan.services;
-  const unknown = names.filter((name) => !all.some((s) => s.name === name));
+  const { names, unknown } = expandNames(asked, all);
   if (unknown.length > 0) {
     throw new InputError('unknown-service', `unknown service${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, [`services: ${all.map((s) => s.name).join(', ')}`]);
   }
@@ -44,6 +46,10 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
   const services = selectServices(stack, names, options.alone);
   const missing = checkWorkingDirs(stack.plan, stack.manifests); // as `validate` says it, before anything starts
   if (missing.length > 0) throw new IssuesError(missing);
+  refuseStrandedStreams(
+    stack.plan,
+    services.map((s) => s.name),
+  ); // streams a new NATS topology would not have: exit 2
   const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
   if (owner) throw alreadyRunning(owner);
   const generated = generateStack(stack.plan);

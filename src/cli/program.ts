@@ -199,6 +199,12 @@ function addServiceCommands(program: Command, ctx: CliContext, service: string):
     .description('Print the resolved command line')
     .option('--json', 'print the argv as a JSON array')
     .action(async (options) => (await import('./commands/spec.js')).command(ctx, service, options));
+  command
+    .command('restore')
+    .description('NATS: republish the streams of a backup a topology change saved (.data/nats/migrations/<time>/) into the running service')
+    .argument('<backup>', 'the backup folder')
+    .option('--json', 'print a JSON result')
+    .action(async (backup: string, options) => (await import('./commands/nats-restore.js')).natsRestore(ctx, service, backup, options));
 }
 
 /** A live supervisor holds this project's lock (a bad .env: no; `up` reports it in a moment). */

@@ -1,11 +1,13 @@
 /**
  * The topology records the controller (CORE_CONTROLLER=1) keeps in
  * `.core-stack/controller/topology.json`: `{ "<service>": { topology?, deployment? } }`.
- * Every plan reads them, so `core up` on a running stack keeps what a record
- * set; the values are checked like a manifest's (src/plan/expand.ts).
+ * Every plan made while the controller is on reads them (load-stack.ts), so
+ * `core up` on a running stack keeps what a record set; the values are checked
+ * like a manifest's (src/plan/expand.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkOwner } from '../control/paths.js';
 import type { TopologyOverrides } from '../plan/expand.js';
 import { InputError } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
@@ -16,6 +18,7 @@ export function topologyOverridesPath(stackDir: string): string {
 
 export function readTopologyOverrides(settings: Pick<Settings, 'root' | 'stackDir'>): TopologyOverrides | undefined {
   const file = topologyOverridesPath(settings.stackDir);
+  checkOwner(settings.stackDir); // another user's stack folder: say whose it is, not EACCES
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -89,14 +89,26 @@ export const ComposeProcessSchema = z.strictObject({
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
       /**
-       * A change of only these parts of the config is taken by the running process:
-       * `signal` it (NATS: SIGHUP) instead of replacing it, then check `verify`.
+       * The process re-reads part of its config on a signal (NATS: routes and leaf
+       * remotes on SIGHUP). `sha256` fingerprints those reloadable parts, and
+       * `config_sha256` then leaves them out: a change of them alone keeps the
+       * process (its pid) and the engine sends `signal` instead of replacing it.
+       * `verify`, because a failed reload can be silent (nats-server keeps its old
+       * config and the signal "succeeds"): `test_argv` checks the new file and
+       * prints its digest (`nats-server -t -c FILE`: "… is valid (sha256:<hex>)"),
+       * run with the process's own environment, no shell; `varz_url` answers JSON
+       * whose `config_digest` must become that digest. engine/reload.ts.
        */
       reload: z
         .strictObject({
           signal: z.number().int().min(1).max(31),
           sha256: z.string().regex(/^[0-9a-f]{64}$/),
-          verify: z.strictObject({ test_argv: z.array(z.string()).min(1), varz_url: z.string() }).optional(),
+          verify: z
+            .strictObject({
+              test_argv: z.array(z.string()).min(1),
+              varz_url: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL'),
+            })
+            .optional(),
         })
         .optional(),
       /**

@@ -14,14 +14,16 @@
  * Secrets travel only here, over the 0600 socket in the 0700 stack folder,
  * never in the document; a process sent without them keeps the values it runs
  * with. Out, as process-compose: a map of changed process → "added" |
- * "updated" | "removed" | "error" (200; 207 when one is "error"), plus
+ * "updated" | "removed" | "error" (200; 207 when one is "error"), and ours,
+ * "reloaded", for a kept process whose config was reloaded in place
+ * (`x-core.reload`; process-compose's word would be "updated"), plus
  * `"x-core.apply"` (a key no process can have: names hold no dot) with the
  * diff, its reasons and the ready times. 400 for a malformed document, 409
  * while another apply runs or the stack stops.
  */
 import { z } from 'zod';
 import { ComposeDocSchema, type ComposeDoc } from '../compose/schema.js';
-import type { ApplyResult, StackDiff, Supervisor } from '../engine/index.js';
+import type { ApplyResult, Reloaded, StackDiff, Supervisor } from '../engine/index.js';
 import type { Answer } from './server.js';
 
 export { APPLY_KEY } from './client.js';
@@ -98,21 +100,23 @@ export async function postProject(engine: Supervisor, raw: unknown, onApplied?: 
   return changed && options.dry_run !== true && onApplied ? { ...answer, after: () => onApplied(engine.document, options.ports) } : answer;
 }
 
-/** process-compose's status words, per process that changed. */
-function statusMap(result: { readonly diff: StackDiff }): Record<string, string> {
+/** process-compose's status words, per process that changed, and "reloaded" (a signal, the same pid). */
+function statusMap(result: { readonly diff: StackDiff; readonly reloaded: readonly Reloaded[] }): Record<string, string> {
   const map: Record<string, string> = {};
+  const reloaded = new Set(result.reloaded.filter((r) => r.signalled).map((r) => r.name));
   for (const p of result.diff.processes) {
     if (p.action === 'add') map[p.name] = 'added';
     else if (p.action === 'remove') map[p.name] = 'removed';
+    else if (reloaded.has(p.name)) map[p.name] = 'reloaded';
     else if (p.action === 'replace' || p.updates.length) map[p.name] = 'updated';
   }
   return map;
 }
 
 function toAnswer(result: ApplyResult): Answer {
-  if (!result.ok && result.reason !== 'not-ready') return fail(result.reason === 'unknown-process' ? 400 : 409, result.message);
+  if (!result.ok && !('failure' in result)) return fail(result.reason === 'unknown-process' ? 400 : 409, result.message);
   const map = statusMap(result);
-  const details = { diff: result.diff, started: result.started, stopped: result.stopped };
+  const details = { diff: result.diff, started: result.started, stopped: result.stopped, reloaded: result.reloaded };
   if (result.ok) return { status: 200, body: { ...map, [APPLY_KEY]: { ok: true, ...details, outcomes: result.outcomes } } };
   map[result.failure.name] = 'error';
   return { status: 207, body: { ...map, [APPLY_KEY]: { ok: false, ...details, failure: result.failure } } };

@@ -6,7 +6,9 @@
  *   adopt the document                              replaced: new runner; kept: updated in place
  *   start added + replaced (+ what `start` names)   each gated on its dependencies, as at start-up
  *     (with `start` named, an added process only if `start` needs it)
- *   wait until what was started is ready
+ *   meanwhile, reload kept processes in place       those whose `x-core.reload` fingerprint changed
+ *     and that run: check, signal, verify (reload.ts), in parallel
+ *   wait until what was started is ready, and the reloads are verified
  *
  * A kept process keeps its pid, restart count and log; a dependent of a
  * replaced process runs on (depends_on gates only start-up, as in
@@ -18,7 +20,25 @@ import type { ComposeDoc } from '../compose/schema.js';
 import { closure } from './dependencies.js';
 import { diffStacks, namesOf, type DiffSide, type ProcessInputs, type StackDiff } from './diff.js';
 import type { Supervisor } from './supervisor.js';
+import { reloadProcess, type Reloaded, type ReloadOutcome } from './reload.js';
 import type { ProcessOutcome, WaitReadyResult } from './wait-ready.js';
+
+export type { Reloaded } from './reload.js';
+
+/** A kept process did not take its new reloadable config: it runs on its old one. */
+export interface ReloadFailure {
+  readonly ok: false;
+  readonly reason: 'reload-failed';
+  /** The first process that failed (`message` names every one). */
+  readonly name: string;
+  /** Every process that failed. */
+  readonly names: readonly string[];
+  readonly message: string;
+  readonly exitCode: null;
+  readonly lastProbeError: null;
+  /** What the process printed after the signal (nats-server says there why it refused). */
+  readonly lastLines: readonly string[];
+}
 
 export interface ApplyRequest {
   readonly doc: ComposeDoc;
@@ -54,6 +74,8 @@ export type ApplyResult =
       readonly stopped: readonly string[];
       /** The ready state of what was started. */
       readonly outcomes: readonly ProcessOutcome[];
+      /** Kept processes whose reloadable config was reloaded in place (reload.ts). */
+      readonly reloaded: readonly Reloaded[];
     }
   | {
       readonly ok: false;
@@ -62,11 +84,13 @@ export type ApplyResult =
     }
   | {
       readonly ok: false;
-      readonly reason: 'not-ready';
+      /** A started process is not ready, or a kept one did not take its reload (the first one wins). */
+      readonly reason: 'not-ready' | 'reload-failed';
       readonly diff: StackDiff;
       readonly started: readonly string[];
       readonly stopped: readonly string[];
-      readonly failure: WaitReadyResult & { ok: false };
+      readonly reloaded: readonly Reloaded[];
+      readonly failure: (WaitReadyResult & { ok: false }) | ReloadFailure;
     };
 
 /** Phases a process is not running in, and from which `start` brings it up. */
@@ -90,7 +114,7 @@ export async function applyDocument(engine: Supervisor, request: ApplyRequest): 
   try {
     const diff = forceReplace(diffStacks(runningSide(engine), desiredSide(engine, doc, request.secrets ?? {})), request.restart ?? []);
     emitDiff(engine, id, diff);
-    result = dryRun ? { ok: true, diff, started: [], stopped: [], outcomes: [] } : await carryOut(engine, { ...request, doc }, diff);
+    result = dryRun ? { ok: true, diff, started: [], stopped: [], outcomes: [], reloaded: [] } : await carryOut(engine, { ...request, doc }, diff);
     return result;
   } finally {
     engine.applying = undefined;
@@ -118,7 +142,10 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   const disabled = namesOf(diff, 'keep').filter((n) => doc.processes[n]!.disabled && !DOWN.has(engine.phaseOf(n) ?? 'pending') && engine.phaseOf(n) !== 'completed');
   await engine.stopSome([...removed, ...replaced, ...disabled]);
   if (engine.isShuttingDown) return { ok: false, reason: 'shutting-down', message: 'the stack is shutting down' };
+  const previous = engine.document;
   engine.adopt(doc, request.secrets ?? {}, new Set(replaced));
+  // The config files were written before this apply was asked for: signal now, while what is added starts.
+  const reloading = reloadKept(engine, diff);
 
   // What to start: added and replaced ones, and what `start` asks for that is down (a
   // completed one-shot is not run again: its job is done, unless its definition changed).
@@ -131,11 +158,67 @@ async function carryOut(engine: Supervisor, request: ApplyRequest, diff: StackDi
   const order = Object.keys(doc.processes).filter((n) => wanted.has(n));
   const started = order.length ? startInOrder(engine, doc, order) : [];
   const stopped = [...removed, ...disabled];
-  if (started.length === 0 || request.wait === false) return { ok: true, diff, started, stopped, outcomes: [] };
-  const ready = await engine.waitReady(started, { timeoutMs: request.timeoutMs });
-  if (!ready.ok) return { ok: false, reason: 'not-ready', diff, started, stopped, failure: ready };
+  const ready = started.length === 0 || request.wait === false ? undefined : await engine.waitReady(started, { timeoutMs: request.timeoutMs });
+  const reloads = await reloading;
+  const reloaded = reloads.filter((r): r is ReloadOutcome & { ok: true } => r.ok).map(({ ok: _, ...r }) => r);
+  if (ready && !ready.ok) return { ok: false, reason: 'not-ready', diff, started, stopped, reloaded, failure: ready };
+  const failed = reloads.filter((r): r is ReloadOutcome & { ok: false } => !r.ok);
+  if (failed.length) {
+    keepOldReload(
+      engine,
+      previous,
+      failed.map((f) => f.name),
+    );
+    const failure: ReloadFailure = {
+      ok: false,
+      reason: 'reload-failed',
+      name: failed[0]!.name,
+      names: failed.map((f) => f.name),
+      message: failed.map((f) => f.message).join('; '),
+      exitCode: null,
+      lastProbeError: null,
+      lastLines: failed[0]!.lastLines,
+    };
+    return { ok: false, reason: 'reload-failed', diff, started, stopped, reloaded, failure };
+  }
   const mine = new Set(started);
-  return { ok: true, diff, started, stopped, outcomes: ready.outcomes.filter((o) => mine.has(o.name)) };
+  return { ok: true, diff, started, stopped, outcomes: ready ? ready.outcomes.filter((o) => mine.has(o.name)) : [], reloaded };
+}
+
+/**
+ * A process that did not take its reload runs on its old config: the running
+ * document keeps its old `x-core.reload`, so the next apply of the same
+ * manifests sees the difference and tries again instead of saying "no change".
+ */
+function keepOldReload(engine: Supervisor, previous: ComposeDoc, names: readonly string[]): void {
+  const processes = { ...engine.document.processes };
+  for (const name of names) {
+    const now = processes[name]!;
+    const { reload: _, ...xCore } = now['x-core']!;
+    const old = previous.processes[name]?.['x-core']?.reload;
+    processes[name] = { ...now, 'x-core': old ? { ...xCore, reload: old } : xCore };
+  }
+  engine.adopt({ ...engine.document, processes }, {}, new Set());
+}
+
+/**
+ * Reload, in parallel, every kept process whose reloadable config changed and
+ * that runs now (one stopped, waiting or backing off reads the new file when it
+ * starts). Each outcome is also an event: `reloaded` or `reload-failed`.
+ */
+function reloadKept(engine: Supervisor, diff: StackDiff): Promise<ReloadOutcome[]> {
+  const due = diff.processes.filter((p) => p.action === 'keep' && p.reload && ['probing', 'ready'].includes(engine.phaseOf(p.name) ?? ''));
+  return Promise.all(
+    due.map(async ({ name }) => {
+      const spec = engine.document.processes[name]!['x-core']!.reload!;
+      const host = engine.reloadHost(name)!;
+      const outcome = await reloadProcess(name, spec, host);
+      const at = engine.clock.now();
+      if (outcome.ok) engine.emit({ type: 'reloaded', name, at, afterMs: outcome.afterMs, signalled: outcome.signalled, digest: outcome.digest });
+      else engine.emit({ type: 'reload-failed', name, at, message: outcome.message });
+      return outcome;
+    }),
+  );
 }
 
 /** The document to apply: all of `request.doc`, or the running one with only some processes taken from it. */

@@ -11,6 +11,10 @@
  * (probes, restart policy, shutdown, description, dependencies, ready line,
  * success codes, disabled) is applied in place: the process keeps its pid.
  *
+ * A process whose only change is its reloadable config (`x-core.reload`, whose
+ * parts `x-core.config_sha256` leaves out) is kept, with `reload` set when its
+ * fingerprint changed: the apply signals it and verifies it (reload.ts).
+ *
  * A dependent is never replaced because a dependency was: when a port it
  * points at changes, its own environment or arguments change, and the diff
  * sees that on its own row.
@@ -34,7 +38,13 @@ export type ProcessDiff =
   | { readonly name: string; readonly action: 'add' }
   | { readonly name: string; readonly action: 'remove' }
   | { readonly name: string; readonly action: 'replace'; readonly reasons: readonly string[]; readonly updates: readonly string[] }
-  | { readonly name: string; readonly action: 'keep'; readonly updates: readonly string[] };
+  | {
+      readonly name: string;
+      readonly action: 'keep';
+      readonly updates: readonly string[];
+      /** Its reloadable config changed (`x-core.reload.sha256`): signal it rather than restart it. */
+      readonly reload?: true;
+    };
 
 export interface StackDiff {
   /** Removals first (running order), then the desired document's processes in its order. */
@@ -101,7 +111,7 @@ const IN_PLACE = [
 ] as const satisfies readonly (keyof Proc)[];
 
 /** `x-core` keys applied in place; `service` never changes for a name, the rest are compared above. */
-const IN_PLACE_X_CORE = ['readiness_tcp', 'one_shot', 'watch'] as const;
+const IN_PLACE_X_CORE = ['readiness_tcp', 'one_shot', 'watch', 'reload'] as const;
 
 export function inPlaceUpdates(before: Proc, after: Proc): string[] {
   const updates: string[] = IN_PLACE.filter((key) => !same(before[key], after[key]));
@@ -113,7 +123,18 @@ export function inPlaceUpdates(before: Proc, after: Proc): string[] {
 export function diffProcess(name: string, before: Proc, after: Proc, inputsBefore?: ProcessInputs, inputsAfter?: ProcessInputs): ProcessDiff {
   const reasons = restartReasons(before, after, inputsBefore, inputsAfter);
   const updates = inPlaceUpdates(before, after);
-  return reasons.length ? { name, action: 'replace', reasons, updates } : { name, action: 'keep', updates };
+  if (reasons.length) return { name, action: 'replace', reasons, updates };
+  return needsReload(before, after) ? { name, action: 'keep', updates, reload: true } : { name, action: 'keep', updates };
+}
+
+/**
+ * A signal is due when the new definition reloads and its reloadable parts
+ * differ from what runs (or were not tracked before). Losing `reload`, or a new
+ * `verify` or `signal` alone, changes nothing the process reads.
+ */
+export function needsReload(before: Proc, after: Proc): boolean {
+  const next = after['x-core']?.reload;
+  return next !== undefined && before['x-core']?.reload?.sha256 !== next.sha256;
 }
 
 export function diffStacks(running: DiffSide, desired: DiffSide): StackDiff {

@@ -86,6 +86,13 @@ function specifics(event: EngineEvent): { reason?: string | null; message?: stri
       return { exit_code: event.exitCode };
     case 'watch-triggered':
       return { reason: 'file changed', message: event.changes > 1 ? `${event.file} (and ${event.changes - 1} more changes)` : event.file };
+    case 'reloaded':
+      return {
+        reason: event.signalled ? `config reloaded in ${ms(event.afterMs)}` : event.digest ? 'already on the new config' : 'restarting: reads the new config as it starts',
+        message: event.digest ?? (event.signalled ? 'not verified (no verify)' : null),
+      };
+    case 'reload-failed':
+      return { reason: 'config reload failed', message: event.message };
     case 'apply-started':
       return { reason: event.dryRun ? 'dry run' : null, message: `apply ${event.id}` };
     case 'apply-diff':

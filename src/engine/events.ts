@@ -57,7 +57,29 @@ export type EngineEvent =
   | { readonly type: 'project-exit'; readonly name: string; readonly at: number; readonly exitCode: number; readonly reason: string }
   /** A watched file changed (`process.watch`): the process is restarted by an apply of its running definition. */
   | { readonly type: 'watch-triggered'; readonly name: string; readonly at: number; readonly file: string; readonly changes: number }
-  | ApplyEvent;
+  /**
+   * An apply reloaded a kept process's config in place (`x-core.reload`, reload.ts): `signalled`
+   * false when it already ran the new config; `digest` the verified one (null without `verify`).
+   */
+  | { readonly type: 'reloaded'; readonly name: string; readonly at: number; readonly afterMs: number; readonly signalled: boolean; readonly digest: string | null }
+  /** The new config was invalid (nothing signalled) or the process did not take it: it runs on its old one. */
+  | { readonly type: 'reload-failed'; readonly name: string; readonly at: number; readonly message: string }
+  | ApplyEvent
+  | ControllerEvent;
+
+/**
+ * The topology controller (src/controller/) about a `core_topology` record or
+ * its own connection: `reason` what happened (`nats: record refused`),
+ * `message` why or what changed. Not about one process, so `name` is empty.
+ */
+export interface ControllerEvent {
+  readonly type: 'controller';
+  readonly name: '';
+  readonly at: number;
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
 
 /** An apply (apply.ts): not about one process, so `name` is empty; `id` ties its three events together. */
 export type ApplyEvent =

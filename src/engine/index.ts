@@ -12,10 +12,10 @@
  */
 export { createSupervisor, Supervisor } from './supervisor.js';
 export type { ProjectExit, StartResult, SupervisorOptions } from './supervisor.js';
-export type { ApplyRequest, ApplyResult } from './apply.js';
+export type { ApplyRequest, ApplyResult, ReloadFailure, Reloaded } from './apply.js';
 export { diffStacks, namesOf } from './diff.js';
 export type { DiffSide, ProcessDiff, ProcessInputs, StackDiff } from './diff.js';
-export type { ApplyEvent, EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
+export type { ApplyEvent, ControllerEvent, EngineEvent, EventBody, EventListener, ProcessEvent } from './events.js';
 export { EventBus } from './event-bus.js';
 export type { Listener, Unsubscribe } from './event-bus.js';
 export { EVENT_VERSION, isRecorded, toRecord } from './event-record.js';

@@ -57,6 +57,18 @@ export class Runner {
     this.ctx = { ...this.ctx, proc, policy };
   }
 
+  /**
+   * Signal the running child alone, not its group (a config reload: the
+   * process re-reads its files). Its pid, or undefined when no child runs or it
+   * is being stopped; the child's own `kill` never hits a pid after its exit.
+   */
+  signal(signal: number): number | undefined {
+    const phase = this.state.phase;
+    if (!this.child || (phase !== 'probing' && phase !== 'ready')) return undefined;
+    this.child.kill(signal, false);
+    return this.child.pid;
+  }
+
   get name(): string {
     return this.ctx.name;
   }

@@ -1,6 +1,7 @@
 /** What a Supervisor (supervisor.ts) is made from, and what some of its methods answer. */
 import type { ComposeDoc } from '../compose/schema.js';
 import type { Clock, OpenLog, Prober, Spawner } from './interfaces.js';
+import type { ReloadTools } from './reload.js';
 
 export interface SupervisorOptions {
   readonly doc: ComposeDoc;
@@ -16,6 +17,8 @@ export interface SupervisorOptions {
   readonly openLog?: OpenLog;
   /** The identity of an executable, compared at an apply (default: fingerprint.ts, from the disk). */
   readonly fingerprint?: (command: string) => string | undefined;
+  /** The config check and digest query of a reload (default: reload.ts, a real child process and GET). */
+  readonly reloadTools?: ReloadTools;
   /** Records kept in memory for `core events` (journal.ts DEFAULT_JOURNAL_CAPACITY). */
   readonly journalCapacity?: number;
   /** Told when a subscriber throws; the event still reaches the others, and the supervisor goes on. */

@@ -20,6 +20,7 @@ import { EventJournal } from './journal.js';
 import { fileLogs, LineRing } from './logs.js';
 import { policyOf } from './policy.js';
 import { realProber } from './probes.js';
+import { realReloadTools, type ReloadHost } from './reload.js';
 import { notReady, type ReadyHost, watchReady } from './ready-watch.js';
 import { realSpawner } from './real-spawner.js';
 import { Runner } from './runner.js';
@@ -239,6 +240,33 @@ export class Supervisor {
   /** The identity of an executable on disk now (fingerprint.ts). */
   fingerprint(command: string): string | undefined {
     return (this.options.fingerprint ?? binaryFingerprint)(command);
+  }
+
+  /**
+   * What a config reload of a running process needs (reload.ts): its environment
+   * (secrets included, as its config file reads them), its folder, a signal to
+   * its current child only, and its output meanwhile. Undefined for no such process.
+   */
+  reloadHost(name: string): ReloadHost | undefined {
+    const runner = this.runners.get(name);
+    if (!runner) return undefined;
+    const runOf = () => ('run' in runner.state ? runner.state.run.pid : undefined);
+    const pid = runOf();
+    return {
+      clock: this.clock,
+      tools: this.options.reloadTools ?? realReloadTools,
+      env: runner.ctx.env,
+      cwd: runner.ctx.proc.working_dir,
+      // Only the run that was checked: one started since read the new file (and may not handle the signal yet).
+      signal: (signal) => (pid !== undefined && runOf() === pid ? runner.signal(signal) : undefined),
+      captureOutput: () => {
+        const lines: string[] = [];
+        const stop = this.bus.subscribe((event) => {
+          if (event.type === 'output' && event.name === name) lines.push(event.line);
+        });
+        return { lines: () => lines, stop };
+      },
+    };
   }
 
   /** The phase of a process, or undefined for none of that name. */

@@ -17,7 +17,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GeneratedStack } from '../compose/generate.js';
 import type { EventsPage, FollowEnd } from '../control/client.js';
-import type { EngineEvent, EventRecord, ProcessOutcome, ProcessState, StackDiff } from '../engine/index.js';
+import type { EngineEvent, EventRecord, ProcessOutcome, ProcessState, Reloaded, StackDiff } from '../engine/index.js';
 import type { StackPlan } from '../plan/types.js';
 import type { CoreError } from '../support/errors.js';
 import type { EngineName, Settings } from '../support/settings.js';
@@ -46,7 +46,10 @@ export interface ApplyReport {
   readonly started: readonly string[];
   readonly stopped: readonly string[];
   readonly outcomes?: readonly ProcessOutcome[];
-  readonly failure?: Omit<NotReady, 'ok'>;
+  /** Kept processes whose config was reloaded in place (`x-core.reload`), with the time it took. */
+  readonly reloaded?: readonly Reloaded[];
+  /** `names`: every process whose config reload failed (they run on their old config). */
+  readonly failure?: Omit<NotReady, 'ok'> & { readonly names?: readonly string[] };
 }
 
 /** The stack as the manifests and `.env` define it now. */

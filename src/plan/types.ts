@@ -33,7 +33,7 @@ export interface PlannedProbe {
 /** A process's place in its service's topology (a NATS cluster node, hub or leaf). */
 export interface ProcessTopology {
   readonly role: 'single' | 'node' | 'hub' | 'leaf';
-  /** 0-based among the service's processes (hubs first, then leaves): its ports are the declared ones + index. */
+  /** Its ports are the declared ones + index: cluster nodes and hubs 0, 1, …; leaves 100, 101, … (nats-topology.ts). */
   readonly index: number;
   /** Leaves: their region, also their JetStream domain. */
   readonly region?: string;

@@ -32,7 +32,8 @@ export function loadCredentials(manifests: readonly LoadedManifest[], settings: 
   return credentials;
 }
 
-function readOrCreate(file: string): string {
+/** The password kept in `file`, created (0600, in a 0700 folder) the first time. */
+export function readOrCreate(file: string): string {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     ownedPrivately(path.dirname(file), 0o700);

@@ -18,6 +18,13 @@ export interface ProcessSpec {
 /** Ports the renderer needs per role, for the message when a manifest lacks one. */
 export const NATS_PORTS = { client: 'client', monitor: 'monitor', cluster: 'cluster', leafnodes: 'leafnodes' } as const;
 
+/**
+ * Leaves count their ports from here, not from after the last hub: adding a hub
+ * must not move a running leaf's ports (and one leaf more is one process more).
+ * Above the most hubs a deployment may have (32).
+ */
+export const LEAF_INDEX = 100;
+
 export function natsProcesses(service: string, shape: TopologyShape): ProcessSpec[] {
   const { cluster, leafnodes } = NATS_PORTS;
   if (shape.topology === 'single-node') return [{ name: service, topology: { role: 'single', index: 0 }, dropPorts: [cluster, leafnodes] }];
@@ -29,12 +36,11 @@ export function natsProcesses(service: string, shape: TopologyShape): ProcessSpe
     topology: { role: 'hub', index: i, domain: shape.hubDomain, cluster: shape.hubDomain },
     dropPorts: [],
   }));
-  let index = shape.nodes;
   const per = shape.leafNodesPerRegion;
-  const leaves = shape.leafRegions.flatMap((region) =>
+  const leaves = shape.leafRegions.flatMap((region, r) =>
     range(per).map((k) => ({
       name: per === 1 ? `${service}-leaf-${region}` : `${service}-leaf-${region}-${k + 1}`,
-      topology: { role: 'leaf' as const, index: index++, region, domain: region, ...(per > 1 ? { cluster: region } : {}) },
+      topology: { role: 'leaf' as const, index: LEAF_INDEX + r * per + k, region, domain: region, ...(per > 1 ? { cluster: region } : {}) },
       dropPorts: per > 1 ? [leafnodes] : [cluster, leafnodes],
     })),
   );

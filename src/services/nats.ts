@@ -33,7 +33,6 @@ export const renderNats: Renderer = (service, plan) => {
   const topology = service.topology ?? { role: 'single' as const, index: 0 };
   const client = requirePort(service, 'client');
   const monitor = requirePort(service, 'monitor');
-  const siblings = plan.services.filter((s) => s.service === service.service);
   const auth = authMode({ renderer: 'nats', config: service.config }) === 'user-password';
   if (auth && topology.role !== 'single') {
     // Route and leaf URLs would have to carry the password, and nats-server reads no `$VAR` inside a string.
@@ -64,20 +63,17 @@ export const renderNats: Renderer = (service, plan) => {
     const dir = topology.role === 'single' ? store : path.join(store, service.name);
     add('jetstream {', `  store_dir: ${quote(dir)}`, ...(topology.domain ? [`  domain: ${quote(topology.domain)}`] : []), '}');
   }
+  const links = natsLinks(service, plan);
   if (topology.cluster) {
-    const own = requirePort(service, 'cluster');
-    const members = siblings.filter((s) => s.topology?.cluster === topology.cluster);
-    add('cluster {', `  name: ${quote(topology.cluster)}`, `  listen: ${quote(hostPort(own.host, own.port))}`);
-    // A route to the server itself is ignored, so every member carries the same list.
-    addReloadable(`  routes: ${list(members.map((m) => `nats-route://${address(m, 'cluster')}`))}`);
+    add('cluster {', `  name: ${quote(topology.cluster)}`, `  listen: ${quote(address(service, 'cluster'))}`);
+    addReloadable(`  routes: ${list(links.routes)}`);
     add('}');
   }
   if (topology.role === 'hub') add('leafnodes {', `  listen: ${quote(address(service, 'leafnodes'))}`, '}');
   if (topology.role === 'leaf') {
-    const hubs = siblings.filter((s) => s.topology?.role === 'hub');
-    if (hubs.length === 0) throw configError(service, 'topology', 'a leaf node needs at least one hub');
+    if (links.leafRemotes.length === 0) throw configError(service, 'topology', 'a leaf node needs at least one hub');
     add('leafnodes {');
-    addReloadable(`  remotes: [ { urls: ${list(hubs.map((h) => `nats-leaf://${address(h, 'leafnodes')}`))} } ]`);
+    addReloadable(`  remotes: [ { urls: ${list(links.leafRemotes)} } ]`);
     add('}');
   }
   const file = natsConfigPath(plan, service);
@@ -95,6 +91,19 @@ export const renderNats: Renderer = (service, plan) => {
       : {}),
   };
 };
+
+/**
+ * Whom a NATS process connects to: its cluster's routes (every member, itself
+ * included: nats-server ignores a route to itself, so all carry one list) and,
+ * for a leaf, every hub's leafnodes listener. `core <svc> spec` shows them.
+ */
+export function natsLinks(service: PlannedService, plan: Pick<StackPlan, 'services'>): { routes: string[]; leafRemotes: string[] } {
+  const siblings = plan.services.filter((s) => s.service === service.service);
+  const cluster = service.topology?.cluster;
+  const routes = cluster ? siblings.filter((s) => s.topology?.cluster === cluster).map((m) => `nats-route://${address(m, 'cluster')}`) : [];
+  const hubs = service.topology?.role === 'leaf' ? siblings.filter((s) => s.topology?.role === 'hub') : [];
+  return { routes, leafRemotes: hubs.map((h) => `nats-leaf://${address(h, 'leafnodes')}`) };
+}
 
 /** `host:port` of one of a process's planned ports. */
 function address(service: PlannedService, port: string): string {

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { configError } from './config-error.js';
+import { pocketbaseMigrations } from './pocketbase-migrations.js';
 import type { Renderer } from './types.js';
 
 export const DEFAULT_SUPERUSER_EMAIL = 'admin@example.com';
@@ -17,14 +18,15 @@ export const SUPERUSER_HOOK = 'core_superuser.pb.js';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const renderPocketbase: Renderer = (service, plan) => {
+  const migrations = pocketbaseMigrations(plan.stackDir, service.name);
   const superuser = service.config.superuser;
-  if (superuser === undefined) return { files: [] };
+  if (superuser === undefined) return { files: migrations };
   if (!superuser || typeof superuser !== 'object') throw configError(service, 'superuser', 'must be an object with email_env and password_env');
   const { email_env: emailEnv, password_env: passwordEnv } = superuser as Record<string, unknown>;
   for (const [key, value] of Object.entries({ email_env: emailEnv, password_env: passwordEnv })) {
     if (typeof value !== 'string' || !ENV_NAME.test(value)) throw configError(service, `superuser.${key}`, 'must name an environment variable');
   }
-  return { files: [{ path: path.join(plan.stackDir, service.name, 'pb_hooks', SUPERUSER_HOOK), content: superuserHook(String(emailEnv), String(passwordEnv)) }] };
+  return { files: [{ path: path.join(plan.stackDir, service.name, 'pb_hooks', SUPERUSER_HOOK), content: superuserHook(String(emailEnv), String(passwordEnv)) }, ...migrations] };
 };
 
 function superuserHook(emailEnv: string, passwordEnv: string): string {
@@ -46,6 +48,9 @@ onBootstrap((e) => {
     record = new Record(e.app.findCollectionByNameOrId("_superusers"));
     record.setEmail(email);
   }
+  // Saving the same password again would still renew its token key and sign
+  // every session out (the admin UI, core's controller) at each restart.
+  if (!record.isNew() && record.validatePassword(password)) return;
   record.setPassword(password);
   e.app.save(record);
   console.log("core: superuser " + email + " saved");

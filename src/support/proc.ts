@@ -27,6 +27,12 @@ export function startTimeOf(pid: number): string | undefined {
   return statFields(pid)?.[19];
 }
 
+/** The parent's pid, from /proc/<pid>/stat; undefined when gone or without /proc. */
+export function parentOf(pid: number): number | undefined {
+  const ppid = statFields(pid)?.[1];
+  return ppid === undefined ? undefined : Number(ppid);
+}
+
 export function identify(pid: number): ProcessIdentity {
   const start_time = startTimeOf(pid);
   return start_time === undefined ? { pid } : { pid, start_time };

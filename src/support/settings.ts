@@ -30,6 +30,8 @@ export interface Settings {
   readonly engine: EngineName;
   /** Which of a service's `config.deployment`s is in force (CORE_DEPLOYMENT). */
   readonly deployment: string;
+  /** CORE_CONTROLLER=1: the supervisor applies the `core_topology` records of PocketBase (docs/controller.md). */
+  readonly controller: boolean;
 }
 
 export interface SettingsInput {
@@ -91,6 +93,7 @@ export function parseSettings(input: SettingsInput): Settings {
   if (!/^[a-z][a-z0-9_-]*$/.test(deployment)) {
     throw new InputError('bad-setting', `CORE_DEPLOYMENT: "${deployment}" is not a deployment name (lower-case letters, digits, _ and -)`);
   }
+  const controller = parseSwitch('CORE_CONTROLLER', env.CORE_CONTROLLER);
 
   const dotenvLines = Object.fromEntries(Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined));
 
@@ -107,7 +110,16 @@ export function parseSettings(input: SettingsInput): Settings {
     cacheDir: env.CORE_CACHE_DIR ? path.resolve(root, env.CORE_CACHE_DIR) : path.join(cacheBase, 'core'),
     engine,
     deployment,
+    controller,
   };
+}
+
+/** An on/off setting: `1`/`true`/`on` or `0`/`false`/`off`/empty (unset: off); anything else is a typo worth saying. */
+function parseSwitch(name: string, value: string | undefined): boolean {
+  const word = (value ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'off', 'no'].includes(word)) return false;
+  if (['1', 'true', 'on', 'yes'].includes(word)) return true;
+  throw new InputError('bad-setting', `${name}: "${value}" is not 1 or 0`);
 }
 
 function parsePort(name: string, value: string): number {

@@ -94,3 +94,50 @@ describe('diff of two documents', () => {
     expect(namesOf(diff, 'keep')).toEqual(['pb', 'app']);
   });
 });
+
+describe('diff of a reloadable config (x-core.reload)', () => {
+  const verify = { test_argv: ['/dep/nats-server', '-t', '-c', '/s/nats-1.conf'], varz_url: 'http://127.0.0.1:8222/varz' };
+  const reload = (sha: string, extra: object = {}) => ({ signal: 1, sha256: sha.repeat(64), ...extra });
+  const nats = (r?: ReturnType<typeof reload>, config = 'c'): ComposeProcess =>
+    proc('nats-1', { 'x-core': { service: 'nats', config_sha256: config.repeat(64), ...(r ? { reload: r } : {}) } });
+
+  it('only its fingerprint changed: kept (same pid), marked for a reload, the field named', () => {
+    expect(diffProcess('nats-1', nats(reload('a', { verify })), nats(reload('b', { verify })))).toEqual({
+      name: 'nats-1',
+      action: 'keep',
+      updates: ['x-core.reload'],
+      reload: true,
+    });
+  });
+
+  it('gaining reload with the rest the same: kept and reloaded', () => {
+    expect(diffProcess('nats-1', nats(), nats(reload('a')))).toEqual({ name: 'nats-1', action: 'keep', updates: ['x-core.reload'], reload: true });
+  });
+
+  it('losing reload, or a new verify or signal alone: kept, updated in place, nothing to signal', () => {
+    expect(diffProcess('nats-1', nats(reload('a')), nats())).toEqual({ name: 'nats-1', action: 'keep', updates: ['x-core.reload'] });
+    expect(diffProcess('nats-1', nats(reload('a')), nats(reload('a', { verify })))).toEqual({ name: 'nats-1', action: 'keep', updates: ['x-core.reload'] });
+    expect(diffProcess('nats-1', nats(reload('a')), nats({ ...reload('a'), signal: 10 }))).toEqual({ name: 'nats-1', action: 'keep', updates: ['x-core.reload'] });
+  });
+
+  it('the same reload: nothing at all', () => {
+    expect(diffProcess('nats-1', nats(reload('a', { verify })), nats(reload('a', { verify })))).toEqual({ name: 'nats-1', action: 'keep', updates: [] });
+  });
+
+  it('its non-reloadable config changed too: a replace, not a reload', () => {
+    expect(diffProcess('nats-1', nats(reload('a')), nats(reload('b'), 'd'))).toEqual({
+      name: 'nats-1',
+      action: 'replace',
+      reasons: ['config files'],
+      updates: ['x-core.reload'],
+    });
+  });
+
+  it('in a document: the reloaded process is a keep, so the stack counts as unchanged (nothing added, removed or replaced)', () => {
+    const before = { version: '0.5' as const, name: 't', processes: { 'nats-1': nats(reload('a')), 'nats-2': nats(reload('a')) } };
+    const after = { ...before, processes: { 'nats-1': nats(reload('b')), 'nats-2': nats(reload('a')) } };
+    const diff = diffStacks({ doc: before }, { doc: after });
+    expect(diff.unchanged).toBe(true);
+    expect(diff.processes.filter((p) => p.action === 'keep' && p.reload).map((p) => p.name)).toEqual(['nats-1']);
+  });
+});

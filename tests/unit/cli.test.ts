@@ -55,7 +55,7 @@ describe('core <svc> spec and command', () => {
     const project = makeProject();
     const result = await runCore(['pocketbase', 'command'], { cwd: project });
     expect(result.stdout.trim()).toBe(
-      `${project}/.dep/pocketbase serve --http 127.0.0.1:8090 --dir ${project}/.data/pocketbase --hooksDir ${project}/.core-stack/pocketbase/pb_hooks --hooksWatch=false --dev=false`,
+      `${project}/.dep/pocketbase serve --http 127.0.0.1:8090 --dir ${project}/.data/pocketbase --hooksDir ${project}/.core-stack/pocketbase/pb_hooks --hooksWatch=false --dev=false --migrationsDir ${project}/.core-stack/pocketbase/pb_migrations`,
     );
   });
 });

@@ -70,6 +70,14 @@ describe('the default stack', () => {
     expect(stack.doc.processes.pocketbase?.entrypoint).toEqual(expect.arrayContaining(['--hooksDir', '/project/.core-stack/pocketbase/pb_hooks', '--hooksWatch=false']));
   });
 
+  it('renders the migration of the core_topology collection, superuser-only, passed with --migrationsDir', () => {
+    const migration = stack.files.find((f) => f.path === '/project/.core-stack/pocketbase/pb_migrations/1767225600_core_topology.js')!;
+    expect(migration.content).toContain('name: "core_topology"');
+    for (const rule of ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule']) expect(migration.content).toContain(`${rule}: null`);
+    expect(migration.content).toContain('findCollectionByNameOrId("core_topology")'); // skips a collection that is there already
+    expect(stack.doc.processes.pocketbase?.entrypoint).toEqual(expect.arrayContaining(['--migrationsDir', '/project/.core-stack/pocketbase/pb_migrations']));
+  });
+
   it('renders the NATS config and the Caddy JSON', () => {
     const nats = stack.files.find((f) => f.path.endsWith('nats/nats.conf'))!;
     expect(nats.content).toContain('listen: "127.0.0.1:4222"');

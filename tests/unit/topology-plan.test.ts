@@ -91,7 +91,7 @@ describe('NATS topology → processes', () => {
     const p = plan((c) => ((c.topology = 'hub-spoke'), (c.deployment = { local: { hub_nodes: 3, leaf_regions: ['lhr', 'nrt'] } })));
     expect(names(p)).toEqual(['nats-hub-1', 'nats-hub-2', 'nats-hub-3', 'nats-leaf-lhr', 'nats-leaf-nrt', 'pocketbase', 'caddy']);
     const lhr = nats(p).find((s) => s.name === 'nats-leaf-lhr')!;
-    expect(lhr.ports).toEqual({ client: expect.objectContaining({ port: 4225 }), monitor: expect.objectContaining({ port: 8225 }) });
+    expect(lhr.ports).toEqual({ client: expect.objectContaining({ port: 4322 }), monitor: expect.objectContaining({ port: 8322 }) });
     const conf = (name: string) => generateStack(p).files.find((f) => f.path.endsWith(`/${name}.conf`))!.content;
     expect(conf('nats-hub-2')).toContain('domain: "hub"');
     expect(conf('nats-hub-2')).toContain('listen: "127.0.0.1:7423"');
@@ -105,7 +105,7 @@ describe('NATS topology → processes', () => {
     expect(nats(p).map((s) => s.name)).toEqual(['nats-hub-1', 'nats-hub-2', 'nats-leaf-lhr-1', 'nats-leaf-lhr-2']);
     const conf = generateStack(p).files.find((f) => f.path.endsWith('/nats-leaf-lhr-2.conf'))!.content;
     expect(conf).toContain('name: "lhr"');
-    expect(conf).toContain('routes: ["nats-route://127.0.0.1:6224", "nats-route://127.0.0.1:6225"]');
+    expect(conf).toContain('routes: ["nats-route://127.0.0.1:6322", "nats-route://127.0.0.1:6323"]');
   });
 
   it('ports: CORE_PORT_NATS_CLIENT moves the base, CORE_PORT_NATS_2_CLIENT one process; a clash names both', () => {

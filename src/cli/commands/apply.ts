@@ -20,6 +20,8 @@ import { loadStack } from '../load-stack.js';
 import { print, printJson } from '../output.js';
 import { selectServices } from '../prepare.js';
 import { renderApplied } from '../render/apply-report.js';
+import { type CarryHook, carryBeforeChange, carryPreview, withHint } from '../../services/nats-migrate/hook.js';
+import { expandNames } from '../../plan/process-names.js';
 
 export interface ApplyCommandOptions {
   readonly dryRun?: boolean;
@@ -50,30 +52,46 @@ async function desired(ctx: CliContext, names: readonly string[]): Promise<Desir
 }
 
 async function send(ctx: CliContext, kind: StackChange['kind'], names: readonly string[], options: ApplyCommandOptions & { wait?: boolean }): Promise<void> {
-  const engine = connectEngine(runningStack(ctx));
-  const applied = await engine.apply({
-    kind,
-    names,
-    desired: async () => {
-      const stack = await desired(ctx, names);
-      const unhonoured = unhonouredWatch(engine, stack.generated.doc);
-      if (unhonoured) process.stderr.write(`${unhonoured}\n`);
-      return stack;
-    },
-    timeoutMs: parseTimeout(options.timeout),
-    ...(options.dryRun ? { dryRun: true } : {}),
-    ...(options.wait !== undefined ? { wait: options.wait } : {}),
-    progress: (line) => process.stderr.write(`${line}\n`),
-  });
-  const rendered = renderApplied(applied);
-  if (options.json && rendered.json) printJson(rendered.json);
-  else for (const line of rendered.lines) print(line);
+  const handle = runningStack(ctx);
+  const engine = connectEngine(handle);
+  // A topology change that replaces the processes holding NATS streams carries them over (services/nats-migrate/hook.ts).
+  let carry: CarryHook | undefined;
+  let preview: string[] = [];
+  const applied = await engine
+    .apply({
+      kind,
+      names,
+      desired: async () => {
+        const stack = await desired(ctx, names);
+        const unhonoured = unhonouredWatch(engine, stack.generated.doc);
+        if (unhonoured) process.stderr.write(`${unhonoured}\n`);
+        if (kind === 'apply' || kind === 'up') {
+          if (options.dryRun) preview = await carryPreview(engine, stack);
+          else carry = await carryBeforeChange(engine, handle, stack);
+        }
+        return stack;
+      },
+      timeoutMs: parseTimeout(options.timeout),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.wait !== undefined ? { wait: options.wait } : {}),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    })
+    .catch((error: unknown) => {
+      throw withHint(error, carry);
+    });
   const failure = applied.kind === 'asked' ? undefined : applied.report.failure;
+  const rendered = renderApplied(applied);
+  if (!(options.json && rendered.json)) for (const line of rendered.lines) print(line);
+  const carried = carry && !failure ? await carry.finish() : undefined;
+  if (options.json && rendered.json) printJson(carried ? { ...rendered.json, nats_carried: carried.json } : rendered.json);
+  else for (const line of carried?.lines ?? preview) print(line);
   if (failure) {
-    throw new RuntimeError('not-ready', failure.message, [
+    // `names`: a config reload in place that did not take (the process runs on its old config).
+    throw new RuntimeError(failure.names ? 'reload-failed' : 'not-ready', failure.message, [
       ...(failure.lastProbeError ? [`last probe error: ${failure.lastProbeError}`] : []),
       ...(failure.lastLines.length ? [`last log lines of ${failure.name}:`, ...failure.lastLines.map((l) => `  ${l}`)] : []),
       'everything else was left as it was',
+      ...(carry?.hint() ?? []),
     ]);
   }
 }
@@ -95,5 +113,8 @@ export async function start(ctx: CliContext, names: readonly string[], options: 
 
 /** `core restart svc`: that service with its definition from the manifests and `.env` as they are now (where the engine can). */
 export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string; wait?: boolean }): Promise<void> {
-  await send(ctx, 'restart', [name], { ...options, wait: options.wait === true });
+  const processes = expandNames([name], (await loadStack(ctx, { cache: true })).plan.services).names;
+  if (processes.length <= 1) return send(ctx, 'restart', [name], { ...options, wait: options.wait === true });
+  // A cluster restarts one node at a time, each ready before the next: the others keep the quorum.
+  for (const process of processes) await send(ctx, 'restart', [process], { ...options, wait: true });
 }

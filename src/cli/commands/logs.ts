@@ -23,6 +23,7 @@ import { readLog, type LogLine } from '../logs/log-index.js';
 import { parseSince } from '../logs/since.js';
 import { note } from '../output.js';
 import { EVENTS_NAME, eventLine, runSeparator, serviceLine, type StreamOptions } from '../render/log-stream.js';
+import { expandNames, namedProcesses } from '../../plan/process-names.js';
 
 const FOLLOW_POLL_MS = 100;
 
@@ -59,7 +60,8 @@ export async function logs(ctx: CliContext, services: readonly string[], options
     throw new InputError('bad-flag', `${options.tail !== undefined ? '--tail' : '-n'}: "${rawCount}" is not a whole number`);
   const since = options.since === undefined ? undefined : parseSince(options.since, Date.now());
   const paths = controlPaths(loadSettings(process.cwd(), ctx.env).stackDir);
-  const names = pickServices(paths.logs, readState(paths.state)?.ports, services);
+  const state = readState(paths.state);
+  const names = pickServices(paths.logs, state?.ports, services, state?.services);
   const stream: StreamOptions = {
     width: names.length > 1 || options.events ? Math.max(...names.map((n) => n.length), options.events ? EVENTS_NAME.length : 0) : 0,
     timestamps: Boolean(options.timestamps),
@@ -127,7 +129,12 @@ function after(event: EventRecord, last: EventRecord): boolean {
 }
 
 /** The services asked for, or every service of the last stack with a log; an unknown name is an error. */
-function pickServices(dir: string, stackServices: Readonly<Record<string, unknown>> | undefined, asked: readonly string[]): string[] {
+function pickServices(
+  dir: string,
+  stackServices: Readonly<Record<string, unknown>> | undefined,
+  asked: readonly string[],
+  serviceOf: Readonly<Record<string, string>> = {},
+): string[] {
   // The services of the last stack (the state file knows them): not the leftovers of
   // services since removed, nor process-compose's or the supervisor's own logs.
   const available = fs.existsSync(dir)
@@ -138,11 +145,12 @@ function pickServices(dir: string, stackServices: Readonly<Record<string, unknow
         .filter((name) => (stackServices ? name in stackServices : !['core', 'process-compose'].includes(name)))
         .sort()
     : [];
-  const unknown = asked.filter((name) => !available.includes(name));
+  // `core logs nats` with a NATS cluster: every node's log.
+  const { names, unknown } = expandNames(asked, namedProcesses(available, serviceOf));
   if (unknown.length) {
     throw new InputError('unknown-service', `no logs for ${unknown.map((n) => `"${n}"`).join(', ')} in ${dir}`, [
       available.length ? `logs exist for: ${available.join(', ')}` : 'no logs yet: start the stack with `core up`',
     ]);
   }
-  return asked.length ? [...new Set(asked)] : available;
+  return asked.length ? names : available;
 }

@@ -16,7 +16,8 @@ import { withDependencies } from '../../plan/graph.js';
 import type { PlannedService, StackPlan } from '../../plan/types.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { hostPort } from '../../services/types.js';
-import { RuntimeError } from '../../support/errors.js';
+import { InputError, RuntimeError } from '../../support/errors.js';
+import { loadStack } from '../load-stack.js';
 import type { CliContext } from '../context.js';
 import { note, print } from '../output.js';
 import { prepare } from '../prepare.js';
@@ -79,6 +80,7 @@ export interface RunOptions {
 
 export async function run(ctx: CliContext, name: string, command: readonly string[], options: RunOptions): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
+  await refuseSeveral(ctx, name);
   const owner = runningSupervisor(controlPaths(loadSettings(process.cwd(), ctx.env).stackDir).lock);
   if (owner) {
     const { takeOver } = await import('../take-over.js');
@@ -118,4 +120,14 @@ export async function run(ctx: CliContext, name: string, command: readonly strin
     ]);
   }
   process.exitCode = await session.exitCode();
+}
+
+/** A service that runs as several processes (a NATS cluster) has no one process to run in this terminal. */
+async function refuseSeveral(ctx: CliContext, name: string): Promise<void> {
+  const { plan } = await loadStack(ctx, { cache: true });
+  const own = plan.services.filter((s) => s.service === name && s.name !== name).map((s) => s.name);
+  if (own.length === 0) return;
+  throw new InputError('several-processes', `${name} runs as ${own.length} processes (${own.join(', ')}): \`core ${name} run\` runs a service of one process`, [
+    `start them with \`core up ${name}\`, or set "topology": "single-node" in its manifest`,
+  ]);
 }

@@ -3,18 +3,31 @@ import type { CliContext } from '../context.js';
 import { InputError } from '../../support/errors.js';
 import { shellQuote } from '../../compose/escape.js';
 import { SECRET_KEY } from '../../plan/secrets.js';
-import type { PlannedProbe, PlannedService } from '../../plan/types.js';
+import type { PlannedProbe, PlannedService, StackPlan } from '../../plan/types.js';
+import { natsLinks } from '../../services/nats.js';
 import { hostPort } from '../../services/types.js';
 import { loadStack } from '../load-stack.js';
 import { print, printJson } from '../output.js';
 
 export const REDACTED = '<redacted>';
 
-async function loadService(ctx: CliContext, name: string): Promise<PlannedService> {
+/** A process by name, or every process of a service that runs as several. */
+async function loadProcesses(ctx: CliContext, name: string): Promise<{ plan: StackPlan; processes: PlannedService[] }> {
   const { plan } = await loadStack(ctx);
-  const service = plan.services.find((s) => s.name === name);
-  if (!service) throw new InputError('unknown-service', `unknown service "${name}"`);
-  return service;
+  const own = plan.services.find((s) => s.name === name);
+  const processes = own ? [own] : plan.services.filter((s) => s.service === name);
+  if (processes.length === 0) throw new InputError('unknown-service', `unknown service "${name}"`, [`services: ${[...new Set(plan.services.map((s) => s.service))].join(', ')}`]);
+  return { plan, processes };
+}
+
+async function loadService(ctx: CliContext, name: string): Promise<PlannedService> {
+  const { processes } = await loadProcesses(ctx, name);
+  if (processes.length > 1) {
+    throw new InputError('several-processes', `service "${name}" runs as ${processes.length} processes (${processes.map((p) => p.name).join(', ')})`, [
+      `\`core ${name} spec\` shows each one's command`,
+    ]);
+  }
+  return processes[0]!;
 }
 
 /** Secrets never reach the command line (resolve.ts refuses them), so argv needs no redaction. */
@@ -22,9 +35,14 @@ export function argv(service: PlannedService): string[] {
   return [service.command, ...service.args];
 }
 
-export function serviceSpec(service: PlannedService): object {
+export function serviceSpec(service: PlannedService, plan?: Pick<StackPlan, 'services'>): object {
+  const links = plan && service.renderer === 'nats' ? natsLinks(service, plan) : undefined;
   return {
     name: service.name,
+    ...(service.service !== service.name ? { service: service.service } : {}),
+    ...(service.topology ? { topology: service.topology } : {}),
+    ...(links?.routes.length ? { routes: links.routes } : {}),
+    ...(links?.leafRemotes.length ? { leaf_remotes: links.leafRemotes } : {}),
     description: service.description,
     file: service.file,
     command: argv(service),
@@ -65,8 +83,16 @@ function redactDeep(value: unknown): unknown {
   return value;
 }
 
+/**
+ * `{ service: spec }` for a process; for a service that runs as several,
+ * `{ service: { name, topology, processes: [spec…] } }` with each one's ports,
+ * routes and leaf remotes.
+ */
 export async function spec(ctx: CliContext, name: string): Promise<void> {
-  printJson({ service: serviceSpec(await loadService(ctx, name)) });
+  const { plan, processes } = await loadProcesses(ctx, name);
+  if (processes.length === 1 && processes[0]!.name === name) return printJson({ service: serviceSpec(processes[0]!, plan) });
+  const first = processes[0]!;
+  printJson({ service: { name, file: first.file, topology: first.config.topology ?? 'single-node', processes: processes.map((p) => serviceSpec(p, plan)) } });
 }
 
 export async function command(ctx: CliContext, name: string, options: { json?: boolean }): Promise<void> {

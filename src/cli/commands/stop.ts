@@ -12,6 +12,7 @@ import { parseTimeout } from '../flags.js';
 import { loadStack } from '../load-stack.js';
 import { note, print, printJson } from '../output.js';
 import { runningStack } from './apply.js';
+import { expandNames, namedProcesses } from '../../plan/process-names.js';
 
 const POLL_MS = 25;
 
@@ -27,11 +28,13 @@ async function dependentsIn(ctx: CliContext): Promise<Map<string, string[]>> {
   return map;
 }
 
-export async function stop(ctx: CliContext, names: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
+export async function stop(ctx: CliContext, asked: readonly string[], options: { json?: boolean; timeout: string }): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
-  const engine = connectEngine(runningStack(ctx));
+  const stack = runningStack(ctx);
+  const engine = connectEngine(stack);
   const known = new Set((await engine.snapshot()).map((p) => p.name));
-  const unknown = names.filter((n) => !known.has(n));
+  // `core stop nats` stops every node of a NATS cluster.
+  const { names, unknown } = expandNames(asked, namedProcesses([...known], stack.state?.services));
   if (unknown.length)
     throw new InputError('unknown-service', `no process named ${unknown.map((n) => `"${n}"`).join(', ')} in the running stack`, [`running stack: ${[...known].join(', ')}`]);
   for (const name of names) {

@@ -17,7 +17,13 @@ export async function validate(ctx: CliContext, options: { json?: boolean }): Pr
   generateStack(plan);
   const onHost = checkOnHost(plan, manifests, settings.env);
   if (onHost.length > 0) throw new IssuesError(onHost);
-  const services = plan.services.map((s) => s.name);
-  if (options.json) printJson({ ok: true, services });
-  else print(`ok: ${services.length} service${services.length === 1 ? '' : 's'} (${services.join(', ')})`);
+  const services = [...new Set(plan.services.map((s) => s.service))];
+  const processes = plan.services.map((s) => s.name);
+  // A service that runs as several processes is shown with them: `nats [nats-1, nats-2, nats-3]`.
+  const shown = services.map((service) => {
+    const own = plan.services.filter((s) => s.service === service && s.name !== service).map((s) => s.name);
+    return own.length ? `${service} [${own.join(', ')}]` : service;
+  });
+  if (options.json) printJson({ ok: true, services, processes });
+  else print(`ok: ${services.length} service${services.length === 1 ? '' : 's'} (${shown.join(', ')})`);
 }

@@ -23,8 +23,26 @@ function readiness(outcome: ProcessOutcome | undefined, started: boolean): strin
   }
 }
 
+/** A kept process whose reloadable config changed: reloaded in place (same pid), already on it, or failed. */
+function reloadLine(p: ProcessDiff & { action: 'keep' }, report: ApplyReport, dryRun: boolean): string | undefined {
+  const fields = p.updates.filter((u) => u !== 'x-core.reload');
+  const also = fields.length ? `; in place: ${fields.join(', ')}` : '';
+  if (dryRun) return `↻ ${p.name} would be reloaded (its config, same pid)${also}`;
+  const done = report.reloaded?.find((r) => r.name === p.name);
+  if (done?.signalled)
+    return `↻ ${p.name} reloaded in ${formatMs(done.afterMs)} (same pid; ${done.digest ? `config verified, ${done.digest.slice(0, 19)}…` : 'not verified'})${also}`;
+  if (done?.digest) return `= ${p.name} already runs its new config${also}`;
+  if (done) return `= ${p.name} not signalled: it was restarting, and reads its new config as it starts${also}`;
+  if (report.failure?.names?.includes(p.name)) return `! ${p.name} reload failed: it runs on its old config${also}`;
+  return undefined;
+}
+
 function line(p: ProcessDiff, report: ApplyReport, dryRun: boolean, outcome: ProcessOutcome | undefined): string | undefined {
   const would = dryRun ? 'would be ' : '';
+  if (p.action === 'keep' && p.reload && !report.started.includes(p.name)) {
+    const reload = reloadLine(p, report, dryRun);
+    if (reload) return reload;
+  }
   switch (p.action) {
     case 'add':
       return `+ ${p.name} ${would}added${readiness(outcome, report.started.includes(p.name))}`;
@@ -53,6 +71,7 @@ export function applyLines(report: ApplyReport, totalMs: number, dryRun = false)
 /** The `--json` document (its `version` is added by printJson). */
 export function applyJson(report: ApplyReport, totalMs: number, dryRun: boolean) {
   const outcomes = new Map((report.outcomes ?? []).map((o) => [o.name, o]));
+  const reloaded = new Map((report.reloaded ?? []).map((r) => [r.name, r]));
   return {
     ok: report.ok,
     dry_run: dryRun,
@@ -65,6 +84,8 @@ export function applyJson(report: ApplyReport, totalMs: number, dryRun: boolean)
         updates: p.action === 'replace' || p.action === 'keep' ? p.updates : [],
         started: report.started.includes(p.name),
         ready_ms: o?.status === 'healthy' ? o.readyMs : null,
+        reloaded: reloaded.get(p.name)?.signalled ?? false,
+        reload_ms: reloaded.get(p.name)?.signalled ? reloaded.get(p.name)!.afterMs : null,
       };
     }),
     untouched: untouched(report),

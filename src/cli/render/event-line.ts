@@ -40,6 +40,11 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `${event.name} ended the stack (${event.reason})`;
     case 'watch-triggered':
       return `${event.name} restarting: ${event.file} changed${event.changes > 1 ? ` (and ${event.changes - 1} more changes)` : ''}`;
+    case 'reloaded':
+      if (event.signalled) return `${event.name} reloaded its config in ${ms(event.afterMs)}${event.digest ? ` (${event.digest.slice(0, 19)}…)` : ''}`;
+      return event.digest ? `${event.name} already runs its new config` : `${event.name} was restarting: it reads its new config as it starts`;
+    case 'reload-failed':
+      return `${event.name} config reload failed: ${event.message}`;
     case 'apply-started':
       return `apply ${event.id}${event.dryRun ? ' (dry run)' : ''} started`;
     case 'apply-diff': {
@@ -53,6 +58,8 @@ export function describeEvent(event: EngineEvent): string | undefined {
     }
     case 'apply-finished':
       return `apply ${event.id} ${event.ok ? 'done' : `failed: ${event.message ?? ''}`} in ${ms(event.afterMs)}`;
+    case 'controller':
+      return `controller: ${event.reason}${event.message ? `: ${event.message}` : ''}`;
     default:
       return unreachable(event);
   }

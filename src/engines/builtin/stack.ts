@@ -11,6 +11,7 @@ import type { ApplyOptions, ProjectBody } from '../../control/project-route.js';
 import { closure } from '../../engine/dependencies.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import type { Applied, ApplyReport, DesiredStack, StackChange, StackEngine } from '../engine.js';
+import { expandNames } from '../../plan/process-names.js';
 
 /** Each process's secret values (`x-core.secret_env`): sent over the socket, never written. */
 function secretsOf({ plan }: DesiredStack): Record<string, Record<string, string>> {
@@ -36,7 +37,14 @@ async function prepareFiles(desired: DesiredStack, handle: StackHandle, only: re
     { reuseLinked: true, reporter: createProgressRenderer(progress) },
   );
   const running = new Set((await handle.client.processes()).map((p) => p.name));
-  await checkPortsFree(services.filter((s) => !running.has(s.name)));
+  // A whole-document apply stops the processes it removes before it starts new ones: their ports
+  // are free by then (a NATS single node's client port becomes nats-1's in a topology change).
+  const leaving = only ? [] : [...running].filter((name) => !desired.generated.doc.processes[name]);
+  const freed = new Set(leaving.flatMap((name) => Object.values(handle.state?.ports[name] ?? {}).map((p) => `${p.host}:${p.port}`)));
+  const fresh = services
+    .filter((s) => !running.has(s.name))
+    .map((s) => ({ ...s, ports: Object.fromEntries(Object.entries(s.ports).filter(([, p]) => !freed.has(`${p.host}:${p.port}`))) }));
+  await checkPortsFree(fresh);
   // Only the config files of the definitions taken: another service runs on with the files it
   // started from (its own restart after a crash must not pick up a definition not applied).
   const files = only ? services.flatMap((s) => rendererFor(s)?.(s, desired.plan).files ?? []) : desired.generated.files;
@@ -65,10 +73,16 @@ function optionsOf(change: StackChange, desired: DesiredStack, running: Readonly
   }
 }
 
-async function apply(handle: StackHandle, change: StackChange): Promise<Applied> {
+async function apply(handle: StackHandle, asked: StackChange): Promise<Applied> {
   const startedAt = performance.now();
-  const dryRun = change.dryRun === true;
-  const desired = await change.desired();
+  const dryRun = asked.dryRun === true;
+  const desired = await asked.desired();
+  // A service that runs as several processes stands for all of them (`core restart nats`).
+  const names = asked.names.flatMap((name) => {
+    const processes = expandNames([name], desired.plan.services).names;
+    return processes.length ? processes : [name]; // an unknown name is the supervisor's to refuse
+  });
+  const change = { ...asked, names };
   const running = change.kind === 'start' ? new Set((await handle.client.processes()).filter((p) => p.is_running).map((p) => p.name)) : new Set<string>();
   const options = optionsOf(change, desired, running);
   if (!dryRun) await prepareFiles(desired, handle, options.only, change.progress);

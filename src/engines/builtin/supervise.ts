@@ -162,11 +162,14 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   };
   const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems(), onApplied: applied });
   const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
+  // CORE_CONTROLLER=1: apply PocketBase's core_topology records (docs/controller.md); loaded only then.
+  const controller = settings.controller ? (await import('../../controller/start.js')).startController({ settings, plan, engine, self }) : undefined;
   stop = () => {
     watching.close();
     // Set before the engine emits its first `stopping`: a whole-stack stop sweeps once, at the end.
     shuttingDown = true;
     stopping ??= (async () => {
+      await controller?.close();
       await engine.stop();
       // Daemons that double-forked out of their process group outlive the engine's stop.
       await sweepRun(run, (ms) => sleep(ms));

@@ -27,6 +27,7 @@ import type { Settings } from '../../support/settings.js';
 import type { EngineLauncher, LaunchedStack, LaunchRequest, ReadyResult } from '../engine.js';
 import { PROCESS_COMPOSE } from './binary.js';
 import { recordProcesses, waitProcessCompose, type PcStack } from './ready.js';
+import { pcDocument } from './reload.js';
 import { LACKS } from './stack.js';
 
 export interface PcLaunch {
@@ -108,7 +109,8 @@ export async function launchProcessCompose(launch: PcLaunch): Promise<PcStack> {
 async function launch(request: LaunchRequest): Promise<LaunchedStack> {
   const { settings, plan, generated, targets, timeoutMs, detach } = request;
   const paths = controlPaths(settings.stackDir);
-  await writeComposeFile(plan, generated);
+  // Without the `reload` keys core carries out itself (reload.ts): process-compose would restart on them.
+  await writeComposeFile(plan, { ...generated, doc: pcDocument(generated.doc) });
   const [binary] = await provisionBinaries([PROCESS_COMPOSE], settings, { reuseLinked: true, reporter: createProgressRenderer(request.note) });
   const stack = await launchProcessCompose({ binary: binary!.path, settings, plan, targets, self: request.self, attach: !detach });
   let ready: Promise<ReadyResult> | undefined;

@@ -8,6 +8,8 @@
  *   JSON body for `POST /project` uses ProcessConfig's camelCase tags, so the
  *   file stays the one source of truth). It keeps the environment it was
  *   started with: a changed secret needs `core down && core up`.
+ * - a config reload in place (`x-core.reload`) is core's own, after its file
+ *   reload (reload.ts): its file leaves such keys out, so it keeps the process.
  * - no dry run, no apply of part of the stack: `start` and `restart` are its
  *   own (the definition it has); no event stream.
  */
@@ -16,6 +18,7 @@ import type { StackHandle } from '../../control/connect.js';
 import { InputError, RuntimeError, type CoreError } from '../../support/errors.js';
 import type { Applied, ApplyReport, Feature, StackChange, StackEngine } from '../engine.js';
 import { waitProcessCompose } from './ready.js';
+import { pcDocument, reloadUnderPc } from './reload.js';
 
 export const LACKS: Record<Feature, () => CoreError> = {
   events: () => new InputError('not-supported', '`core events` needs the built-in engine: process-compose keeps no event log (the stack runs on process-compose)'),
@@ -40,30 +43,57 @@ async function ask(client: ControlClient, verb: 'start' | 'restart', names: read
 }
 
 async function reload(handle: StackHandle, change: StackChange): Promise<Applied> {
-  const { plan, generated } = await change.desired(); // bad manifests: exit 2 first
+  const { settings, plan, generated } = await change.desired(); // bad manifests: exit 2 first
   if (change.dryRun) throw LACKS['dry-run']();
   if (!handle.supervisor) throw new RuntimeError('not-running', 'process-compose is not running');
   const startedAt = performance.now();
-  const { writeComposeFile, writeServiceFiles } = await import('../../compose/write.js');
+  const [{ writeComposeFile, writeServiceFiles }, { withoutSecrets }] = await Promise.all([import('../../compose/write.js'), import('../../plan/secrets.js')]);
+  // The config files first: a process reloaded below, or restarted meanwhile, reads the new ones.
   await writeServiceFiles(plan, generated);
-  await writeComposeFile(plan, generated);
+  await writeComposeFile(plan, { ...generated, doc: pcDocument(generated.doc) });
   const status = await handle.client.reloadProject(change.timeoutMs);
   const entries = Object.entries(status);
   const changed = entries.filter(([, s]) => s === 'added' || s === 'updated').map(([name]) => name);
   const pc = { pid: handle.supervisor.pid, client: handle.client, exited: () => Promise.resolve(0) };
-  const ready = changed.length ? await waitProcessCompose(pc, generated.doc, changed, change.timeoutMs) : { ok: true as const, outcomes: [] };
-  const processes = entries.map(([name, s]) =>
-    s === 'added' ? { name, action: 'add' as const } : s === 'removed' ? { name, action: 'remove' as const } : { name, action: 'replace' as const, reasons: [s], updates: [] },
+  // As process-compose runs them: its own environment (the settings', every secret) and the process's.
+  const base = withoutSecrets(settings.env ?? {});
+  const envOf = (name: string) => ({ ...base, ...plan.services.find((s) => s.name === name)?.env });
+  const [ready, reloads] = await Promise.all([
+    changed.length ? waitProcessCompose(pc, generated.doc, changed, change.timeoutMs) : Promise.resolve({ ok: true as const, outcomes: [] }),
+    reloadUnderPc({ doc: generated.doc, status, client: handle.client, pcPid: handle.supervisor.pid, envOf }),
+  ]);
+  const reloaded = reloads.flatMap(({ ok, ...r }) => (ok && 'afterMs' in r ? [r] : []));
+  const failed = reloads.flatMap((r) => (r.ok ? [] : [r]));
+  const words = {
+    ...status,
+    ...Object.fromEntries(reloaded.filter((r) => r.signalled).map((r) => [r.name, 'reloaded'])),
+    ...Object.fromEntries(failed.map((f) => [f.name, 'error'])),
+  };
+  const processes = Object.entries(words).map(([name, s]) =>
+    s === 'added'
+      ? { name, action: 'add' as const }
+      : s === 'removed'
+        ? { name, action: 'remove' as const }
+        : s === 'reloaded' || (s === 'error' && !(name in status))
+          ? { name, action: 'keep' as const, updates: ['x-core.reload'], reload: true as const }
+          : { name, action: 'replace' as const, reasons: [s], updates: [] },
   );
+  const failure = !ready.ok
+    ? { name: ready.name, message: ready.message, lastProbeError: ready.lastProbeError, lastLines: ready.lastLines }
+    : failed.length
+      ? { name: failed[0]!.name, names: failed.map((f) => f.name), message: failed.map((f) => f.message).join('; '), lastProbeError: null, lastLines: failed[0]!.lastLines }
+      : undefined;
   const report: ApplyReport = {
-    ok: ready.ok,
-    diff: { processes, unchanged: processes.length === 0 },
+    ok: failure === undefined,
+    diff: { processes, unchanged: processes.every((p) => p.action === 'keep') },
     started: changed,
     stopped: entries.filter(([, s]) => s === 'removed').map(([name]) => name),
-    ...(ready.ok ? { outcomes: ready.outcomes } : { failure: { name: ready.name, message: ready.message, lastProbeError: ready.lastProbeError, lastLines: ready.lastLines } }),
+    reloaded,
+    ...(ready.ok ? { outcomes: ready.outcomes } : {}),
+    ...(failure ? { failure } : {}),
   };
   const totalMs = Math.round(performance.now() - startedAt);
-  return { kind: 'reload', report, status, totalMs, untouched: Object.keys(generated.doc.processes).length - entries.length };
+  return { kind: 'reload', report, status: words, totalMs, untouched: Object.keys(generated.doc.processes).length - Object.keys(words).length };
 }
 
 export function processComposeStack(handle: StackHandle): StackEngine {

@@ -1,0 +1,198 @@
+/**
+ * A topology change on a running stack that replaces every process holding a
+ * NATS service's streams (groups.ts): the streams are read into a backup
+ * folder before the change is sent, and republished into the new processes
+ * once they are ready, with every count checked. What cannot be carried is
+ * refused before anything changes (exit 2); what fails after the change says
+ * where the backup is and how to restore it. Nothing under `.data/` is deleted.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
+import { AUTH_USER } from '../../plan/auth.js';
+import type { PlannedService, StackPlan } from '../../plan/types.js';
+import { credentialsFile } from '../credentials-file.js';
+import { InputError, RuntimeError } from '../../support/errors.js';
+import { migrationsDir } from './backup.js';
+import { exportStreams, MigrationError } from './export.js';
+import { carriesNeeded, type CarryNeeded, storeOf } from './groups.js';
+import { importStreams } from './import.js';
+import { moveAside, streamsOnDisk } from './store.js';
+
+type Ports = Readonly<Record<string, Readonly<Record<string, { port: number; host: string }>>>>;
+
+/** The running stack as the carry-over needs it. */
+export interface RunningNats {
+  /** Every process of the running document, running or not. */
+  readonly names: readonly string[];
+  /** Those running now. */
+  readonly running: ReadonlySet<string>;
+  /** Ports per process as the state file records them. */
+  readonly ports: Ports;
+}
+
+/** Exported, waiting for the change to be applied. */
+export interface PendingCarry {
+  readonly need: CarryNeeded;
+  readonly backup: string;
+  readonly streams: number;
+  readonly messages: number;
+}
+
+export interface Carried {
+  readonly service: string;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  readonly backup: string;
+  readonly streams: number;
+  readonly messages: number;
+  /** Old stores that could not be moved into the backup: the next start would take them for streams still to carry. */
+  readonly notMoved: readonly string[];
+}
+
+export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** The user and password the plan gives the service's clients (the server reads the same from its environment). */
+export function credentials(s: PlannedService): Pick<NodeConnectionOptions, 'user' | 'pass'> {
+  if (s.config.auth !== 'user-password') return {};
+  const key = s.secretEnv.find((k) => /^CORE_.+_AUTH_PASSWORD$/.test(k));
+  const pass = key ? s.env[key] : undefined;
+  return pass ? { user: AUTH_USER, pass } : {};
+}
+
+/**
+ * The running servers were started with the password the service had then,
+ * which the plan may no longer ask for (auth off for a cluster): the stack's
+ * password file, when there is one. A server without auth ignores them.
+ */
+function runningCredentials(plan: StackPlan, service: string): Pick<NodeConnectionOptions, 'user' | 'pass'> {
+  try {
+    const pass = fs.readFileSync(credentialsFile(plan.dataDir, service), 'utf8').trim();
+    return pass ? { user: AUTH_USER, pass } : {};
+  } catch {
+    return {};
+  }
+}
+
+function relative(plan: StackPlan, file: string): string {
+  return path.relative(plan.root, file) || '.';
+}
+
+/** A process's store as the user sees it: the single node's `jetstream` folder, a cluster node's own folder. */
+function storePath(plan: StackPlan, need: CarryNeeded, process: string): string {
+  const store = storeOf(need.base, process, need.service);
+  return relative(plan, process === need.service ? path.join(store, 'jetstream') : store);
+}
+
+/** Streams on disk in the stores of `processes` (for a process that is not running: nothing can read them). */
+function storedIn(need: CarryNeeded, processes: readonly string[]): string[] {
+  return processes.flatMap((p) => streamsOnDisk(storeOf(need.base, p, need.service)).map((s) => `${p}: ${s}`));
+}
+
+/**
+ * Before the change is sent: read the streams of every group the plan
+ * replaces. Refuses (exit 2, nothing changed) where they cannot be read whole.
+ */
+export async function exportBeforeChange(running: RunningNats, plan: StackPlan): Promise<PendingCarry[]> {
+  const pending: PendingCarry[] = [];
+  for (const need of carriesNeeded(running.names, plan)) {
+    const refuse = (why: string, details: string[] = []) =>
+      new InputError(
+        'streams-not-carried',
+        `${need.service}: cannot carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')}: ${why}`,
+        [...details, 'nothing was changed; the streams are where they were'],
+      );
+    const stopped = need.from.filter((p) => !running.running.has(p));
+    if (stopped.length > 0) {
+      const onDisk = storedIn(need, stopped);
+      if (onDisk.length > 0)
+        throw refuse(`${stopped.join(', ')} is not running, so its streams cannot be read`, [
+          `start it first: set the topology back and run \`core up\`; then change the topology again`,
+        ]);
+      continue;
+    }
+    const source = need.from.flatMap((p) => {
+      const client = running.ports[p]?.client;
+      return client ? [hostPort(client.host, client.port)] : [];
+    });
+    if (source.length === 0) throw refuse('the running stack records no client port for them');
+    let result: Awaited<ReturnType<typeof exportStreams>>;
+    try {
+      result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
+    } catch (error) {
+      throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
+    }
+    if (!result.dir) continue; // no streams: nothing to carry, and nothing in the way
+    // Checked once there is something to carry: a way back to a store left whole is no conflict when the other side is empty.
+    const occupied = storedIn(
+      need,
+      need.to.map((s) => s.name),
+    );
+    if (occupied.length > 0) {
+      throw refuse('the new processes already have streams in their stores', [
+        ...occupied.map((s) => `  ${s}`),
+        `move ${need.to.map((s) => storePath(plan, need, s.name)).join(', ')} aside first (left from an earlier topology)`,
+        `the streams read meanwhile stay in ${relative(plan, result.dir)}/ (a spare copy; delete it when you like)`,
+      ]);
+    }
+    pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
+  }
+  return pending;
+}
+
+/** How to get the streams back by hand, for every message that leaves a backup behind. */
+export function restoreHint(plan: StackPlan, carry: PendingCarry): string[] {
+  const backup = relative(plan, carry.backup);
+  const old = carry.need.from.map((p) => storePath(plan, carry.need, p));
+  return [
+    `the streams of ${carry.need.service} (${carry.streams} stream${carry.streams === 1 ? '' : 's'}, ${carry.messages} message${carry.messages === 1 ? '' : 's'}) were saved before the change to ${backup}/`,
+    `the old store is untouched: ${old.join(', ')}`,
+    `to put them into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core ${carry.need.service} restore ${backup}\``,
+    `or go back: set the topology as it was and run \`core up\` again (the old store is used as it is)`,
+  ];
+}
+
+/**
+ * After the change was applied and the new processes are ready: republish
+ * every stream, check every count, then move the old store into the backup
+ * folder (so no later start takes it for streams still to carry).
+ */
+export async function importAfterChange(pending: readonly PendingCarry[], plan: StackPlan): Promise<Carried[]> {
+  const carried: Carried[] = [];
+  for (const carry of pending) {
+    const { need } = carry;
+    const servers = need.to.flatMap((s) => (s.ports.client ? [hostPort(s.ports.client.host, s.ports.client.port)] : []));
+    try {
+      await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, carry.backup, { clusterSize: need.to.length });
+    } catch (error) {
+      throw new RuntimeError(
+        'streams-not-carried',
+        `${need.service}: the topology changed, but carrying its streams over failed: ${(error as Error).message}`,
+        restoreHint(plan, carry),
+      );
+    }
+    const notMoved: string[] = [];
+    for (const p of need.from) {
+      const store = storeOf(need.base, p, need.service);
+      try {
+        moveAside(p === need.service ? path.join(store, 'jetstream') : store, carry.backup, p);
+      } catch (error) {
+        notMoved.push(`${storePath(plan, need, p)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+    }
+    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: carry.backup, streams: carry.streams, messages: carry.messages, notMoved });
+  }
+  return carried;
+}
+
+export function carriedLines(plan: StackPlan, c: Carried): string[] {
+  return [carriedLine(plan, c), ...c.notMoved.map((store) => `warning: could not move the old store ${store} into the backup; move it there yourself`)];
+}
+
+function carriedLine(plan: StackPlan, c: Carried): string {
+  return `carried ${c.streams} stream${c.streams === 1 ? '' : 's'}, ${c.messages} message${c.messages === 1 ? '' : 's'} over to ${c.to.join(', ')} (backup: ${relative(plan, c.backup)}/)`;
+}
+
+export function carriedJson(plan: StackPlan, c: Carried) {
+  return { service: c.service, from: c.from, to: c.to, streams: c.streams, messages: c.messages, backup: relative(plan, c.backup) };
+}

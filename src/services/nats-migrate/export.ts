@@ -1,0 +1,129 @@
+/**
+ * Read every stream of a running NATS server (or cluster) into a backup
+ * folder (backup.ts): config, durable consumers and every message with its
+ * original sequence and time, subject, headers and payload. Only reads: the
+ * source is never changed. The count read must equal the stream's own count,
+ * and the stream must not have moved on meanwhile, or the export fails and
+ * leaves no backup (a half backup must never pass for a whole one).
+ */
+import { jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { BACKUP_VERSION, type BackupConsumer, type BackupMessage, type BackupStream, BackupWriter, backupName } from './backup.js';
+import { cannotCarry } from './stream-config.js';
+
+export interface ExportOptions {
+  /** Where backups go (`<data>/nats/migrations`). */
+  readonly root: string;
+  /** The processes read from, for the record (`nats`). */
+  readonly source: readonly string[];
+  /** JetStream domain to read from, when the servers are reached through another domain. */
+  readonly domain?: string;
+  readonly now?: Date;
+}
+
+export interface ExportResult {
+  /** The backup folder; undefined when there were no streams (nothing is written). */
+  readonly dir: string | undefined;
+  readonly streams: readonly BackupStream[];
+  readonly messages: number;
+}
+
+/** An expected failure: the message names the stream; `details` say what to do. */
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function toMessage(m: StoredMsg): BackupMessage {
+  const headers: Record<string, string[]> = {};
+  for (const [name, values] of m.header) headers[name] = [...values];
+  return {
+    seq: m.seq,
+    time: m.timestamp,
+    subject: m.subject,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    data: Buffer.from(m.data).toString('base64'),
+  };
+}
+
+/**
+ * Two stored messages with one `Nats-Msg-Id` (published further apart than the
+ * duplicate window) cannot both be republished: within the window the server
+ * drops the second. Found while reading, so the change is refused before it starts.
+ */
+function sameId(stream: string, ids: Map<string, number>, message: BackupMessage): void {
+  const id = message.headers?.['Nats-Msg-Id']?.[0];
+  if (id === undefined) return;
+  const first = ids.get(id);
+  if (first !== undefined) {
+    throw new MigrationError(
+      `stream ${stream}: messages ${first} and ${message.seq} have the same Nats-Msg-Id ${JSON.stringify(id)}; republished, the second would be dropped as a duplicate`,
+      ['keep the topology as it is, or remove one of them first'],
+    );
+  }
+  ids.set(id, message.seq);
+}
+
+export async function exportStreams(connection: NodeConnectionOptions, options: ExportOptions): Promise<ExportResult> {
+  const nc = await connect({ ...connection, name: 'core nats export' });
+  try {
+    const jsm = await jetstreamManager(nc, options.domain ? { domain: options.domain } : {});
+    const infos = [];
+    for await (const info of jsm.streams.list()) infos.push(info);
+    if (infos.length === 0) return { dir: undefined, streams: [], messages: 0 };
+    for (const info of infos) {
+      const why = cannotCarry(info.config as unknown as Record<string, unknown>);
+      if (why) {
+        throw new MigrationError(`stream ${info.config.name}: cannot be carried over: ${why}`, [
+          `delete it before the change and create it again afterwards (it fills itself again from its origin), or keep the topology as it is`,
+        ]);
+      }
+    }
+    const writer = new BackupWriter(options.root, backupName(options.now ?? new Date()));
+    try {
+      const streams: BackupStream[] = [];
+      for (const info of infos.sort((a, b) => a.config.name.localeCompare(b.config.name))) {
+        const name = info.config.name;
+        const { messages, first_seq, last_seq } = info.state;
+        const consumers: BackupConsumer[] = [];
+        for await (const c of jsm.consumers.list(name)) consumers.push({ config: c.config as unknown as Record<string, unknown>, ack_floor: c.ack_floor.stream_seq });
+        const out = writer.openStream();
+        let read = 0;
+        const ids = new Map<string, number>();
+        try {
+          // One message at a time by sequence (STREAM.MSG.GET, next at or after): a pure read, where a
+          // consumer would not be (a work-queue stream refuses a second one; an interest stream counts it).
+          let seq = Math.max(first_seq, 1);
+          while (read < messages) {
+            const m = await jsm.streams.getMessage(name, { seq, next_by_subj: '>' } as unknown as { seq: number });
+            if (!m || m.seq > last_seq) break; // gone, or written after we looked: the checks below say so
+            const message = toMessage(m);
+            sameId(name, ids, message);
+            out.write(message);
+            read++;
+            seq = m.seq + 1;
+          }
+        } finally {
+          out.close();
+        }
+        const after = await jsm.streams.info(name);
+        if (read !== messages) throw new MigrationError(`stream ${name}: read ${read} messages, but the stream holds ${messages}`);
+        if (after.state.last_seq !== last_seq || after.state.messages !== messages) {
+          throw new MigrationError(`stream ${name}: changed while it was read (${messages} → ${after.state.messages} messages)`, ['stop what writes to it, then apply again']);
+        }
+        streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages, first_seq, last_seq, consumers, file: out.file });
+      }
+      const dir = writer.finish({ version: BACKUP_VERSION, created_at: (options.now ?? new Date()).toISOString(), source: options.source, streams });
+      return { dir, streams, messages: streams.reduce((sum, s) => sum + s.messages, 0) };
+    } catch (error) {
+      writer.abandon();
+      throw error;
+    }
+  } finally {
+    await nc.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The call a change of a running stack makes (cli/commands/apply.ts): before
+ * the change is sent, whether it replaces the processes holding a NATS
+ * service's streams (pure, cheap); only then the NATS clients are loaded and
+ * the streams read. After the change, they are carried over.
+ */
+import path from 'node:path';
+import type { StackHandle } from '../../control/connect.js';
+import type { DesiredStack, StackEngine } from '../../engines/engine.js';
+import { CoreError, InputError, RuntimeError } from '../../support/errors.js';
+import { carriesNeeded, natsServices } from './groups.js';
+
+export interface CarryHook {
+  /** After a change that brought the new processes up: carry, check, and say what was carried. */
+  finish(): Promise<{ lines: string[]; json: unknown[] }>;
+  /** Lines for a change that failed: where the streams were saved and how to restore them. */
+  hint(): string[];
+  /** Lines for a change refused before it began (exit 2): the backup is only a spare copy. */
+  spare(): string[];
+}
+
+export async function carryBeforeChange(engine: StackEngine, handle: StackHandle, desired: DesiredStack): Promise<CarryHook | undefined> {
+  if (natsServices(desired.plan).size === 0) return undefined; // no JetStream: not even a look at the running stack
+  const processes = await engine.snapshot();
+  const names = processes.map((p) => p.name);
+  if (carriesNeeded(names, desired.plan).length === 0) return undefined;
+  const carry = await import('./carry.js');
+  const pending = await carry.exportBeforeChange(
+    { names, running: new Set(processes.filter((p) => p.is_running).map((p) => p.name)), ports: handle.state?.ports ?? {} },
+    desired.plan,
+  );
+  if (pending.length === 0) return undefined;
+  return {
+    finish: async () => {
+      const carried = await carry.importAfterChange(pending, desired.plan);
+      return { lines: carried.flatMap((c) => carry.carriedLines(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
+    },
+    hint: () => pending.flatMap((p) => carry.restoreHint(desired.plan, p)),
+    spare: () =>
+      pending.map((p) => `the streams read before the change stay in ${path.relative(desired.plan.root, p.backup)}/ (a spare copy: nothing changed; delete it when you like)`),
+  };
+}
+
+/** `--dry-run`: what a carry-over the change would need (nothing is read). */
+export async function carryPreview(engine: StackEngine, desired: DesiredStack): Promise<string[]> {
+  const names = (await engine.snapshot()).map((p) => p.name);
+  return carriesNeeded(names, desired.plan).map(
+    (need) =>
+      `would carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')} (read before the change, republished after it, every count checked)`,
+  );
+}
+
+/**
+ * The same error with the hook's lines under it (a change that failed after the
+ * streams were saved). Exit 2 means refused before anything changed.
+ */
+export function withHint(error: unknown, hook: CarryHook | undefined): unknown {
+  if (!hook) return error;
+  if (error instanceof InputError) return new InputError(error.reason, error.message, [...error.details, ...hook.spare()]);
+  if (error instanceof CoreError) return new RuntimeError(error.reason, error.message, [...error.details, ...hook.hint()]);
+  return new RuntimeError('apply-failed', (error as Error).message, hook.hint());
+}

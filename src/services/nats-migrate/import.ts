@@ -1,0 +1,185 @@
+/**
+ * Recreate every stream of a backup (backup.ts) on new servers and republish
+ * its messages in order, each with its headers, waiting for every ack; then
+ * the durable consumers; then check each stream's count against the backup.
+ * Sequence numbers and times are the new server's (JetStream assigns them);
+ * a stream without gaps keeps its numbers through `first_seq`.
+ */
+import type { JetStreamManager, PubAck } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers as natsHeaders, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { type BackupStream, readBackupIndex, readMessages } from './backup.js';
+import { MigrationError } from './export.js';
+import { isDurable, recreateConfig, recreateConsumer, republishedHeader } from './stream-config.js';
+
+export interface ImportOptions {
+  /** How many servers share the streams: a stream's replicas are capped at it. */
+  readonly clusterSize: number;
+  /** The JetStream domain of the new servers, when they are reached through another domain. */
+  readonly domain?: string;
+  /** How long the new servers may take to accept the first stream (a cluster electing its meta leader). */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface ImportedStream {
+  readonly name: string;
+  readonly messages: number;
+}
+
+export interface ImportResult {
+  readonly streams: readonly ImportedStream[];
+  readonly messages: number;
+}
+
+/** Publishes in flight at once: acks are awaited in batches, order kept by the one connection. */
+const WINDOW = 256;
+
+/** What a JetStream that has just formed may answer for a moment (no meta leader yet, API not yet subscribed). */
+const TRANSIENT = /no responders|timeout|not available|insufficient resources|no suitable peers|meta leader/i;
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+/**
+ * Readiness (`/healthz` 200) says the meta leader is known; the first API
+ * request can still meet "no responders" (seen once in ~10 runs here). Bounded.
+ */
+async function whenApiAnswers(jsm: JetStreamManager, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await jsm.getAccountInfo();
+      return;
+    } catch (error) {
+      const text = (error as Error).message;
+      if (!TRANSIENT.test(text) || Date.now() > deadline) throw new MigrationError(`the new servers' JetStream does not answer: ${text}`);
+      await pause();
+    }
+  }
+}
+
+async function addStream(jsm: JetStreamManager, config: Record<string, unknown>, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await jsm.streams.add(config as Parameters<JetStreamManager['streams']['add']>[0]);
+      return;
+    } catch (error) {
+      const text = (error as Error).message;
+      if (!TRANSIENT.test(text) || Date.now() > deadline) throw new MigrationError(`stream ${String(config.name)}: cannot be created on the new servers: ${text}`);
+      await pause();
+    }
+  }
+}
+
+async function exists(jsm: JetStreamManager, name: string): Promise<boolean> {
+  try {
+    await jsm.streams.info(name);
+    return true;
+  } catch (error) {
+    if (/stream not found/i.test((error as Error).message)) return false;
+    throw error;
+  }
+}
+
+async function republish(js: ReturnType<typeof jetstream>, dir: string, stream: BackupStream): Promise<{ published: number; seqs: [number, number][] }> {
+  const seqs: [number, number][] = [];
+  let inFlight: Promise<[number, PubAck]>[] = [];
+  let published = 0;
+  const settle = async () => {
+    for (const [original, ack] of await Promise.all(inFlight)) {
+      if (ack.duplicate) throw new MigrationError(`stream ${stream.name}: message ${original} was taken for a duplicate (its Nats-Msg-Id was seen within the duplicate window)`);
+      seqs.push([original, ack.seq]);
+      published++;
+    }
+    inFlight = [];
+  };
+  for await (const message of readMessages(dir, stream)) {
+    const h = message.headers ? natsHeaders() : undefined;
+    if (h && message.headers) for (const [name, values] of Object.entries(message.headers)) if (republishedHeader(name)) for (const v of values) h.append(name, v);
+    const data = Buffer.from(message.data, 'base64');
+    const acked = js.publish(message.subject, data, { ...(h ? { headers: h } : {}), timeout: 10_000 }).then(
+      (ack): [number, PubAck] => [message.seq, ack],
+      (error: Error) => {
+        throw new MigrationError(`stream ${stream.name}: message ${message.seq} (${message.subject}) was not accepted: ${error.message}`);
+      },
+    );
+    acked.catch(() => {}); // seen by settle(); until then not an unhandled rejection
+    inFlight.push(acked);
+    if (inFlight.length >= WINDOW) await settle();
+  }
+  await settle();
+  return { published, seqs };
+}
+
+/** The new sequence of the first message after `ackFloor`, or one past the last. */
+function seqAfter(seqs: readonly [number, number][], ackFloor: number): number {
+  const next = seqs.find(([original]) => original > ackFloor);
+  return next ? next[1] : (seqs.at(-1)?.[1] ?? 0) + 1;
+}
+
+/** One stream: created, consumers, messages, sealed, counted. */
+async function importOne(
+  jsm: JetStreamManager,
+  js: ReturnType<typeof jetstream>,
+  backupDir: string,
+  stream: BackupStream,
+  clusterSize: number,
+  deadline: number,
+  created: () => void,
+): Promise<number> {
+  const { config, sealedAfter } = recreateConfig(stream, clusterSize);
+  await addStream(jsm, config, deadline);
+  created();
+  const durable = stream.consumers.filter(isDurable);
+  const addConsumer = async (config: Record<string, unknown>) => {
+    try {
+      await jsm.consumers.add(stream.name, config);
+    } catch (error) {
+      throw new MigrationError(`stream ${stream.name}: consumer ${String(config.durable_name)} cannot be created: ${(error as Error).message}`);
+    }
+  };
+  // An interest stream keeps a message only while a consumer wants it: consumers first.
+  const interest = config.retention === 'interest';
+  if (interest) for (const c of durable) await addConsumer(recreateConsumer({ ...c, ack_floor: 0 }, () => 1));
+  const { seqs } = await republish(js, backupDir, stream);
+  if (!interest) for (const c of durable) await addConsumer(recreateConsumer(c, (floor) => seqAfter(seqs, floor)));
+  // Sealed last: a sealed stream takes no messages. Its config as the server has it (first_seq may not be sent again).
+  if (sealedAfter) await jsm.streams.update(stream.name, { ...(await jsm.streams.info(stream.name)).config, sealed: true } as Parameters<JetStreamManager['streams']['update']>[1]);
+  const state = (await jsm.streams.info(stream.name)).state;
+  if (state.messages !== stream.messages) throw new MigrationError(`stream ${stream.name}: ${stream.messages} messages in the backup, ${state.messages} in the new stream`);
+  return state.messages;
+}
+
+/**
+ * Every stream of the backup, or none: a failure removes the streams this
+ * import created (copies of the backup, which stays), so the servers are as
+ * they were and a retry or a way back meets no half-imported stream.
+ */
+export async function importStreams(connection: NodeConnectionOptions, backupDir: string, options: ImportOptions): Promise<ImportResult> {
+  const index = readBackupIndex(backupDir);
+  const nc = await connect({ ...connection, name: 'core nats import' });
+  const created: string[] = [];
+  let jsm: JetStreamManager | undefined;
+  try {
+    const scope = options.domain ? { domain: options.domain } : {};
+    jsm = await jetstreamManager(nc, { ...scope, checkAPI: false }); // whenApiAnswers below waits instead of failing at once
+    const js = jetstream(nc, scope);
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+    await whenApiAnswers(jsm, deadline);
+    for (const stream of index.streams) {
+      // Never merge into a stream that is there already: its messages and ours could not be told apart.
+      if (await exists(jsm, stream.name)) throw new MigrationError(`stream ${stream.name}: already exists on the new servers; nothing of it was imported`);
+    }
+    const imported: ImportedStream[] = [];
+    for (const stream of index.streams) {
+      const messages = await importOne(jsm, js, backupDir, stream, options.clusterSize, deadline, () => created.push(stream.name));
+      imported.push({ name: stream.name, messages });
+    }
+    return { streams: imported, messages: imported.reduce((sum, s) => sum + s.messages, 0) };
+  } catch (error) {
+    const left: string[] = [];
+    for (const name of created) await jsm?.streams.delete(name).catch(() => left.push(name));
+    if (left.length) throw new MigrationError(`${(error as Error).message} (and the streams it had created could not all be removed: ${left.join(', ')})`);
+    throw error;
+  } finally {
+    await nc.close();
+  }
+}

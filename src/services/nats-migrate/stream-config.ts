@@ -1,0 +1,65 @@
+/**
+ * Pure: which streams can be carried over, and the configs that recreate a
+ * stream and its durable consumers on the new servers.
+ */
+import type { BackupConsumer, BackupStream } from './backup.js';
+
+type Json = Record<string, unknown>;
+
+/** Why a stream cannot be carried over by republishing its messages, or undefined. */
+export function cannotCarry(config: Json): string | undefined {
+  // A mirror accepts no publishes, and a sourced stream would source everything a second time.
+  if (config.mirror) return 'it mirrors another stream';
+  if (Array.isArray(config.sources) && config.sources.length > 0) return 'it sources other streams';
+  return undefined;
+}
+
+/** Metadata the server sets itself (`_nats.*`, since 2.11): it refuses or rewrites it on create. */
+function ownMetadata(config: Json): Json | undefined {
+  const metadata = config.metadata as Record<string, string> | undefined;
+  if (!metadata) return undefined;
+  const kept = Object.fromEntries(Object.entries(metadata).filter(([key]) => !key.startsWith('_nats.')));
+  return Object.keys(kept).length ? kept : undefined;
+}
+
+/**
+ * The stream's own config, with: replicas capped at the new cluster's size;
+ * the first sequence of the original (so a stream without gaps keeps its
+ * sequence numbers); no placement (it named the old server's cluster); not
+ * sealed until its messages are in (`sealedAfter`).
+ */
+export function recreateConfig(stream: BackupStream, clusterSize: number): { config: Json; sealedAfter: boolean } {
+  const { sealed, placement: _placement, metadata: _metadata, first_seq: _first, ...rest } = stream.config;
+  const metadata = ownMetadata(stream.config);
+  const replicas = Math.max(1, Math.min(Number(stream.config.num_replicas ?? 1) || 1, clusterSize));
+  const config: Json = { ...rest, num_replicas: replicas, ...(metadata ? { metadata } : {}) };
+  if (stream.first_seq > 1) config.first_seq = stream.first_seq;
+  return { config, sealedAfter: sealed === true };
+}
+
+/** Durable consumers only: an ephemeral one belongs to a client that is gone with the old server. */
+export function isDurable(consumer: BackupConsumer): boolean {
+  return typeof consumer.config.durable_name === 'string' && consumer.config.durable_name !== '';
+}
+
+/**
+ * A durable consumer's config on the new stream. Where it had acknowledged a
+ * prefix and delivered from the start, it starts after that prefix instead
+ * (`newSeqAfter`: the new sequence of the first message past the ack floor),
+ * so a worker does not see again what it had finished.
+ */
+export function recreateConsumer(consumer: BackupConsumer, newSeqAfter: (ackFloor: number) => number): Json {
+  const { metadata: _metadata, ...rest } = consumer.config;
+  const metadata = ownMetadata(consumer.config);
+  const config: Json = { ...rest, ...(metadata ? { metadata } : {}) };
+  if (consumer.ack_floor > 0 && (config.deliver_policy ?? 'all') === 'all') {
+    config.deliver_policy = 'by_start_sequence';
+    config.opt_start_seq = newSeqAfter(consumer.ack_floor);
+  }
+  return config;
+}
+
+/** Headers that ask the server to check a condition of the original publish, which would fail on a republish. */
+export function republishedHeader(name: string): boolean {
+  return !name.toLowerCase().startsWith('nats-expected-');
+}
