@@ -17,21 +17,20 @@
 // Usage: node bench/topology.mjs [runs]   (default 5; needs `npm run build`;
 // `core deps install` in the temp project must find nats-server >= 2.14).
 // Ports: CORE_PORT_OFFSET, else the first free offset from 21200 (step 300);
-// the anchor uses the same base ports at process index 10 and up.
+// the anchor uses the same base ports at process index 10 and up (helpers and
+// the anchor: bench/nats-bare.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allHealthy, BASE, Bare, indexes, leafCount, monitor, POLL_MS, portsFree, until, untilHealthy } from './nats-bare.mjs';
 import { alive, CORE, cleanup, core, fmtMs, median, ratio, readState, root, tempProject } from './scale.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
-const BASE = { client: 4222, monitor: 8222, cluster: 6222, leafnodes: 7422 };
 const STACK = [8090, 2015, 2019];
-const BARE = 10; // the anchor's first process index: clear of core's 0..4
-const POLL_MS = 5;
+const BARE = 10; // the anchor's first process index: clear of core's nodes (0..4) and leaves (100..)
+const LEAF = 100; // core's first leaf's process index
 /**
  * How long a measured cluster keeps running before it is stopped (not timed).
  * Seen here with 2.14.5, twice in ~15 tries: a cluster stopped within ~15 ms of
@@ -40,56 +39,11 @@ const POLL_MS = 5;
  */
 const SETTLE_MS = 1000;
 
-// ---------------------------------------------------------------- probes
-
-function get(port, pathname) {
-  return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: pathname, agent: false, timeout: 1000 }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode, body }));
-    });
-    request.on('error', () => resolve({ status: 0, body: '' }));
-    request.on('timeout', () => request.destroy());
-  });
-}
-
-const healthy = async (port) => (await get(port, '/healthz')).status === 200;
-const leafCount = async (port) => {
-  const answer = await get(port, '/leafz');
-  return answer.status === 200 ? JSON.parse(answer.body).leafnodes : -1;
-};
-
-/** ms from `start` until `check()` holds, polling every POLL_MS; throws after `limitMs`, with what the ports last said. */
-async function until(start, what, check, { limitMs = 60_000, ports = [] } = {}) {
-  for (;;) {
-    if (await check()) return performance.now() - start;
-    if (performance.now() - start > limitMs) {
-      const said = await Promise.all(ports.map(async (port) => `${port}: ${(await get(port, '/healthz')).body.trim() || 'no answer'}`));
-      throw new Error(`timed out after ${limitMs} ms waiting for ${what}${said.length ? `\n${said.join('\n')}` : ''}`);
-    }
-    await sleep(POLL_MS);
-  }
-}
-
-const allHealthy = (ports) => async () => (await Promise.all(ports.map(healthy))).every(Boolean);
-const untilHealthy = (start, what, ports) => until(start, what, allHealthy(ports), { ports });
-const monitor = (offset, index) => BASE.monitor + offset + index;
-const indexes = (from, count) => Array.from({ length: count }, (_, i) => from + i);
-
-async function portsFree(ports) {
-  const free = (port) =>
-    new Promise((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (const port of ports) if (!(await free(port))) return false;
-  return true;
-}
+// ---------------------------------------------------------------- ports
 
 async function chooseOffset() {
-  const needed = (offset) => [...Object.values(BASE).flatMap((base) => [...indexes(0, 5), ...indexes(BARE, 5)].map((i) => base + offset + i)), ...STACK.map((p) => p + offset)];
+  const used = [...indexes(0, 5), ...indexes(BARE, 5), ...indexes(LEAF, 2)];
+  const needed = (offset) => [...Object.values(BASE).flatMap((base) => used.map((i) => base + offset + i)), ...STACK.map((p) => p + offset)];
   if (process.env.CORE_PORT_OFFSET) return Number(process.env.CORE_PORT_OFFSET);
   for (let offset = 21200; offset <= 23900; offset += 300) if (offset !== 23000 && (await portsFree(needed(offset)))) return offset;
   throw new Error('no free port offset in 21200..23900: set CORE_PORT_OFFSET');
@@ -121,7 +75,7 @@ async function timedUp(project, env, what, condition, ports = []) {
   if (code !== 0) throw new Error(`core up -d exited ${code}: ${output.trim()}`);
   // Its own account of the run ("stack up: … (nats-1 … ms, pocketbase … ms, …)"), shown when it exits long after `ready`.
   const summary = /^(stack up|applied).*$/m.exec(output)?.[0];
-  return { ready, exit: ms, wall, summary };
+  return { ready, exit: ms, wall, summary, output };
 }
 
 /** ms from the command's spawn (wall clock) until the supervisor started the last of `names`, from its event log. */
@@ -148,56 +102,6 @@ function expectPorts(project, env, expected) {
 }
 
 // ---------------------------------------------------------------- the anchor: bare nats-server
-
-function bareConf(dir, offset, index, { name, cluster, routes, domain, hub, remotes }) {
-  const lines = [`server_name: "${name}"`, `listen: "127.0.0.1:${BASE.client + offset + index}"`, `http: "127.0.0.1:${monitor(offset, index)}"`];
-  lines.push(`jetstream { store_dir: "${path.join(dir, 'data', name)}"${domain ? `, domain: "${domain}"` : ''} }`);
-  if (cluster) {
-    const list = routes.map((i) => `"nats-route://127.0.0.1:${BASE.cluster + offset + i}"`).join(', ');
-    lines.push(`cluster { name: "${cluster}", listen: "127.0.0.1:${BASE.cluster + offset + index}", routes: [${list}] }`);
-  }
-  if (hub) lines.push(`leafnodes { listen: "127.0.0.1:${BASE.leafnodes + offset + index}" }`);
-  if (remotes) lines.push(`leafnodes { remotes: [ { urls: [${remotes.map((i) => `"nats-leaf://127.0.0.1:${BASE.leafnodes + offset + i}"`).join(', ')}] } ] }`);
-  const file = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-
-class Bare {
-  constructor(binary, dir, offset) {
-    Object.assign(this, { binary, dir, offset, children: new Map() });
-  }
-  /** Write the config of cluster node `index` (routes to `routes`), start it unless running. */
-  node(index, routes, extra = {}) {
-    const name = `bare-${extra.hub ? 'hub-' : ''}${index}`;
-    const file = bareConf(this.dir, this.offset, index, { name, cluster: extra.hub ? 'hub' : 'bare', routes, ...extra });
-    if (!this.children.has(index)) this.start(index, file);
-  }
-  leaf(index, hubs) {
-    this.start(index, bareConf(this.dir, this.offset, index, { name: `bare-leaf-${index}`, domain: `leaf${index}`, remotes: hubs }));
-  }
-  start(index, file) {
-    // A log per node (as core keeps one), read when a run goes wrong.
-    this.children.set(index, spawn(this.binary, ['-c', file, '-l', file.replace(/\.conf$/, '.log')], { stdio: 'ignore' }));
-  }
-  reload(index) {
-    this.children.get(index).kill('SIGHUP');
-  }
-  async stop(index) {
-    const child = this.children.get(index);
-    this.children.delete(index);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
-    await exited;
-  }
-  async stopAll() {
-    await Promise.all([...this.children.keys()].map((i) => this.stop(i)));
-  }
-  wipe() {
-    fs.rmSync(path.join(this.dir, 'data'), { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------- scenarios
 
@@ -263,7 +167,8 @@ async function coreScale(project, env, offset, ageMs) {
   const kept = ['nats-1', 'nats-2', 'nats-3'].filter((name) => readState(project).processes[name]?.pid === pids[name]?.pid).length;
   if (!(await allHealthy(indexes(0, 5).map((i) => monitor(offset, i)))())) throw new Error('after 3 -> 5: not all five nodes healthy');
   core(project, env, ['down']);
-  return { ...up, kept, spawned };
+  const reloaded = (up.output.match(/reloaded in .*config verified/g) ?? []).length;
+  return { ...up, kept, spawned, reloaded };
 }
 
 const sumLeafs = async (ports) => (await Promise.all(ports.map(leafCount))).reduce((a, b) => a + b, 0);
@@ -295,11 +200,11 @@ async function coreLeaf(project, env, offset) {
   core(project, env, ['up', '-d']);
   const hubPorts = indexes(0, 3).map((i) => monitor(offset, i));
   await until(performance.now(), 'leaf lhr connected', async () => (await sumLeafs(hubPorts)) === 1);
-  // Processes are indexed hubs first, then leaves in region order: nrt is index 4.
+  // Leaves take their ports from index 100 in region order (docs/topology.md): nrt is 101.
   setTopology(project, 'hub-spoke', { leaf_regions: ['lhr', 'nrt'] });
-  const add = await timedUp(project, env, 'leaf nrt connected', async () => (await leafCount(monitor(offset, 4))) > 0);
+  const add = await timedUp(project, env, 'leaf nrt connected', async () => (await leafCount(monitor(offset, LEAF + 1))) > 0);
   add.spawned = spawnedMs(project, add.wall, ['nats-leaf-nrt']);
-  expectPorts(project, env, { 'nats-hub-1': monitor(offset, 0), 'nats-leaf-lhr': monitor(offset, 3), 'nats-leaf-nrt': monitor(offset, 4) });
+  expectPorts(project, env, { 'nats-hub-1': monitor(offset, 0), 'nats-leaf-lhr': monitor(offset, LEAF), 'nats-leaf-nrt': monitor(offset, LEAF + 1) });
   const pid = readState(project).processes['nats-leaf-nrt'].pid;
   setTopology(project, 'hub-spoke', { leaf_regions: ['lhr'] });
   const remove = await timedUp(project, env, 'leaf nrt gone', async () => !alive(pid) && (await sumLeafs(hubPorts)) === 1);
@@ -414,6 +319,7 @@ async function main() {
     }
   }
   console.log(`3 -> 5: original nodes that kept their pid: ${r.coreScale.map((v) => v.kept).join(', ')} (of 3, per run)`);
+  console.log(`3 -> 5: original nodes reloaded in place, config verified (core up's report): ${r.coreScale.map((v) => v.reloaded).join(', ')} (of 3, per run)`);
   console.log(`node -e 0: ${spread(r.node)} (a bare Node start-up: every core command pays one before it does anything)`);
   const goal = median(values('core3', ready));
   const kept = fmtMs(median(values('core3r', ready)));
