@@ -75,7 +75,13 @@ async function timedUp(project, env, what, condition, ports = []) {
   if (code !== 0) throw new Error(`core up -d exited ${code}: ${output.trim()}`);
   // Its own account of the run ("stack up: … (nats-1 … ms, pocketbase … ms, …)"), shown when it exits long after `ready`.
   const summary = /^(stack up|applied).*$/m.exec(output)?.[0];
-  return { ready, exit: ms, wall, summary, output };
+  // An exit long after the nodes were healthy: keep the supervisor's event log of it (the project goes at the end).
+  let events;
+  if (ms - ready > 1000) {
+    events = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-topology-late-')), 'events.ndjson');
+    fs.copyFileSync(path.join(project, '.core-stack/events.ndjson'), events);
+  }
+  return { ready, exit: ms, wall, summary, output, events };
 }
 
 /** ms from the command's spawn (wall clock) until the supervisor started the last of `names`, from its event log. */
@@ -315,7 +321,9 @@ async function main() {
     ['coreLeaf', (v) => v.add],
   ]) {
     for (const v of r[key].map(pick)) {
-      if (v.exit - v.ready > 1000) console.log(`${key}: core up -d exited ${fmtMs(v.exit - v.ready)} after the nodes were healthy; it said: ${v.summary ?? '(nothing)'}`);
+      if (v.exit - v.ready > 1000) {
+        console.log(`${key}: core up -d exited ${fmtMs(v.exit - v.ready)} after the nodes were healthy; it said: ${v.summary ?? '(nothing)'}; its events: ${v.events}`);
+      }
     }
   }
   console.log(`3 -> 5: original nodes that kept their pid: ${r.coreScale.map((v) => v.kept).join(', ')} (of 3, per run)`);

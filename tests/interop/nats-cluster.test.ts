@@ -17,8 +17,9 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ControlClient } from '../../src/control/client.js';
+import { identify, isSameProcess, type ProcessIdentity } from '../../src/support/proc.js';
 import { runCore } from '../helpers/cli.js';
-import { ADMIN, alive, type E2eProject, e2eProject, freeOffset, isListening, waitFor } from '../helpers/e2e.js';
+import { ADMIN, type E2eProject, e2eProject, freeOffset, isListening, waitFor } from '../helpers/e2e.js';
 import { PROCESS_COMPOSE, pathWithProcessCompose } from '../helpers/process-compose.js';
 
 const NODES = ['nats-1', 'nats-2', 'nats-3'];
@@ -43,8 +44,13 @@ interface Jsz {
 
 let project: E2eProject;
 let offset: number;
-/** Every pid seen, for a last-resort kill in afterAll: process-compose orphans its children when it dies. */
-const seen = new Set<number>();
+/** Every process seen (pid and start time), for a last-resort kill in afterAll: process-compose orphans its children when it dies. */
+const seen = new Map<number, ProcessIdentity>();
+const remember = (pid: number) => {
+  if (pid <= 1 || seen.has(pid)) return;
+  const identity = identify(pid);
+  if (identity.start_time !== undefined) seen.set(pid, identity); // gone already (or no /proc): nothing to kill later
+};
 const core = (...args: string[]) => runCore(args, { cwd: project.dir, env: { ...project.env, PATH: pathWithProcessCompose() }, timeoutMs: 90_000 });
 const monitor = (i: number) => project.port(8222 + i);
 
@@ -62,7 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core('down');
-  for (const pid of seen) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const identity of seen.values()) if (isSameProcess(identity)) process.kill(identity.pid, 'SIGKILL');
   fs.rmSync(project.dir, { recursive: true, force: true });
 });
 
@@ -72,7 +78,7 @@ async function allReady(client: ControlClient): Promise<Map<string, Proc>> {
     `${SERVICES.join(', ')} ready`,
     async () => {
       const list = (await client.processes().catch(() => [])) as unknown as Proc[];
-      for (const p of list) if (p.pid > 0) seen.add(p.pid);
+      for (const p of list) remember(p.pid);
       const ready = SERVICES.every((name) => list.some((p) => p.name === name && p.status === 'Running' && p.is_ready === 'Ready'));
       return ready ? new Map(list.map((p) => [p.name, p])) : undefined;
     },
@@ -160,7 +166,7 @@ describe.skipIf(!PROCESS_COMPOSE)(`process-compose (${PROCESS_COMPOSE ?? 'not fo
     const log = path.join(project.dir, '.core-stack/logs/pc-interop.log');
     pc = spawn(PROCESS_COMPOSE!, ['up', '-f', file, '-t=false', '-U', '-u', socket, '-L', log, '--keep-project'], { cwd: project.dir, env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => pc!.once('exit', resolve));
-    if (pc.pid) seen.add(pc.pid);
+    if (pc.pid) remember(pc.pid);
     const client = new ControlClient(socket);
     const states = await allReady(client);
     await expectFormedCluster('PROCESSCOMPOSE');
@@ -183,7 +189,7 @@ describe.skipIf(!PROCESS_COMPOSE)(`process-compose (${PROCESS_COMPOSE ?? 'not fo
     expect(status.engine).toBe('process-compose');
     for (const [i, name] of NODES.entries()) {
       const p = status.processes.find((q: { name: string }) => q.name === name);
-      if (p?.pid) seen.add(p.pid);
+      if (p?.pid) remember(p.pid);
       expect(p).toMatchObject({ service: 'nats', status: 'Running', health: 'healthy', ports: { monitor: monitor(i) } });
     }
     for (const i of [0, 1, 2]) expect((await fetch(`http://127.0.0.1:${monitor(i)}/healthz`)).status).toBe(200);
