@@ -13,6 +13,7 @@ import type { LoadedManifest } from '../manifest/validate.js';
 import { TopologyConfigSchema, topologyShape, validateTopology, type TopologyConfig } from '../manifest/topology.js';
 import { clusteredReadinessUrl, natsProcesses, requiredPorts } from '../services/nats-topology.js';
 import type { Manifest } from '../manifest/schema.js';
+import { PROBE_DEFAULTS } from './probes.js';
 import type { ProcessTopology } from './types.js';
 
 /** A controller's replacement of one service's topology (src/controller/). */
@@ -120,10 +121,23 @@ export function primaryProcesses(units: readonly PlanUnit[]): Map<string, string
   return primary;
 }
 
+/**
+ * A clustered node restarted on its stored state is not ready before its meta
+ * leader is elected: a Raft election, 4–9 s by nats-server's timers. Its probe
+ * is given CLUSTERED_PROBE_WINDOW_S before failures count as fatal (process-compose
+ * stops a process whose readiness fails failure_threshold times in a row).
+ */
+const CLUSTERED_PROBE_WINDOW_S = 30;
+
 function clusteredProbe(proc: Manifest['process']): Manifest['process'] {
   const probe = proc.compose.readiness_probe;
   if (!probe?.http_get?.url) return proc;
-  return { ...proc, compose: { ...proc.compose, readiness_probe: { ...probe, http_get: { ...probe.http_get, url: clusteredReadinessUrl(probe.http_get.url) } } } };
+  const period = probe.period_seconds ?? PROBE_DEFAULTS.periodSeconds;
+  const threshold = Math.max(probe.failure_threshold ?? PROBE_DEFAULTS.failureThreshold, Math.ceil(CLUSTERED_PROBE_WINDOW_S / period));
+  return {
+    ...proc,
+    compose: { ...proc.compose, readiness_probe: { ...probe, failure_threshold: threshold, http_get: { ...probe.http_get, url: clusteredReadinessUrl(probe.http_get.url) } } },
+  };
 }
 
 function withHubs(proc: Manifest['process'], hubs: readonly string[]): Manifest['process'] {

@@ -65,6 +65,9 @@ describe('NATS topology → processes', () => {
     expect(pb.dependsOn).toEqual({ 'nats-1': 'process_healthy', 'nats-2': 'process_healthy', 'nats-3': 'process_healthy' });
     const probe = nats(p)[1]!.readiness!.check;
     expect(probe).toMatchObject({ kind: 'http', port: 8223, path: '/healthz' });
+    // 30 s before failures count (a restart on kept state waits for a Raft election); single-node keeps its 3.
+    expect(nats(p)[1]!.readiness!.failureThreshold).toBe(6);
+    expect(nats(plan(() => {}))[0]!.readiness!.failureThreshold).toBe(3);
     const stack = generateStack(p);
     const conf = stack.files.find((f) => f.path.endsWith('/nats-2.conf'))!.content;
     expect(conf).toContain('server_name: "nats-2"');
