@@ -47,6 +47,8 @@ export function startWatching({ engine, root, ownDirs, note, timeoutMs = 60_000 
   const watches = new Map<string, ProcessWatch>();
 
   const restart = async (name: string, file: string, changes: number): Promise<void> => {
+    // While an apply runs, a process it replaces is `pending` for a moment: judge it once the apply is over.
+    while (engine.applying && !engine.isShuttingDown) await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
     if (engine.isShuttingDown || !engine.document.processes[name]) return;
     const shown = inside(root, file) ? path.relative(root, file) : file;
     // Stopped by hand (`core stop`, or taken over by `core <svc> run` in a terminal) or never
