@@ -1,10 +1,14 @@
 /**
  * A topology change on a running stack that replaces every process holding a
- * NATS service's streams (groups.ts): the streams are read into a backup
- * folder before the change is sent, and republished into the new processes
- * once they are ready, with every count checked. What cannot be carried is
- * refused before anything changes (exit 2); what fails after the change says
- * where the backup is and how to restore it. Nothing under `.data/` is deleted.
+ * NATS service's streams (groups.ts): what cannot be carried is refused
+ * before anything changes (exit 2), read from the running servers. The
+ * streams are then read whole into a backup folder and republished into the
+ * new processes once they are ready, every count checked. A single node's
+ * streams are read from its store after it stopped (final-read.ts), so every
+ * message it acknowledged is carried; a cluster's or the hubs' are read
+ * before the change (a standalone server cannot load a clustered store). What
+ * fails after the change says where the streams are and how to get them
+ * back. Nothing under `.data/` is deleted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +21,7 @@ import { migrationsDir } from './backup.js';
 import { exportStreams, MigrationError } from './export.js';
 import { carriesNeeded, type CarryNeeded, storeOf } from './groups.js';
 import { importStreams } from './import.js';
+import { FinalReadError, readFinalStore } from './final-read.js';
 import { moveAside, streamsOnDisk } from './store.js';
 
 type Ports = Readonly<Record<string, Readonly<Record<string, { port: number; host: string }>>>>;
@@ -31,13 +36,24 @@ export interface RunningNats {
   readonly ports: Ports;
 }
 
-/** Exported, waiting for the change to be applied. */
+/** Checked (or read), waiting for the change to be applied. */
 export interface PendingCarry {
   readonly need: CarryNeeded;
-  readonly backup: string;
+  /** The backup read before the change; undefined where the old store is read once its server stopped. */
+  readonly backup: string | undefined;
+  /** As seen before the change. */
   readonly streams: number;
   readonly messages: number;
 }
+
+/** After the change: the processes still running, and the stack's marks for the temporary server. */
+export interface AfterChange {
+  readonly running: ReadonlySet<string>;
+  readonly marks: Readonly<Record<string, string>>;
+}
+
+/** A single node's store can be read by a standalone server once it stopped: read then, whole. */
+export const readsFinalStore = (need: CarryNeeded) => need.from.length === 1 && need.from[0] === need.service;
 
 export interface Carried {
   readonly service: string;
@@ -116,13 +132,21 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
       return client ? [hostPort(client.host, client.port)] : [];
     });
     if (source.length === 0) throw refuse('the running stack records no client port for them');
+    const final = readsFinalStore(need);
     let result: Awaited<ReturnType<typeof exportStreams>>;
     try {
-      result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
+      result = await exportStreams(
+        { servers: source, ...runningCredentials(plan, need.service), timeout: 5000 },
+        { root: migrationsDir(need.base), source: need.from, ...(final ? { checkOnly: true } : {}) },
+      );
     } catch (error) {
       throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
     }
-    if (!result.dir) continue; // no streams: nothing to carry, and nothing in the way
+    // No streams yet: nothing in the way; a single node's store is still looked at once it stopped (one may be made meanwhile).
+    if (result.streams.length === 0) {
+      if (final) pending.push({ need, backup: undefined, streams: 0, messages: 0 });
+      continue;
+    }
     // Checked once there is something to carry: a way back to a store left whole is no conflict when the other side is empty.
     const occupied = storedIn(
       need,
@@ -132,7 +156,7 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
       throw refuse('the new processes already have streams in their stores', [
         ...occupied.map((s) => `  ${s}`),
         `move ${need.to.map((s) => storePath(plan, need, s.name)).join(', ')} aside first (left from an earlier topology)`,
-        `the streams read meanwhile stay in ${relative(plan, result.dir)}/ (a spare copy; delete it when you like)`,
+        ...(result.dir ? [`the streams read meanwhile stay in ${relative(plan, result.dir)}/ (a spare copy; delete it when you like)`] : []),
       ]);
     }
     pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
@@ -140,47 +164,80 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
   return pending;
 }
 
-/** How to get the streams back by hand, for every message that leaves a backup behind. */
-export function restoreHint(plan: StackPlan, carry: PendingCarry): string[] {
-  const backup = relative(plan, carry.backup);
-  const old = carry.need.from.map((p) => storePath(plan, carry.need, p));
+/** The way back when the streams were not carried: the old store as it is, with the old topology. */
+function goBack(plan: StackPlan, need: CarryNeeded): string[] {
   return [
-    `the streams of ${carry.need.service} (${carry.streams} stream${carry.streams === 1 ? '' : 's'}, ${carry.messages} message${carry.messages === 1 ? '' : 's'}) were saved before the change to ${backup}/`,
-    `the old store is untouched: ${old.join(', ')}`,
-    `to put them into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core ${carry.need.service} restore ${backup}\``,
-    `or go back: set the topology as it was and run \`core up\` again (the old store is used as it is)`,
+    `the old store is untouched: ${need.from.map((p) => storePath(plan, need, p)).join(', ')}`,
+    `to go back: set the topology as it was and run \`core up\` (the old store is used as it is); then change the topology again`,
   ];
 }
 
 /**
- * After the change was applied and the new processes are ready: republish
- * every stream, check every count, then move the old store into the backup
- * folder (so no later start takes it for streams still to carry).
+ * How to get the streams back by hand, for every message after the change
+ * began. `backup`: the streams were read (before the change, or from the
+ * stopped server's store); without it the old store was not read yet.
  */
-export async function importAfterChange(pending: readonly PendingCarry[], plan: StackPlan): Promise<Carried[]> {
+export function restoreHint(plan: StackPlan, carry: PendingCarry, backup = carry.backup, counts: Pick<PendingCarry, 'streams' | 'messages'> = carry): string[] {
+  const { need } = carry;
+  if (!backup) return goBack(plan, need);
+  const when = readsFinalStore(need) ? `from the old store once ${need.from.join(', ')} had stopped` : 'before the change';
+  return [
+    `the streams of ${need.service} (${counts.streams} stream${counts.streams === 1 ? '' : 's'}, ${counts.messages} message${counts.messages === 1 ? '' : 's'}) were saved ${when} to ${relative(plan, backup)}/`,
+    `to put them into the running ${need.to.map((s) => s.name).join(', ')}: \`core ${need.service} restore ${relative(plan, backup)}\``,
+    ...goBack(plan, need),
+  ];
+}
+
+/** A single node's store, read once its server stopped (final-read.ts); undefined when it holds no streams. */
+async function finalBackup(plan: StackPlan, carry: PendingCarry, after: AfterChange): Promise<{ backup: string; streams: number; messages: number } | undefined> {
+  const { need } = carry;
+  const fail = (why: string, details: readonly string[] = []) =>
+    new RuntimeError('streams-not-carried', `${need.service}: the topology changed, but its streams were not carried over: ${why}`, [...details, ...goBack(plan, need)]);
+  const stillRunning = need.from.filter((p) => after.running.has(p));
+  // Two servers on one store would corrupt it: never read one whose server may still write.
+  if (stillRunning.length) throw fail(`${stillRunning.join(', ')} is still running, so its store cannot be read`);
+  if (storedIn(need, need.from).length === 0) return undefined;
+  try {
+    const read = await readFinalStore(need, { command: need.to[0]!.command, stackDir: plan.stackDir, marks: after.marks });
+    if (!read.dir) return undefined;
+    return { backup: read.dir, streams: read.streams.length, messages: read.messages };
+  } catch (error) {
+    throw fail((error as Error).message, error instanceof FinalReadError ? error.details : []);
+  }
+}
+
+/**
+ * After the change was applied and the new processes are ready: read a
+ * single node's final store, republish every stream, check every count, then
+ * move the old store into the backup folder (so no later start takes it for
+ * streams still to carry).
+ */
+export async function importAfterChange(pending: readonly PendingCarry[], plan: StackPlan, after: AfterChange): Promise<Carried[]> {
   const carried: Carried[] = [];
   for (const carry of pending) {
     const { need } = carry;
+    const read = carry.backup ? { backup: carry.backup, streams: carry.streams, messages: carry.messages } : await finalBackup(plan, carry, after);
+    if (!read) continue; // the single node held no streams when it stopped: nothing to carry, nothing in the way
     const servers = need.to.flatMap((s) => (s.ports.client ? [hostPort(s.ports.client.host, s.ports.client.port)] : []));
     try {
-      await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, carry.backup, { clusterSize: need.to.length });
+      await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, read.backup, { clusterSize: need.to.length });
     } catch (error) {
       throw new RuntimeError(
         'streams-not-carried',
         `${need.service}: the topology changed, but carrying its streams over failed: ${(error as Error).message}`,
-        restoreHint(plan, carry),
+        restoreHint(plan, carry, read.backup, read),
       );
     }
     const notMoved: string[] = [];
     for (const p of need.from) {
       const store = storeOf(need.base, p, need.service);
       try {
-        moveAside(p === need.service ? path.join(store, 'jetstream') : store, carry.backup, p);
+        moveAside(p === need.service ? path.join(store, 'jetstream') : store, read.backup, p);
       } catch (error) {
         notMoved.push(`${storePath(plan, need, p)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
     }
-    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: carry.backup, streams: carry.streams, messages: carry.messages, notMoved });
+    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: read.backup, streams: read.streams, messages: read.messages, notMoved });
   }
   return carried;
 }

@@ -19,6 +19,12 @@ export interface ExportOptions {
   /** JetStream domain to read from, when the servers are reached through another domain. */
   readonly domain?: string;
   readonly now?: Date;
+  /**
+   * Read every message to check it can be carried (mirrors, duplicate
+   * `Nats-Msg-Id`s), write nothing: the look at a running server before the
+   * change, while clients may still write to it (so no "changed while read").
+   */
+  readonly checkOnly?: boolean;
 }
 
 export interface ExportResult {
@@ -83,7 +89,7 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         ]);
       }
     }
-    const writer = new BackupWriter(options.root, backupName(options.now ?? new Date()));
+    const writer = options.checkOnly ? undefined : new BackupWriter(options.root, backupName(options.now ?? new Date()));
     try {
       const streams: BackupStream[] = [];
       for (const info of infos.sort((a, b) => a.config.name.localeCompare(b.config.name))) {
@@ -91,7 +97,7 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         const { messages, first_seq, last_seq } = info.state;
         const consumers: BackupConsumer[] = [];
         for await (const c of jsm.consumers.list(name)) consumers.push({ config: c.config as unknown as Record<string, unknown>, ack_floor: c.ack_floor.stream_seq });
-        const out = writer.openStream();
+        const out = writer?.openStream() ?? { file: '', write: () => {}, close: () => {} };
         let read = 0;
         const ids = new Map<string, number>();
         try {
@@ -110,6 +116,10 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         } finally {
           out.close();
         }
+        if (!writer) {
+          streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages: read, first_seq, last_seq, consumers, file: '' });
+          continue;
+        }
         const after = await jsm.streams.info(name);
         if (read !== messages) throw new MigrationError(`stream ${name}: read ${read} messages, but the stream holds ${messages}`);
         if (after.state.last_seq !== last_seq || after.state.messages !== messages) {
@@ -117,10 +127,11 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         }
         streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages, first_seq, last_seq, consumers, file: out.file });
       }
+      if (!writer) return { dir: undefined, streams, messages: streams.reduce((sum, s) => sum + s.messages, 0) };
       const dir = writer.finish({ version: BACKUP_VERSION, created_at: (options.now ?? new Date()).toISOString(), source: options.source, streams });
       return { dir, streams, messages: streams.reduce((sum, s) => sum + s.messages, 0) };
     } catch (error) {
-      writer.abandon();
+      writer?.abandon();
       throw error;
     }
   } finally {

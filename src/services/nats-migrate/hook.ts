@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { StackHandle } from '../../control/connect.js';
+import { stackMarks } from '../../control/marks.js';
 import type { DesiredStack, StackEngine } from '../../engines/engine.js';
 import { CoreError, InputError, RuntimeError } from '../../support/errors.js';
 import { carriesNeeded, natsServices } from './groups.js';
@@ -32,12 +33,17 @@ export async function carryBeforeChange(engine: StackEngine, handle: StackHandle
   if (pending.length === 0) return undefined;
   return {
     finish: async () => {
-      const carried = await carry.importAfterChange(pending, desired.plan);
+      // Read again: the change stopped the old processes (a store is read only once its server is gone).
+      const running = new Set((await engine.snapshot()).filter((p) => p.is_running).map((p) => p.name));
+      const marks = handle.supervisor ? stackMarks(desired.plan.stackDir, handle.supervisor) : {};
+      const carried = await carry.importAfterChange(pending, desired.plan, { running, marks });
       return { lines: carried.flatMap((c) => carry.carriedLines(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
     },
     hint: () => pending.flatMap((p) => carry.restoreHint(desired.plan, p)),
     spare: () =>
-      pending.map((p) => `the streams read before the change stay in ${path.relative(desired.plan.root, p.backup)}/ (a spare copy: nothing changed; delete it when you like)`),
+      pending.flatMap((p) =>
+        !p.backup ? [] : [`the streams read before the change stay in ${path.relative(desired.plan.root, p.backup)}/ (a spare copy: nothing changed; delete it when you like)`],
+      ),
   };
 }
 
@@ -46,7 +52,7 @@ export async function carryPreview(engine: StackEngine, desired: DesiredStack): 
   const names = (await engine.snapshot()).map((p) => p.name);
   return carriesNeeded(names, desired.plan).map(
     (need) =>
-      `would carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')} (read before the change, republished after it, every count checked)`,
+      `would carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')} (${need.from.length === 1 && need.from[0] === need.service ? 'checked before the change, read from the store once the old server stopped' : 'read before the change'}, republished after it, every count checked)`,
   );
 }
 
