@@ -51,6 +51,7 @@ export class StoreServerError extends Error {
 const USER = 'core-carry';
 const PASS_VAR = 'CORE_CARRY_PASSWORD';
 const quote = (s: string) => JSON.stringify(s);
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -80,8 +81,20 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: false,
   });
+  // Core ending any way it can still run code (an exit, Ctrl-C, a SIGTERM): the server goes with it.
+  // The store is only read, so killing it loses nothing. A SIGKILL of core leaves it to `core down` (the marks).
   const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill); // core ending any way it can still run code: the server goes with it
+  const onSignal = (signal: NodeJS.Signals) => {
+    kill();
+    release();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal); // as if we had not been listening
+  };
+  const release = () => {
+    process.removeListener('exit', kill);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+  process.once('exit', kill);
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -93,7 +106,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
           await exited(child);
         }
       }
-      process.removeListener('exit', kill);
+      release();
       fs.rmSync(dir, { recursive: true, force: true });
     })());
   const lastLines = () => lines.slice(-8);
