@@ -64,6 +64,8 @@ export interface Carried {
   readonly messages: number;
   /** Old stores that could not be moved into the backup: the next start would take them for streams still to carry. */
   readonly notMoved: readonly string[];
+  /** The temporary server's start and stop (ms), where the old store was read once its server stopped. */
+  readonly storeServerMs?: number;
 }
 
 export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
@@ -189,7 +191,11 @@ export function restoreHint(plan: StackPlan, carry: PendingCarry, backup = carry
 }
 
 /** A single node's store, read once its server stopped (final-read.ts); undefined when it holds no streams. */
-async function finalBackup(plan: StackPlan, carry: PendingCarry, after: AfterChange): Promise<{ backup: string; streams: number; messages: number } | undefined> {
+async function finalBackup(
+  plan: StackPlan,
+  carry: PendingCarry,
+  after: AfterChange,
+): Promise<{ backup: string; streams: number; messages: number; storeServerMs?: number } | undefined> {
   const { need } = carry;
   const fail = (why: string, details: readonly string[] = []) =>
     new RuntimeError('streams-not-carried', `${need.service}: the topology changed, but its streams were not carried over: ${why}`, [...details, ...goBack(plan, need)]);
@@ -200,7 +206,7 @@ async function finalBackup(plan: StackPlan, carry: PendingCarry, after: AfterCha
   try {
     const read = await readFinalStore(need, { command: need.to[0]!.command, stackDir: plan.stackDir, marks: after.marks });
     if (!read.dir) return undefined;
-    return { backup: read.dir, streams: read.streams.length, messages: read.messages };
+    return { backup: read.dir, streams: read.streams.length, messages: read.messages, storeServerMs: Math.round(read.serverMs) };
   } catch (error) {
     throw fail((error as Error).message, error instanceof FinalReadError ? error.details : []);
   }
@@ -237,7 +243,16 @@ export async function importAfterChange(pending: readonly PendingCarry[], plan: 
         notMoved.push(`${storePath(plan, need, p)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
     }
-    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: read.backup, streams: read.streams, messages: read.messages, notMoved });
+    carried.push({
+      service: need.service,
+      from: need.from,
+      to: need.to.map((s) => s.name),
+      backup: read.backup,
+      streams: read.streams,
+      messages: read.messages,
+      notMoved,
+      ...(read.storeServerMs !== undefined ? { storeServerMs: read.storeServerMs } : {}),
+    });
   }
   return carried;
 }
@@ -251,5 +266,13 @@ function carriedLine(plan: StackPlan, c: Carried): string {
 }
 
 export function carriedJson(plan: StackPlan, c: Carried) {
-  return { service: c.service, from: c.from, to: c.to, streams: c.streams, messages: c.messages, backup: relative(plan, c.backup) };
+  return {
+    service: c.service,
+    from: c.from,
+    to: c.to,
+    streams: c.streams,
+    messages: c.messages,
+    backup: relative(plan, c.backup),
+    ...(c.storeServerMs !== undefined ? { store_server_ms: c.storeServerMs } : {}),
+  };
 }

@@ -6,7 +6,7 @@
  * and the stream must not have moved on meanwhile, or the export fails and
  * leaves no backup (a half backup must never pass for a whole one).
  */
-import { jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstreamManager, type StoredMsg, type StreamState } from '@nats-io/jetstream';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { BACKUP_VERSION, type BackupConsumer, type BackupMessage, type BackupStream, BackupWriter, backupName } from './backup.js';
 import { cannotCarry } from './stream-config.js';
@@ -74,6 +74,37 @@ function sameId(stream: string, ids: Map<string, number>, message: BackupMessage
   ids.set(id, message.seq);
 }
 
+/** Requests in flight at once where every sequence is known to hold a message. */
+const WINDOW = 64;
+
+/**
+ * A stream's messages up to `last_seq`, in order, by sequence (STREAM.MSG.GET):
+ * a pure read, where a consumer would not be (a work-queue stream refuses a
+ * second one; an interest stream counts it). Without gaps, each sequence is
+ * asked for by number, `WINDOW` at a time; with gaps (deleted messages, a KV
+ * bucket's history), one at a time, each the next at or after the last.
+ * Ends early where one is gone or was written after `state` was taken: the
+ * caller's counts say so.
+ */
+async function* storedMessages(jsm: JetStreamManager, name: string, state: StreamState): AsyncGenerator<StoredMsg> {
+  const first = Math.max(state.first_seq, 1);
+  if ((state.num_deleted ?? 0) === 0 && state.last_seq - first + 1 === state.messages) {
+    for (let seq = first; seq <= state.last_seq; seq += WINDOW) {
+      const batch: Promise<StoredMsg | null>[] = [];
+      for (let s = seq; s <= Math.min(state.last_seq, seq + WINDOW - 1); s++) batch.push(jsm.streams.getMessage(name, { seq: s }));
+      for (const m of await Promise.all(batch)) if (m) yield m;
+    }
+    return;
+  }
+  let seq = first;
+  for (;;) {
+    const m = await jsm.streams.getMessage(name, { seq, next_by_subj: '>' } as unknown as { seq: number });
+    if (!m || m.seq > state.last_seq) return;
+    yield m;
+    seq = m.seq + 1;
+  }
+}
+
 export async function exportStreams(connection: NodeConnectionOptions, options: ExportOptions): Promise<ExportResult> {
   const nc = await connect({ ...connection, name: 'core nats export' });
   try {
@@ -101,17 +132,12 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         let read = 0;
         const ids = new Map<string, number>();
         try {
-          // One message at a time by sequence (STREAM.MSG.GET, next at or after): a pure read, where a
-          // consumer would not be (a work-queue stream refuses a second one; an interest stream counts it).
-          let seq = Math.max(first_seq, 1);
-          while (read < messages) {
-            const m = await jsm.streams.getMessage(name, { seq, next_by_subj: '>' } as unknown as { seq: number });
-            if (!m || m.seq > last_seq) break; // gone, or written after we looked: the checks below say so
+          for await (const m of storedMessages(jsm, name, info.state)) {
+            if (read >= messages) break;
             const message = toMessage(m);
             sameId(name, ids, message);
             out.write(message);
             read++;
-            seq = m.seq + 1;
           }
         } finally {
           out.close();

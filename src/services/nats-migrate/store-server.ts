@@ -61,7 +61,8 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startStoreServer(options: StoreServerOptions): Promise<StoreServer> {
   const dir = fs.mkdtempSync(path.join(options.workDir, 'nats-carry-'));
   fs.chmodSync(dir, 0o700);
-  const pass = randomBytes(24).toString('base64url');
+  // A letter first: nats-server parses a variable's value, and one starting with a digit as a number.
+  const pass = `p${randomBytes(24).toString('hex')}`;
   const conf = path.join(dir, 'carry.conf');
   fs.writeFileSync(
     conf,
