@@ -6,7 +6,9 @@
 // Alternated per run, so machine load hits each size alike. Prints the whole command's time, the
 // temporary server's start + stop (`store_server_ms` of `--json`), and the messages per second
 // the carry-over adds against the empty stream.
-// Usage: node bench/nats-carry.mjs [runs]   (needs `npm run build` and nats-server ≥ 2.14 in the cache)
+// `back`: the other way, a 3-node cluster (an R3 stream) → single-node, where the old stores are
+// read through a temporary 3-node cluster.
+// Usage: node bench/nats-carry.mjs [runs] [back]   (needs `npm run build` and nats-server ≥ 2.14 in the cache)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,8 @@ import { connect, headers } from '@nats-io/transport-node';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 3);
+const back = process.argv[3] === 'back';
+const [FROM, TO] = back ? ['cluster', 'single-node'] : ['single-node', 'cluster'];
 const OFFSET = Number(process.env.CORE_BENCH_OFFSET ?? 46900);
 const SIZES = [0, 1000, 10000];
 const payload = 'x'.repeat(100);
@@ -28,7 +32,7 @@ function project() {
   manifest.config.deployment = { local: { nodes: 3 } };
   const file = path.join(dir, 'services/nats/service.json');
   const topology = (value) => fs.writeFileSync(file, JSON.stringify({ ...manifest, config: { ...manifest.config, topology: value } }));
-  topology('single-node');
+  topology(FROM);
   const core = (...args) => {
     const start = performance.now();
     const out = execFileSync(process.execPath, [path.join(root, 'dist/core.js'), ...args], {
@@ -44,7 +48,7 @@ function project() {
 
 async function fill(count) {
   const nc = await connect({ servers: `127.0.0.1:${4222 + OFFSET}` });
-  await (await jetstreamManager(nc)).streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+  await (await jetstreamManager(nc)).streams.add({ name: 'ORDERS', subjects: ['orders.>'], num_replicas: back ? 3 : 1 });
   const js = jetstream(nc);
   for (let i = 0; i < count; i += 500) {
     const batch = [];
@@ -67,7 +71,7 @@ for (let run = 0; run < runs; run++) {
     try {
       p.core('up', '-d');
       await fill(size);
-      p.topology('cluster');
+      p.topology(TO);
       const { ms, out } = p.core('up', '-d', '--json');
       const [carried] = JSON.parse(out).nats_carried ?? [];
       if (carried?.messages !== size) throw new Error(`not carried:\n${out}`);

@@ -51,20 +51,20 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('a temporary nats-server on a stopped single node’s store', () => {
   it('serves the store on loopback with a password from its environment only, carries the marks, and is gone after stop()', async () => {
     const stack = fs.mkdtempSync(path.join(dir, 'stack-'));
-    const server = await startStoreServer({ command: NATS_SERVER, storeDir: base, workDir: stack, marks: MARKS, name: 'nats-carry' });
+    const server = await startStoreServer({ command: NATS_SERVER, members: [{ name: 'nats', storeDir: base }], workDir: stack, marks: MARKS });
     let pid: number | undefined;
     try {
-      pid = server.pid;
-      expect(server.server).toMatch(/^127\.0\.0\.1:\d+$/);
+      pid = server.pids[0];
+      expect(server.servers).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
       const env = environOf(pid!);
       expect(env?.get('CORE_STACK_ID')).toBe('test-stack');
       expect(env?.get('PC_PROC_NAME')).toBe('nats-carry');
       expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(server.pass);
       const [folder] = fs.readdirSync(stack);
       expect(fs.statSync(path.join(stack, folder!)).mode & 0o777).toBe(0o700);
-      expect(fs.readFileSync(path.join(stack, folder!, 'carry.conf'), 'utf8')).not.toContain(server.pass);
-      await expect(connect({ servers: server.server, reconnect: false })).rejects.toThrow(/Authorization/i); // no password, no entry
-      const nc = await connect({ servers: server.server, user: server.user, pass: server.pass });
+      expect(fs.readFileSync(path.join(stack, folder!, 'nats.conf'), 'utf8')).not.toContain(server.pass);
+      await expect(connect({ servers: server.servers[0], reconnect: false })).rejects.toThrow(/Authorization/i); // no password, no entry
+      const nc = await connect({ servers: server.servers[0], user: server.user, pass: server.pass });
       expect((await (await jetstreamManager(nc)).streams.info('ORDERS')).state.messages).toBe(50);
       await nc.close();
     } finally {
@@ -94,8 +94,8 @@ describe('a temporary nats-server on a stopped single node’s store', () => {
     const before = listing(base);
     const failed = await readFinalStore(need(), { command: fake, stackDir: stack, marks: MARKS }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(FinalReadError);
-    expect((failed as FinalReadError).message).toBe('a temporary nats-server on the old store of nats could not start: it exited (code 3) before it was ready');
-    expect((failed as FinalReadError).details).toEqual(['its last lines:', '  cannot open the store: test']);
+    expect((failed as FinalReadError).message).toBe('a temporary nats-server on the old store of nats could not start: nats exited (code 3) before it was ready');
+    expect((failed as FinalReadError).details).toEqual(['its last lines:', '  nats: cannot open the store: test']);
     const missing = await readFinalStore(need(), { command: path.join(dir, 'no-such-binary'), stackDir: stack, marks: MARKS }).catch((e: unknown) => e);
     expect((missing as Error).message).toMatch(/could not start: .*no-such-binary could not be started: spawn .* ENOENT/);
     expect(listing(base)).toEqual(before);

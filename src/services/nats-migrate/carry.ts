@@ -1,14 +1,13 @@
 /**
  * A topology change on a running stack that replaces every process holding a
  * NATS service's streams (groups.ts): what cannot be carried is refused
- * before anything changes (exit 2), read from the running servers. The
- * streams are then read whole into a backup folder and republished into the
- * new processes once they are ready, every count checked. A single node's
- * streams are read from its store after it stopped (final-read.ts), so every
- * message it acknowledged is carried; a cluster's or the hubs' are read
- * before the change (a standalone server cannot load a clustered store). What
- * fails after the change says where the streams are and how to get them
- * back. Nothing under `.data/` is deleted.
+ * before anything changes (exit 2), checked on the running servers. Once the
+ * change has stopped the old processes and the new ones are ready, the old
+ * stores are read whole through temporary servers (final-read.ts) into a
+ * backup folder, so every message the old servers acknowledged is carried,
+ * and republished into the new processes, every count checked. What fails
+ * after the change says where the streams are and how to get them back.
+ * Nothing under `.data/` is deleted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { credentialsFile } from '../credentials-file.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { migrationsDir } from './backup.js';
 import { exportStreams, MigrationError } from './export.js';
-import { carriesNeeded, type CarryNeeded, storeOf } from './groups.js';
+import { carriesNeeded, type CarryNeeded, roleOf, storeOf } from './groups.js';
 import { importStreams } from './import.js';
 import { FinalReadError, readFinalStore } from './final-read.js';
 import { moveAside, streamsOnDisk } from './store.js';
@@ -36,12 +35,10 @@ export interface RunningNats {
   readonly ports: Ports;
 }
 
-/** Checked (or read), waiting for the change to be applied. */
+/** Checked, waiting for the change to be applied. */
 export interface PendingCarry {
   readonly need: CarryNeeded;
-  /** The backup read before the change; undefined where the old store is read once its server stopped. */
-  readonly backup: string | undefined;
-  /** As seen before the change. */
+  /** As seen before the change (clients may have written since). */
   readonly streams: number;
   readonly messages: number;
 }
@@ -52,9 +49,6 @@ export interface AfterChange {
   readonly marks: Readonly<Record<string, string>>;
 }
 
-/** A single node's store can be read by a standalone server once it stopped: read then, whole. */
-export const readsFinalStore = (need: CarryNeeded) => need.from.length === 1 && need.from[0] === need.service;
-
 export interface Carried {
   readonly service: string;
   readonly from: readonly string[];
@@ -64,8 +58,8 @@ export interface Carried {
   readonly messages: number;
   /** Old stores that could not be moved into the backup: the next start would take them for streams still to carry. */
   readonly notMoved: readonly string[];
-  /** The temporary server's start and stop (ms), where the old store was read once its server stopped. */
-  readonly storeServerMs?: number;
+  /** The temporary servers' start and stop (ms). */
+  readonly storeServerMs: number;
 }
 
 export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
@@ -134,19 +128,18 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
       return client ? [hostPort(client.host, client.port)] : [];
     });
     if (source.length === 0) throw refuse('the running stack records no client port for them');
-    const final = readsFinalStore(need);
     let result: Awaited<ReturnType<typeof exportStreams>>;
     try {
       result = await exportStreams(
         { servers: source, ...runningCredentials(plan, need.service), timeout: 5000 },
-        { root: migrationsDir(need.base), source: need.from, ...(final ? { checkOnly: true } : {}) },
+        { root: migrationsDir(need.base), source: need.from, checkOnly: true },
       );
     } catch (error) {
       throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
     }
-    // No streams yet: nothing in the way; a single node's store is still looked at once it stopped (one may be made meanwhile).
+    // No streams yet: nothing in the way; the stores are still looked at once their servers stopped (one may be made meanwhile).
     if (result.streams.length === 0) {
-      if (final) pending.push({ need, backup: undefined, streams: 0, messages: 0 });
+      pending.push({ need, streams: 0, messages: 0 });
       continue;
     }
     // Checked once there is something to carry: a way back to a store left whole is no conflict when the other side is empty.
@@ -158,53 +151,56 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
       throw refuse('the new processes already have streams in their stores', [
         ...occupied.map((s) => `  ${s}`),
         `move ${need.to.map((s) => storePath(plan, need, s.name)).join(', ')} aside first (left from an earlier topology)`,
-        ...(result.dir ? [`the streams read meanwhile stay in ${relative(plan, result.dir)}/ (a spare copy; delete it when you like)`] : []),
       ]);
     }
-    pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
+    pending.push({ need, streams: result.streams.length, messages: result.messages });
   }
   return pending;
 }
 
 /** The way back when the streams were not carried: the old store as it is, with the old topology. */
-function goBack(plan: StackPlan, need: CarryNeeded): string[] {
+export function goBack(plan: StackPlan, need: CarryNeeded): string[] {
   return [
     `the old store is untouched: ${need.from.map((p) => storePath(plan, need, p)).join(', ')}`,
     `to go back: set the topology as it was and run \`core up\` (the old store is used as it is); then change the topology again`,
   ];
 }
 
-/**
- * How to get the streams back by hand, for every message after the change
- * began. `backup`: the streams were read (before the change, or from the
- * stopped server's store); without it the old store was not read yet.
- */
-export function restoreHint(plan: StackPlan, carry: PendingCarry, backup = carry.backup, counts: Pick<PendingCarry, 'streams' | 'messages'> = carry): string[] {
-  const { need } = carry;
-  if (!backup) return goBack(plan, need);
-  const when = readsFinalStore(need) ? `from the old store once ${need.from.join(', ')} had stopped` : 'before the change';
+interface Read {
+  readonly backup: string;
+  readonly streams: number;
+  readonly messages: number;
+  readonly storeServerMs: number;
+}
+
+/** An import that failed: where the streams were saved, how to put them in, and the way back. */
+function restoreHint(plan: StackPlan, need: CarryNeeded, read: Read): string[] {
+  const backup = relative(plan, read.backup);
   return [
-    `the streams of ${need.service} (${counts.streams} stream${counts.streams === 1 ? '' : 's'}, ${counts.messages} message${counts.messages === 1 ? '' : 's'}) were saved ${when} to ${relative(plan, backup)}/`,
-    `to put them into the running ${need.to.map((s) => s.name).join(', ')}: \`core ${need.service} restore ${relative(plan, backup)}\``,
+    `the streams of ${need.service} (${read.streams} stream${read.streams === 1 ? '' : 's'}, ${read.messages} message${read.messages === 1 ? '' : 's'}) were saved from the old store once ${need.from.join(', ')} had stopped to ${backup}/`,
+    `to put them into the running ${need.to.map((s) => s.name).join(', ')}: \`core ${need.service} restore ${backup}\``,
     ...goBack(plan, need),
   ];
 }
 
-/** A single node's store, read once its server stopped (final-read.ts); undefined when it holds no streams. */
-async function finalBackup(
-  plan: StackPlan,
-  carry: PendingCarry,
-  after: AfterChange,
-): Promise<{ backup: string; streams: number; messages: number; storeServerMs?: number } | undefined> {
-  const { need } = carry;
+/** The name the old processes' cluster had (a cluster's nodes: the service; hubs: the hub domain). */
+function oldCluster(plan: StackPlan, need: CarryNeeded): string | undefined {
+  if (need.from.length < 2) return undefined;
+  if (roleOf(need.from[0]!, need.service) !== 'hub') return need.service;
+  return plan.services.find((s) => s.service === need.service && s.topology?.role === 'hub')?.topology?.cluster ?? 'hub';
+}
+
+/** The old stores, read once their servers stopped (final-read.ts); undefined when they hold no streams. */
+async function finalBackup(plan: StackPlan, need: CarryNeeded, after: AfterChange): Promise<Read | undefined> {
   const fail = (why: string, details: readonly string[] = []) =>
     new RuntimeError('streams-not-carried', `${need.service}: the topology changed, but its streams were not carried over: ${why}`, [...details, ...goBack(plan, need)]);
   const stillRunning = need.from.filter((p) => after.running.has(p));
   // Two servers on one store would corrupt it: never read one whose server may still write.
-  if (stillRunning.length) throw fail(`${stillRunning.join(', ')} is still running, so its store cannot be read`);
+  if (stillRunning.length) throw fail(`${stillRunning.join(', ')} ${stillRunning.length === 1 ? 'is' : 'are'} still running, so the old store cannot be read`);
   if (storedIn(need, need.from).length === 0) return undefined;
   try {
-    const read = await readFinalStore(need, { command: need.to[0]!.command, stackDir: plan.stackDir, marks: after.marks });
+    const cluster = oldCluster(plan, need);
+    const read = await readFinalStore(need, { command: need.to[0]!.command, stackDir: plan.stackDir, marks: after.marks, ...(cluster ? { cluster } : {}) });
     if (!read.dir) return undefined;
     return { backup: read.dir, streams: read.streams.length, messages: read.messages, storeServerMs: Math.round(read.serverMs) };
   } catch (error) {
@@ -222,8 +218,8 @@ export async function importAfterChange(pending: readonly PendingCarry[], plan: 
   const carried: Carried[] = [];
   for (const carry of pending) {
     const { need } = carry;
-    const read = carry.backup ? { backup: carry.backup, streams: carry.streams, messages: carry.messages } : await finalBackup(plan, carry, after);
-    if (!read) continue; // the single node held no streams when it stopped: nothing to carry, nothing in the way
+    const read = await finalBackup(plan, need, after);
+    if (!read) continue; // no streams when they stopped: nothing to carry, nothing in the way
     const servers = need.to.flatMap((s) => (s.ports.client ? [hostPort(s.ports.client.host, s.ports.client.port)] : []));
     try {
       await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, read.backup, { clusterSize: need.to.length });
@@ -231,7 +227,7 @@ export async function importAfterChange(pending: readonly PendingCarry[], plan: 
       throw new RuntimeError(
         'streams-not-carried',
         `${need.service}: the topology changed, but carrying its streams over failed: ${(error as Error).message}`,
-        restoreHint(plan, carry, read.backup, read),
+        restoreHint(plan, need, read),
       );
     }
     const notMoved: string[] = [];
@@ -251,7 +247,7 @@ export async function importAfterChange(pending: readonly PendingCarry[], plan: 
       streams: read.streams,
       messages: read.messages,
       notMoved,
-      ...(read.storeServerMs !== undefined ? { storeServerMs: read.storeServerMs } : {}),
+      storeServerMs: read.storeServerMs,
     });
   }
   return carried;
@@ -273,6 +269,6 @@ export function carriedJson(plan: StackPlan, c: Carried) {
     streams: c.streams,
     messages: c.messages,
     backup: relative(plan, c.backup),
-    ...(c.storeServerMs !== undefined ? { store_server_ms: c.storeServerMs } : {}),
+    store_server_ms: c.storeServerMs,
   };
 }

@@ -4,7 +4,6 @@
  * service's streams (pure, cheap); only then the NATS clients are loaded and
  * the streams read. After the change, they are carried over.
  */
-import path from 'node:path';
 import type { StackHandle } from '../../control/connect.js';
 import { stackMarks } from '../../control/marks.js';
 import type { DesiredStack, StackEngine } from '../../engines/engine.js';
@@ -14,10 +13,8 @@ import { carriesNeeded, natsServices } from './groups.js';
 export interface CarryHook {
   /** After a change that brought the new processes up: carry, check, and say what was carried. */
   finish(): Promise<{ lines: string[]; json: unknown[] }>;
-  /** Lines for a change that failed: where the streams were saved and how to restore them. */
+  /** Lines for a change that failed: the old store is untouched, and the way back. */
   hint(): string[];
-  /** Lines for a change refused before it began (exit 2): the backup is only a spare copy. */
-  spare(): string[];
 }
 
 export async function carryBeforeChange(engine: StackEngine, handle: StackHandle, desired: DesiredStack): Promise<CarryHook | undefined> {
@@ -39,11 +36,7 @@ export async function carryBeforeChange(engine: StackEngine, handle: StackHandle
       const carried = await carry.importAfterChange(pending, desired.plan, { running, marks });
       return { lines: carried.flatMap((c) => carry.carriedLines(desired.plan, c)), json: carried.map((c) => carry.carriedJson(desired.plan, c)) };
     },
-    hint: () => pending.flatMap((p) => carry.restoreHint(desired.plan, p)),
-    spare: () =>
-      pending.flatMap((p) =>
-        !p.backup ? [] : [`the streams read before the change stay in ${path.relative(desired.plan.root, p.backup)}/ (a spare copy: nothing changed; delete it when you like)`],
-      ),
+    hint: () => pending.flatMap((p) => carry.goBack(desired.plan, p.need)),
   };
 }
 
@@ -52,7 +45,7 @@ export async function carryPreview(engine: StackEngine, desired: DesiredStack): 
   const names = (await engine.snapshot()).map((p) => p.name);
   return carriesNeeded(names, desired.plan).map(
     (need) =>
-      `would carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')} (${need.from.length === 1 && need.from[0] === need.service ? 'checked before the change, read from the store once the old server stopped' : 'read before the change'}, republished after it, every count checked)`,
+      `would carry the JetStream streams of ${need.from.join(', ')} over to ${need.to.map((s) => s.name).join(', ')} (checked before the change, read from the old store once it stopped, republished, every count checked)`,
   );
 }
 
@@ -62,7 +55,7 @@ export async function carryPreview(engine: StackEngine, desired: DesiredStack): 
  */
 export function withHint(error: unknown, hook: CarryHook | undefined): unknown {
   if (!hook) return error;
-  if (error instanceof InputError) return new InputError(error.reason, error.message, [...error.details, ...hook.spare()]);
+  if (error instanceof InputError) return error; // refused before anything changed: nothing was read into a backup
   if (error instanceof CoreError) return new RuntimeError(error.reason, error.message, [...error.details, ...hook.hint()]);
   return new RuntimeError('apply-failed', (error as Error).message, hook.hint());
 }
