@@ -14,6 +14,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, runCore } from '../helpers/cli.js';
+import { commandOf, environOf } from '../../src/control/marks.js';
 import { freeOffset } from '../helpers/e2e.js';
 
 const COUNT = 1000;
@@ -240,6 +241,36 @@ describe('a stopped stack whose single node holds streams', () => {
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(fs.readdirSync(store, { recursive: true }).sort()).toEqual(before);
     expect((await p.core('status', '--json')).stdout).not.toContain('"nats-1"');
+
+    p.topology('single-node');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 120_000);
+});
+
+describe('an old store that cannot be read whole once its server stopped (a stream folder without its metadata)', () => {
+  it('exits 1 saying the old store is untouched and how to go back; nothing moved, no backup, no temporary server left; going back finds every message', async () => {
+    const p = await natsProject();
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222], publishOrders);
+    // A folder nats-server warns about and does not serve: the running node does not list it, the stopped store holds it.
+    fs.mkdirSync(path.join(p.dir, '.data/nats/jetstream/$G/streams/GHOST'));
+
+    p.topology('cluster');
+    const failed = await p.core('up', '-d');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('nats: the topology changed, but its streams were not carried over: reading the old store of nats failed: stream GHOST did not answer');
+    expect(failed.stderr).toContain('the old store is untouched: .data/nats/jetstream');
+    expect(failed.stderr).toContain('to go back: set the topology as it was and run `core up` (the old store is used as it is); then change the topology again');
+    expect(fs.existsSync(path.join(p.dir, '.data/nats/jetstream/$G/streams/ORDERS'))).toBe(true);
+    const migrations = path.join(p.dir, '.data/nats/migrations');
+    expect(fs.existsSync(migrations) ? fs.readdirSync(migrations) : []).toEqual([]);
+    const carriers = fs
+      .readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => environOf(Number(pid))?.get('PC_PROC_NAME') === 'nats-carry' && commandOf(Number(pid)).includes(p.dir));
+    expect(carriers).toEqual([]);
 
     p.topology('single-node');
     expect((await p.core('up', '-d')).code).toBe(0);
