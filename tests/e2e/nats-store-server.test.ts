@@ -17,6 +17,8 @@ import { readBackupIndex } from '../../src/services/nats-migrate/backup.js';
 import { FinalReadError, readFinalStore } from '../../src/services/nats-migrate/final-read.js';
 import type { CarryNeeded } from '../../src/services/nats-migrate/groups.js';
 import { startStoreServer } from '../../src/services/nats-migrate/store-server.js';
+import { stackId } from '../../src/support/proc-scan.js';
+import { makeProject, runCore } from '../helpers/cli.js';
 import { alive, freeOffset } from '../helpers/e2e.js';
 import { healthy, NATS_SERVER, startNode, stopNode } from '../helpers/nats-servers.js';
 
@@ -102,5 +104,24 @@ describe('a temporary nats-server on a stopped single node’s store', () => {
     const migrations = path.join(base, 'migrations');
     expect(fs.existsSync(migrations) ? fs.readdirSync(migrations) : []).toEqual([]);
     expect(fs.readdirSync(stack)).toEqual([]);
+  });
+
+  it('one left behind by a core that died is found and stopped by `core down` (the stack marks)', async () => {
+    const project = makeProject({});
+    try {
+      const stackDir = path.join(project, '.core-stack');
+      fs.mkdirSync(stackDir, { recursive: true });
+      // A run whose owner is gone (pid 999999): as if the `core up` that started it had been SIGKILLed.
+      const marks = { CORE_STACK_ID: stackId(stackDir), CORE_STACK_RUN: '999999:1' };
+      const server = await startStoreServer({ command: NATS_SERVER, members: [{ name: 'nats', storeDir: base }], workDir: stackDir, marks });
+      const pid = server.pids[0]!;
+      expect(alive(pid)).toBe(true);
+      const down = await runCore(['down'], { cwd: project, timeoutMs: 30_000 });
+      expect(down.code).toBe(0);
+      expect(alive(pid)).toBe(false);
+      await server.stop(); // its folder
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });
