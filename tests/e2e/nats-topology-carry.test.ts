@@ -7,15 +7,16 @@
  * stack whose single node holds streams will not start as a cluster (exit 2),
  * the data untouched and readable.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, runCore } from '../helpers/cli.js';
+import { CORE, makeProject, runCore } from '../helpers/cli.js';
 import { commandOf, environOf } from '../../src/control/marks.js';
-import { freeOffset } from '../helpers/e2e.js';
+import { freeOffset, waitFor } from '../helpers/e2e.js';
 
 const COUNT = 1000;
 /** Every port of a 3-node cluster or 3 hubs and one leaf (declared + index; leaves from index 100). */
@@ -277,4 +278,39 @@ describe('an old store that cannot be read whole once its server stopped (a stre
     expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
     expect((await p.core('down')).code).toBe(0);
   }, 120_000);
+});
+
+describe("core interrupted (SIGINT) while a temporary cluster recovers the old cluster's stores", () => {
+  it('the temporary servers go with it; the old stores stay where they were; going back finds every message', async () => {
+    const p = await natsProject();
+    p.topology('cluster');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222, 4223, 4224], publishOrders);
+
+    p.topology('single-node');
+    const carriers = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((pid) => /^\d+$/.test(pid) && /^nats-\d-carry$/.test(environOf(Number(pid))?.get('PC_PROC_NAME') ?? '') && commandOf(Number(pid)).includes(p.dir));
+    const child = spawn(process.execPath, [CORE, 'up', '-d'], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: p.dir, CORE_PORT_OFFSET: String(p.offset) },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+    // A temporary cluster needs seconds to elect its leaders again: time enough to interrupt it.
+    await waitFor('the temporary cluster', () => carriers().length === 3 || undefined, 60_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    await waitFor('the temporary servers to be gone', () => carriers().length === 0 || undefined, 5000);
+    for (const node of ['nats-1', 'nats-2', 'nats-3']) expect(fs.existsSync(path.join(p.dir, '.data/nats', node, 'jetstream'))).toBe(true);
+    const migrations = path.join(p.dir, '.data/nats/migrations');
+    expect((fs.existsSync(migrations) ? fs.readdirSync(migrations) : []).filter((f) => !f.startsWith('.'))).toEqual([]);
+
+    // Back to the cluster: the single node holds no streams, so nothing is carried; the nodes start on their stores.
+    p.topology('cluster');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    expect(await withNats(p, [4223, 4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 150_000);
 });

@@ -103,9 +103,11 @@ function storedIn(need: CarryNeeded, processes: readonly string[]): string[] {
 
 /**
  * Before the change is sent: read the streams of every group the plan
- * replaces. Refuses (exit 2, nothing changed) where they cannot be read whole.
+ * replaces, on the running servers, writing nothing. Refuses (exit 2, nothing
+ * changed) what could not be carried; the streams themselves are read once
+ * the old servers have stopped (`importAfterChange`).
  */
-export async function exportBeforeChange(running: RunningNats, plan: StackPlan): Promise<PendingCarry[]> {
+export async function checkBeforeChange(running: RunningNats, plan: StackPlan): Promise<PendingCarry[]> {
   const pending: PendingCarry[] = [];
   for (const need of carriesNeeded(running.names, plan)) {
     const refuse = (why: string, details: string[] = []) =>

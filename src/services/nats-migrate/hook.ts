@@ -2,7 +2,8 @@
  * The call a change of a running stack makes (cli/commands/apply.ts): before
  * the change is sent, whether it replaces the processes holding a NATS
  * service's streams (pure, cheap); only then the NATS clients are loaded and
- * the streams read. After the change, they are carried over.
+ * the streams checked. After the change, the old stores are read and their
+ * streams carried over.
  */
 import type { StackHandle } from '../../control/connect.js';
 import { stackMarks } from '../../control/marks.js';
@@ -23,7 +24,7 @@ export async function carryBeforeChange(engine: StackEngine, handle: StackHandle
   const names = processes.map((p) => p.name);
   if (carriesNeeded(names, desired.plan).length === 0) return undefined;
   const carry = await import('./carry.js');
-  const pending = await carry.exportBeforeChange(
+  const pending = await carry.checkBeforeChange(
     { names, running: new Set(processes.filter((p) => p.is_running).map((p) => p.name)), ports: handle.state?.ports ?? {} },
     desired.plan,
   );
