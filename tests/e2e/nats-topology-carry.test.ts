@@ -108,7 +108,9 @@ describe('single-node → cluster on a running stack carries the streams over', 
     expect(dry.stdout).toContain('would carry the JetStream streams of nats over to nats-1, nats-2, nats-3');
     expect(fs.existsSync(path.join(p.dir, '.data/nats/migrations'))).toBe(false); // a dry run reads nothing
     const changed = await p.core('up', '-d');
-    expect(changed.stderr + changed.stdout).toContain('carried 1 stream, 1000 messages over to nats-1, nats-2, nats-3 (backup: .data/nats/migrations/');
+    expect(changed.stderr + changed.stdout, changed.stderr + changed.stdout).toContain(
+      'carried 1 stream, 1000 messages over to nats-1, nats-2, nats-3 (backup: .data/nats/migrations/',
+    );
     expect(changed.code).toBe(0);
 
     // Through the second and third node: the stream is the cluster's, not one node's.
@@ -148,7 +150,7 @@ describe('single-node → hub-spoke on a running stack', () => {
     await withNats(p, [4222], publishOrders);
     p.topology('hub-spoke');
     const changed = await p.core('up', '-d');
-    expect(changed.stdout).toContain('carried 1 stream, 1000 messages over to nats-hub-1, nats-hub-2, nats-hub-3 (backup: ');
+    expect(changed.stdout, changed.stderr).toContain('carried 1 stream, 1000 messages over to nats-hub-1, nats-hub-2, nats-hub-3 (backup: ');
     expect(changed.code).toBe(0);
     expect(await withNats(p, [4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
     const viaLeaf = await withNats(p, [4322], async (nc) => (await (await jetstreamManager(nc, { domain: 'hub' })).streams.info('ORDERS')).state.messages);
@@ -260,7 +262,7 @@ describe('an old store that cannot be read whole once its server stopped (a stre
 
     p.topology('cluster');
     const failed = await p.core('up', '-d');
-    expect(failed.code).toBe(1);
+    expect(failed.code, failed.stderr).toBe(1);
     expect(failed.stderr).toContain('nats: the topology changed, but its streams were not carried over: reading the old store of nats failed: stream GHOST did not answer');
     expect(failed.stderr).toContain('the old store is untouched: .data/nats/jetstream');
     expect(failed.stderr).toContain('to go back: set the topology as it was and run `core up` (the old store is used as it is); then change the topology again');

@@ -38,7 +38,7 @@ export interface ImportResult {
 const WINDOW = 256;
 
 /** What a JetStream that has just formed may answer for a moment (no meta leader yet, API not yet subscribed). */
-const TRANSIENT = /no responders|timeout|not available|insufficient resources|no suitable peers|meta leader/i;
+const TRANSIENT = /no responders|timeout|not available|temporarily unavailable|insufficient resources|no suitable peers|meta leader/i;
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
 
@@ -173,12 +173,17 @@ async function addConsumer(jsm: JetStreamManager, stream: string, config: Record
 type UpdateConfig = Parameters<JetStreamManager['streams']['update']>[1];
 
 /** Its own subjects (clients may write from now on), its other consumers, sealed last (a sealed stream takes no messages). */
-async function open(jsm: JetStreamManager, s: Importing): Promise<void> {
+async function open(jsm: JetStreamManager, s: Importing, deadline: number): Promise<void> {
   const name = s.stream.name;
-  try {
-    await jsm.streams.update(name, openConfig(s.config) as UpdateConfig);
-  } catch (error) {
-    throw new MigrationError(`stream ${name}: cannot be given its subjects on the new servers: ${(error as Error).message}`);
+  for (;;) {
+    try {
+      await jsm.streams.update(name, openConfig(s.config) as UpdateConfig);
+      break;
+    } catch (error) {
+      const text = (error as Error).message;
+      if (!TRANSIENT.test(text) || Date.now() > deadline) throw new MigrationError(`stream ${name}: cannot be given its subjects on the new servers: ${text}`);
+      await pause();
+    }
   }
   s.opened = true;
   if (s.config.retention !== 'interest') {
@@ -244,7 +249,7 @@ export async function importStreams(connection: NodeConnectionOptions, backupDir
       if (await exists(jsm, stream.name)) throw new MigrationError(`stream ${stream.name}: already exists on the new servers; nothing of it was imported`);
     }
     for (const stream of index.streams) await fillClosed(jsm, js, backupDir, stream, options.clusterSize, deadline, (s) => created.push(s));
-    for (const s of created) await open(jsm, s);
+    for (const s of created) await open(jsm, s, deadline);
     const imported: ImportedStream[] = index.streams.map((s) => ({ name: s.name, messages: s.messages }));
     return { streams: imported, messages: imported.reduce((sum, s) => sum + s.messages, 0) };
   } catch (error) {
