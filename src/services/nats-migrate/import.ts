@@ -249,7 +249,8 @@ export async function importStreams(connection: NodeConnectionOptions, backupDir
       if (await exists(jsm, stream.name)) throw new MigrationError(`stream ${stream.name}: already exists on the new servers; nothing of it was imported`);
     }
     for (const stream of index.streams) await fillClosed(jsm, js, backupDir, stream, options.clusterSize, deadline, (s) => created.push(s));
-    for (const s of created) await open(jsm, s, deadline);
+    const openBy = Date.now() + (options.readyTimeoutMs ?? 30_000); // after a long republish, a bound of its own
+    for (const s of created) await open(jsm, s, openBy);
     const imported: ImportedStream[] = index.streams.map((s) => ({ name: s.name, messages: s.messages }));
     return { streams: imported, messages: imported.reduce((sum, s) => sum + s.messages, 0) };
   } catch (error) {
