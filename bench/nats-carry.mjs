@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // NATS single-node → 3-node cluster on a running stack (`core up -d` after the manifest's
 // topology changed), with a stream of 0, 1,000 and 10,000 messages (100 bytes, one header each)
-// that core carries over (read before the change, republished after it, counts checked).
-// Alternated per run, so machine load hits each size alike. Prints the whole command's time and
-// the messages per second the carry-over adds against the empty stream.
-// Usage: node bench/nats-carry.mjs [runs]   (needs `npm run build` and nats-server ≥ 2.14 in the cache)
+// that core carries over (checked before the change; read from the single node's store once it
+// stopped, through a temporary nats-server; republished into the cluster; counts checked).
+// Alternated per run, so machine load hits each size alike. Prints the whole command's time, the
+// temporary server's start + stop (`store_server_ms` of `--json`), and the messages per second
+// the carry-over adds against the empty stream.
+// `back`: the other way, a 3-node cluster (an R3 stream) → single-node, where the old stores are
+// read through a temporary 3-node cluster.
+// Usage: node bench/nats-carry.mjs [runs] [back]   (needs `npm run build` and nats-server ≥ 2.14 in the cache)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +19,8 @@ import { connect, headers } from '@nats-io/transport-node';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 3);
+const back = process.argv[3] === 'back';
+const [FROM, TO] = back ? ['cluster', 'single-node'] : ['single-node', 'cluster'];
 const OFFSET = Number(process.env.CORE_BENCH_OFFSET ?? 46900);
 const SIZES = [0, 1000, 10000];
 const payload = 'x'.repeat(100);
@@ -26,7 +32,7 @@ function project() {
   manifest.config.deployment = { local: { nodes: 3 } };
   const file = path.join(dir, 'services/nats/service.json');
   const topology = (value) => fs.writeFileSync(file, JSON.stringify({ ...manifest, config: { ...manifest.config, topology: value } }));
-  topology('single-node');
+  topology(FROM);
   const core = (...args) => {
     const start = performance.now();
     const out = execFileSync(process.execPath, [path.join(root, 'dist/core.js'), ...args], {
@@ -42,7 +48,7 @@ function project() {
 
 async function fill(count) {
   const nc = await connect({ servers: `127.0.0.1:${4222 + OFFSET}` });
-  await (await jetstreamManager(nc)).streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
+  await (await jetstreamManager(nc)).streams.add({ name: 'ORDERS', subjects: ['orders.>'], num_replicas: back ? 3 : 1 });
   const js = jetstream(nc);
   for (let i = 0; i < count; i += 500) {
     const batch = [];
@@ -58,16 +64,19 @@ async function fill(count) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const times = Object.fromEntries(SIZES.map((n) => [n, []]));
+const server = Object.fromEntries(SIZES.map((n) => [n, []]));
 for (let run = 0; run < runs; run++) {
   for (const size of SIZES) {
     const p = project();
     try {
       p.core('up', '-d');
       await fill(size);
-      p.topology('cluster');
-      const { ms, out } = p.core('up', '-d');
-      if (size > 0 && !out.includes(`${size} messages over to nats-1`)) throw new Error(`not carried:\n${out}`);
+      p.topology(TO);
+      const { ms, out } = p.core('up', '-d', '--json');
+      const [carried] = JSON.parse(out).nats_carried ?? [];
+      if (carried?.messages !== size) throw new Error(`not carried:\n${out}`);
       times[size].push(ms);
+      server[size].push(carried.store_server_ms);
     } finally {
       try {
         p.core('down');
@@ -82,5 +91,7 @@ const base = median(times[0]);
 for (const size of SIZES) {
   const m = median(times[size]);
   const rate = size ? `, carry-over ~${Math.round(size / ((m - base) / 1000))} msg/s` : '';
-  console.log(`${String(size).padStart(6)} messages: core up -d median ${Math.round(m)} ms (runs: ${times[size].map(Math.round).join(', ')})${rate}`);
+  console.log(
+    `${String(size).padStart(6)} messages: core up -d median ${Math.round(m)} ms (runs: ${times[size].map(Math.round).join(', ')})${rate}; temporary server start + stop median ${median(server[size])} ms (${server[size].join(', ')})`,
+  );
 }

@@ -215,14 +215,14 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
   });
 
   it('an import that fails part-way removes the streams it created, naming the one that failed; the backup stays', async () => {
-    // A copy of the backup whose ORDERS claims the KV bucket's subjects: the server refuses it after KV_settings and OBJ_files are in.
+    // A copy of the backup whose ORDERS claims the KV bucket's subjects: filled while closed, the server refuses its subjects once KV_settings and OBJ_files were opened.
     const broken = path.join(dir, 'broken-backup');
     fs.cpSync(backup, broken, { recursive: true });
     const index = JSON.parse(fs.readFileSync(path.join(broken, 'backup.json'), 'utf8'));
     index.streams.find((s: { name: string }) => s.name === 'ORDERS').config.subjects = ['$KV.settings.>'];
     fs.writeFileSync(path.join(broken, 'backup.json'), JSON.stringify(index));
     const other = { servers: [`127.0.0.1:${at(4222) + 50}`] };
-    await expect(importStreams(other, broken, { clusterSize: 1 })).rejects.toThrow(/^stream ORDERS: cannot be created on the new servers: .*subjects overlap/);
+    await expect(importStreams(other, broken, { clusterSize: 1 })).rejects.toThrow(/^stream ORDERS: cannot be given its subjects on the new servers: .*subjects overlap/);
     await withConnection(at(4222) + 50, async (nc) => {
       const names: string[] = [];
       for await (const info of (await jetstreamManager(nc)).streams.list()) names.push(info.config.name);

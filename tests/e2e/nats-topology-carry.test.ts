@@ -7,14 +7,16 @@
  * stack whose single node holds streams will not start as a cluster (exit 2),
  * the data untouched and readable.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeProject, runCore } from '../helpers/cli.js';
-import { freeOffset } from '../helpers/e2e.js';
+import { CORE, makeProject, runCore } from '../helpers/cli.js';
+import { commandOf, environOf } from '../../src/control/marks.js';
+import { freeOffset, waitFor } from '../helpers/e2e.js';
 
 const COUNT = 1000;
 /** Every port of a 3-node cluster or 3 hubs and one leaf (declared + index; leaves from index 100). */
@@ -106,7 +108,9 @@ describe('single-node → cluster on a running stack carries the streams over', 
     expect(dry.stdout).toContain('would carry the JetStream streams of nats over to nats-1, nats-2, nats-3');
     expect(fs.existsSync(path.join(p.dir, '.data/nats/migrations'))).toBe(false); // a dry run reads nothing
     const changed = await p.core('up', '-d');
-    expect(changed.stderr + changed.stdout).toContain('carried 1 stream, 1000 messages over to nats-1, nats-2, nats-3 (backup: .data/nats/migrations/');
+    expect(changed.stderr + changed.stdout, changed.stderr + changed.stdout).toContain(
+      'carried 1 stream, 1000 messages over to nats-1, nats-2, nats-3 (backup: .data/nats/migrations/',
+    );
     expect(changed.code).toBe(0);
 
     // Through the second and third node: the stream is the cluster's, not one node's.
@@ -146,7 +150,7 @@ describe('single-node → hub-spoke on a running stack', () => {
     await withNats(p, [4222], publishOrders);
     p.topology('hub-spoke');
     const changed = await p.core('up', '-d');
-    expect(changed.stdout).toContain('carried 1 stream, 1000 messages over to nats-hub-1, nats-hub-2, nats-hub-3 (backup: ');
+    expect(changed.stdout, changed.stderr).toContain('carried 1 stream, 1000 messages over to nats-hub-1, nats-hub-2, nats-hub-3 (backup: ');
     expect(changed.code).toBe(0);
     expect(await withNats(p, [4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
     const viaLeaf = await withNats(p, [4322], async (nc) => (await (await jetstreamManager(nc, { domain: 'hub' })).streams.info('ORDERS')).state.messages);
@@ -181,8 +185,8 @@ describe('a running stack with a stream that cannot be carried (a mirror)', () =
   }, 120_000);
 });
 
-describe('a change refused after the streams were read (a port of nats-2 is taken)', () => {
-  it('exits 2 naming the port; the single node keeps running with its data; the backup is called a spare copy', async () => {
+describe('a change refused after the streams were checked (a port of nats-2 is taken)', () => {
+  it('exits 2 naming the port; the single node keeps running with its data; no backup was written (the store is read only once its server stopped)', async () => {
     const p = await natsProject();
     expect((await p.core('up', '-d')).code).toBe(0);
     await withNats(p, [4222], publishOrders);
@@ -193,7 +197,8 @@ describe('a change refused after the streams were read (a port of nats-2 is take
       const refused = await p.core('up', '-d');
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`port ${4223 + p.offset} (nats-2.client on 127.0.0.1) is in use`);
-      expect(refused.stderr).toMatch(/the streams read before the change stay in \.data\/nats\/migrations\/[^ ]+\/ \(a spare copy: nothing changed; delete it when you like\)/);
+      expect(refused.stderr).not.toContain('spare copy');
+      expect(fs.existsSync(path.join(p.dir, '.data/nats/migrations'))).toBe(false);
       const status = JSON.parse((await p.core('status', '--json')).stdout).processes as { name: string; state?: string }[];
       expect(status.map((x) => x.name)).toEqual(['nats']);
       expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
@@ -245,4 +250,69 @@ describe('a stopped stack whose single node holds streams', () => {
     expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
     expect((await p.core('down')).code).toBe(0);
   }, 120_000);
+});
+
+describe('an old store that cannot be read whole once its server stopped (a stream folder without its metadata)', () => {
+  it('exits 1 saying the old store is untouched and how to go back; nothing moved, no backup, no temporary server left; going back finds every message', async () => {
+    const p = await natsProject();
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222], publishOrders);
+    // A folder nats-server warns about and does not serve: the running node does not list it, the stopped store holds it.
+    fs.mkdirSync(path.join(p.dir, '.data/nats/jetstream/$G/streams/GHOST'));
+
+    p.topology('cluster');
+    const failed = await p.core('up', '-d');
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain('nats: the topology changed, but its streams were not carried over: reading the old store of nats failed: stream GHOST did not answer');
+    expect(failed.stderr).toContain('the old store is untouched: .data/nats/jetstream');
+    expect(failed.stderr).toContain('to go back: set the topology as it was and run `core up` (the old store is used as it is); then change the topology again');
+    expect(fs.existsSync(path.join(p.dir, '.data/nats/jetstream/$G/streams/ORDERS'))).toBe(true);
+    const migrations = path.join(p.dir, '.data/nats/migrations');
+    expect(fs.existsSync(migrations) ? fs.readdirSync(migrations) : []).toEqual([]);
+    const carriers = fs
+      .readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => environOf(Number(pid))?.get('PC_PROC_NAME') === 'nats-carry' && commandOf(Number(pid)).includes(p.dir));
+    expect(carriers).toEqual([]);
+
+    p.topology('single-node');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 120_000);
+});
+
+describe("core interrupted (SIGINT) while a temporary cluster recovers the old cluster's stores", () => {
+  it('the temporary servers go with it; the old stores stay where they were; going back finds every message', async () => {
+    const p = await natsProject();
+    p.topology('cluster');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    await withNats(p, [4222, 4223, 4224], publishOrders);
+
+    p.topology('single-node');
+    const carriers = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((pid) => /^\d+$/.test(pid) && /^nats-\d-carry$/.test(environOf(Number(pid))?.get('PC_PROC_NAME') ?? '') && commandOf(Number(pid)).includes(p.dir));
+    const child = spawn(process.execPath, [CORE, 'up', '-d'], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: p.dir, CORE_PORT_OFFSET: String(p.offset) },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+    // A temporary cluster needs seconds to elect its leaders again: time enough to interrupt it.
+    await waitFor('the temporary cluster', () => carriers().length === 3 || undefined, 60_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    await waitFor('the temporary servers to be gone', () => carriers().length === 0 || undefined, 5000);
+    for (const node of ['nats-1', 'nats-2', 'nats-3']) expect(fs.existsSync(path.join(p.dir, '.data/nats', node, 'jetstream'))).toBe(true);
+    const migrations = path.join(p.dir, '.data/nats/migrations');
+    expect((fs.existsSync(migrations) ? fs.readdirSync(migrations) : []).filter((f) => !f.startsWith('.'))).toEqual([]);
+
+    // Back to the cluster: the single node holds no streams, so nothing is carried; the nodes start on their stores.
+    p.topology('cluster');
+    expect((await p.core('up', '-d')).code).toBe(0);
+    expect(await withNats(p, [4223, 4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+    expect((await p.core('down')).code).toBe(0);
+  }, 150_000);
 });

@@ -1,10 +1,13 @@
 /**
  * A topology change on a running stack that replaces every process holding a
- * NATS service's streams (groups.ts): the streams are read into a backup
- * folder before the change is sent, and republished into the new processes
- * once they are ready, with every count checked. What cannot be carried is
- * refused before anything changes (exit 2); what fails after the change says
- * where the backup is and how to restore it. Nothing under `.data/` is deleted.
+ * NATS service's streams (groups.ts): what cannot be carried is refused
+ * before anything changes (exit 2), checked on the running servers. Once the
+ * change has stopped the old processes and the new ones are ready, the old
+ * stores are read whole through temporary servers (final-read.ts) into a
+ * backup folder, so every message the old servers acknowledged is carried,
+ * and republished into the new processes, every count checked. What fails
+ * after the change says where the streams are and how to get them back.
+ * Nothing under `.data/` is deleted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,8 +18,9 @@ import { credentialsFile } from '../credentials-file.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { migrationsDir } from './backup.js';
 import { exportStreams, MigrationError } from './export.js';
-import { carriesNeeded, type CarryNeeded, storeOf } from './groups.js';
+import { carriesNeeded, type CarryNeeded, roleOf, storeOf } from './groups.js';
 import { importStreams } from './import.js';
+import { FinalReadError, readFinalStore } from './final-read.js';
 import { moveAside, streamsOnDisk } from './store.js';
 
 type Ports = Readonly<Record<string, Readonly<Record<string, { port: number; host: string }>>>>;
@@ -31,12 +35,18 @@ export interface RunningNats {
   readonly ports: Ports;
 }
 
-/** Exported, waiting for the change to be applied. */
+/** Checked, waiting for the change to be applied. */
 export interface PendingCarry {
   readonly need: CarryNeeded;
-  readonly backup: string;
+  /** As seen before the change (clients may have written since). */
   readonly streams: number;
   readonly messages: number;
+}
+
+/** After the change: the processes still running, and the stack's marks for the temporary server. */
+export interface AfterChange {
+  readonly running: ReadonlySet<string>;
+  readonly marks: Readonly<Record<string, string>>;
 }
 
 export interface Carried {
@@ -48,6 +58,8 @@ export interface Carried {
   readonly messages: number;
   /** Old stores that could not be moved into the backup: the next start would take them for streams still to carry. */
   readonly notMoved: readonly string[];
+  /** The temporary servers' start and stop (ms). */
+  readonly storeServerMs: number;
 }
 
 export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
@@ -91,9 +103,11 @@ function storedIn(need: CarryNeeded, processes: readonly string[]): string[] {
 
 /**
  * Before the change is sent: read the streams of every group the plan
- * replaces. Refuses (exit 2, nothing changed) where they cannot be read whole.
+ * replaces, on the running servers, writing nothing. Refuses (exit 2, nothing
+ * changed) what could not be carried; the streams themselves are read once
+ * the old servers have stopped (`importAfterChange`).
  */
-export async function exportBeforeChange(running: RunningNats, plan: StackPlan): Promise<PendingCarry[]> {
+export async function checkBeforeChange(running: RunningNats, plan: StackPlan): Promise<PendingCarry[]> {
   const pending: PendingCarry[] = [];
   for (const need of carriesNeeded(running.names, plan)) {
     const refuse = (why: string, details: string[] = []) =>
@@ -118,11 +132,18 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
     if (source.length === 0) throw refuse('the running stack records no client port for them');
     let result: Awaited<ReturnType<typeof exportStreams>>;
     try {
-      result = await exportStreams({ servers: source, ...runningCredentials(plan, need.service), timeout: 5000 }, { root: migrationsDir(need.base), source: need.from });
+      result = await exportStreams(
+        { servers: source, ...runningCredentials(plan, need.service), timeout: 5000 },
+        { root: migrationsDir(need.base), source: need.from, checkOnly: true },
+      );
     } catch (error) {
       throw refuse((error as Error).message, error instanceof MigrationError ? [...error.details] : []);
     }
-    if (!result.dir) continue; // no streams: nothing to carry, and nothing in the way
+    // No streams yet: nothing in the way; the stores are still looked at once their servers stopped (one may be made meanwhile).
+    if (result.streams.length === 0) {
+      pending.push({ need, streams: 0, messages: 0 });
+      continue;
+    }
     // Checked once there is something to carry: a way back to a store left whole is no conflict when the other side is empty.
     const occupied = storedIn(
       need,
@@ -132,55 +153,104 @@ export async function exportBeforeChange(running: RunningNats, plan: StackPlan):
       throw refuse('the new processes already have streams in their stores', [
         ...occupied.map((s) => `  ${s}`),
         `move ${need.to.map((s) => storePath(plan, need, s.name)).join(', ')} aside first (left from an earlier topology)`,
-        `the streams read meanwhile stay in ${relative(plan, result.dir)}/ (a spare copy; delete it when you like)`,
       ]);
     }
-    pending.push({ need, backup: result.dir, streams: result.streams.length, messages: result.messages });
+    pending.push({ need, streams: result.streams.length, messages: result.messages });
   }
   return pending;
 }
 
-/** How to get the streams back by hand, for every message that leaves a backup behind. */
-export function restoreHint(plan: StackPlan, carry: PendingCarry): string[] {
-  const backup = relative(plan, carry.backup);
-  const old = carry.need.from.map((p) => storePath(plan, carry.need, p));
+/** The way back when the streams were not carried: the old store as it is, with the old topology. */
+export function goBack(plan: StackPlan, need: CarryNeeded): string[] {
   return [
-    `the streams of ${carry.need.service} (${carry.streams} stream${carry.streams === 1 ? '' : 's'}, ${carry.messages} message${carry.messages === 1 ? '' : 's'}) were saved before the change to ${backup}/`,
-    `the old store is untouched: ${old.join(', ')}`,
-    `to put them into the running ${carry.need.to.map((s) => s.name).join(', ')}: \`core ${carry.need.service} restore ${backup}\``,
-    `or go back: set the topology as it was and run \`core up\` again (the old store is used as it is)`,
+    `the old store is untouched: ${need.from.map((p) => storePath(plan, need, p)).join(', ')}`,
+    `to go back: set the topology as it was and run \`core up\` (the old store is used as it is); then change the topology again`,
   ];
 }
 
+interface Read {
+  readonly backup: string;
+  readonly streams: number;
+  readonly messages: number;
+  readonly storeServerMs: number;
+}
+
+/** An import that failed: where the streams were saved, how to put them in, and the way back. */
+function restoreHint(plan: StackPlan, need: CarryNeeded, read: Read): string[] {
+  const backup = relative(plan, read.backup);
+  return [
+    `the streams of ${need.service} (${read.streams} stream${read.streams === 1 ? '' : 's'}, ${read.messages} message${read.messages === 1 ? '' : 's'}) were saved from the old store once ${need.from.join(', ')} had stopped to ${backup}/`,
+    `to put them into the running ${need.to.map((s) => s.name).join(', ')}: \`core ${need.service} restore ${backup}\``,
+    ...goBack(plan, need),
+  ];
+}
+
+/** The name the old processes' cluster had (a cluster's nodes: the service; hubs: the hub domain). */
+function oldCluster(plan: StackPlan, need: CarryNeeded): string | undefined {
+  if (need.from.length < 2) return undefined;
+  if (roleOf(need.from[0]!, need.service) !== 'hub') return need.service;
+  return plan.services.find((s) => s.service === need.service && s.topology?.role === 'hub')?.topology?.cluster ?? 'hub';
+}
+
+/** The old stores, read once their servers stopped (final-read.ts); undefined when they hold no streams. */
+async function finalBackup(plan: StackPlan, need: CarryNeeded, after: AfterChange): Promise<Read | undefined> {
+  const fail = (why: string, details: readonly string[] = []) =>
+    new RuntimeError('streams-not-carried', `${need.service}: the topology changed, but its streams were not carried over: ${why}`, [...details, ...goBack(plan, need)]);
+  const stillRunning = need.from.filter((p) => after.running.has(p));
+  // Two servers on one store would corrupt it: never read one whose server may still write.
+  if (stillRunning.length) throw fail(`${stillRunning.join(', ')} ${stillRunning.length === 1 ? 'is' : 'are'} still running, so the old store cannot be read`);
+  if (storedIn(need, need.from).length === 0) return undefined;
+  try {
+    const cluster = oldCluster(plan, need);
+    const read = await readFinalStore(need, { command: need.to[0]!.command, stackDir: plan.stackDir, marks: after.marks, ...(cluster ? { cluster } : {}) });
+    if (!read.dir) return undefined;
+    return { backup: read.dir, streams: read.streams.length, messages: read.messages, storeServerMs: Math.round(read.serverMs) };
+  } catch (error) {
+    throw fail((error as Error).message, error instanceof FinalReadError ? error.details : []);
+  }
+}
+
 /**
- * After the change was applied and the new processes are ready: republish
- * every stream, check every count, then move the old store into the backup
- * folder (so no later start takes it for streams still to carry).
+ * After the change was applied and the new processes are ready: read a
+ * single node's final store, republish every stream, check every count, then
+ * move the old store into the backup folder (so no later start takes it for
+ * streams still to carry).
  */
-export async function importAfterChange(pending: readonly PendingCarry[], plan: StackPlan): Promise<Carried[]> {
+export async function importAfterChange(pending: readonly PendingCarry[], plan: StackPlan, after: AfterChange): Promise<Carried[]> {
   const carried: Carried[] = [];
   for (const carry of pending) {
     const { need } = carry;
+    const read = await finalBackup(plan, need, after);
+    if (!read) continue; // no streams when they stopped: nothing to carry, nothing in the way
     const servers = need.to.flatMap((s) => (s.ports.client ? [hostPort(s.ports.client.host, s.ports.client.port)] : []));
     try {
-      await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, carry.backup, { clusterSize: need.to.length });
+      await importStreams({ servers, ...credentials(need.to[0]!), timeout: 5000 }, read.backup, { clusterSize: need.to.length });
     } catch (error) {
       throw new RuntimeError(
         'streams-not-carried',
         `${need.service}: the topology changed, but carrying its streams over failed: ${(error as Error).message}`,
-        restoreHint(plan, carry),
+        restoreHint(plan, need, read),
       );
     }
     const notMoved: string[] = [];
     for (const p of need.from) {
       const store = storeOf(need.base, p, need.service);
       try {
-        moveAside(p === need.service ? path.join(store, 'jetstream') : store, carry.backup, p);
+        moveAside(p === need.service ? path.join(store, 'jetstream') : store, read.backup, p);
       } catch (error) {
         notMoved.push(`${storePath(plan, need, p)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
     }
-    carried.push({ service: need.service, from: need.from, to: need.to.map((s) => s.name), backup: carry.backup, streams: carry.streams, messages: carry.messages, notMoved });
+    carried.push({
+      service: need.service,
+      from: need.from,
+      to: need.to.map((s) => s.name),
+      backup: read.backup,
+      streams: read.streams,
+      messages: read.messages,
+      notMoved,
+      storeServerMs: read.storeServerMs,
+    });
   }
   return carried;
 }
@@ -194,5 +264,13 @@ function carriedLine(plan: StackPlan, c: Carried): string {
 }
 
 export function carriedJson(plan: StackPlan, c: Carried) {
-  return { service: c.service, from: c.from, to: c.to, streams: c.streams, messages: c.messages, backup: relative(plan, c.backup) };
+  return {
+    service: c.service,
+    from: c.from,
+    to: c.to,
+    streams: c.streams,
+    messages: c.messages,
+    backup: relative(plan, c.backup),
+    store_server_ms: c.storeServerMs,
+  };
 }

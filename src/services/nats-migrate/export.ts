@@ -6,7 +6,7 @@
  * and the stream must not have moved on meanwhile, or the export fails and
  * leaves no backup (a half backup must never pass for a whole one).
  */
-import { jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstreamManager, type StoredMsg, type StreamState } from '@nats-io/jetstream';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { BACKUP_VERSION, type BackupConsumer, type BackupMessage, type BackupStream, BackupWriter, backupName } from './backup.js';
 import { cannotCarry } from './stream-config.js';
@@ -19,6 +19,12 @@ export interface ExportOptions {
   /** JetStream domain to read from, when the servers are reached through another domain. */
   readonly domain?: string;
   readonly now?: Date;
+  /**
+   * Read every message to check it can be carried (mirrors, duplicate
+   * `Nats-Msg-Id`s), write nothing: the look at a running server before the
+   * change, while clients may still write to it (so no "changed while read").
+   */
+  readonly checkOnly?: boolean;
 }
 
 export interface ExportResult {
@@ -68,6 +74,37 @@ function sameId(stream: string, ids: Map<string, number>, message: BackupMessage
   ids.set(id, message.seq);
 }
 
+/** Requests in flight at once where every sequence is known to hold a message. */
+const WINDOW = 64;
+
+/**
+ * A stream's messages up to `last_seq`, in order, by sequence (STREAM.MSG.GET):
+ * a pure read, where a consumer would not be (a work-queue stream refuses a
+ * second one; an interest stream counts it). Without gaps, each sequence is
+ * asked for by number, `WINDOW` at a time; with gaps (deleted messages, a KV
+ * bucket's history), one at a time, each the next at or after the last.
+ * Ends early where one is gone or was written after `state` was taken: the
+ * caller's counts say so.
+ */
+async function* storedMessages(jsm: JetStreamManager, name: string, state: StreamState): AsyncGenerator<StoredMsg> {
+  const first = Math.max(state.first_seq, 1);
+  if ((state.num_deleted ?? 0) === 0 && state.last_seq - first + 1 === state.messages) {
+    for (let seq = first; seq <= state.last_seq; seq += WINDOW) {
+      const batch: Promise<StoredMsg | null>[] = [];
+      for (let s = seq; s <= Math.min(state.last_seq, seq + WINDOW - 1); s++) batch.push(jsm.streams.getMessage(name, { seq: s }));
+      for (const m of await Promise.all(batch)) if (m) yield m;
+    }
+    return;
+  }
+  let seq = first;
+  for (;;) {
+    const m = await jsm.streams.getMessage(name, { seq, next_by_subj: '>' } as unknown as { seq: number });
+    if (!m || m.seq > state.last_seq) return;
+    yield m;
+    seq = m.seq + 1;
+  }
+}
+
 export async function exportStreams(connection: NodeConnectionOptions, options: ExportOptions): Promise<ExportResult> {
   const nc = await connect({ ...connection, name: 'core nats export' });
   try {
@@ -83,7 +120,7 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         ]);
       }
     }
-    const writer = new BackupWriter(options.root, backupName(options.now ?? new Date()));
+    const writer = options.checkOnly ? undefined : new BackupWriter(options.root, backupName(options.now ?? new Date()));
     try {
       const streams: BackupStream[] = [];
       for (const info of infos.sort((a, b) => a.config.name.localeCompare(b.config.name))) {
@@ -91,24 +128,23 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         const { messages, first_seq, last_seq } = info.state;
         const consumers: BackupConsumer[] = [];
         for await (const c of jsm.consumers.list(name)) consumers.push({ config: c.config as unknown as Record<string, unknown>, ack_floor: c.ack_floor.stream_seq });
-        const out = writer.openStream();
+        const out = writer?.openStream() ?? { file: '', write: () => {}, close: () => {} };
         let read = 0;
         const ids = new Map<string, number>();
         try {
-          // One message at a time by sequence (STREAM.MSG.GET, next at or after): a pure read, where a
-          // consumer would not be (a work-queue stream refuses a second one; an interest stream counts it).
-          let seq = Math.max(first_seq, 1);
-          while (read < messages) {
-            const m = await jsm.streams.getMessage(name, { seq, next_by_subj: '>' } as unknown as { seq: number });
-            if (!m || m.seq > last_seq) break; // gone, or written after we looked: the checks below say so
+          for await (const m of storedMessages(jsm, name, info.state)) {
+            if (read >= messages) break;
             const message = toMessage(m);
             sameId(name, ids, message);
             out.write(message);
             read++;
-            seq = m.seq + 1;
           }
         } finally {
           out.close();
+        }
+        if (!writer) {
+          streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages: read, first_seq, last_seq, consumers, file: '' });
+          continue;
         }
         const after = await jsm.streams.info(name);
         if (read !== messages) throw new MigrationError(`stream ${name}: read ${read} messages, but the stream holds ${messages}`);
@@ -117,10 +153,11 @@ export async function exportStreams(connection: NodeConnectionOptions, options: 
         }
         streams.push({ name, config: info.config as unknown as Record<string, unknown>, messages, first_seq, last_seq, consumers, file: out.file });
       }
+      if (!writer) return { dir: undefined, streams, messages: streams.reduce((sum, s) => sum + s.messages, 0) };
       const dir = writer.finish({ version: BACKUP_VERSION, created_at: (options.now ?? new Date()).toISOString(), source: options.source, streams });
       return { dir, streams, messages: streams.reduce((sum, s) => sum + s.messages, 0) };
     } catch (error) {
-      writer.abandon();
+      writer?.abandon();
       throw error;
     }
   } finally {

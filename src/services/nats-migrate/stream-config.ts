@@ -63,3 +63,19 @@ export function recreateConsumer(consumer: BackupConsumer, newSeqAfter: (ackFloo
 export function republishedHeader(name: string): boolean {
   return !name.toLowerCase().startsWith('nats-expected-');
 }
+
+/**
+ * While its messages are republished, a stream listens only on a subject of
+ * core's own and maps it back to the original (a subject transform): clients
+ * of the new servers cannot write into it yet (their publish finds no stream
+ * and is not acknowledged), so the republished messages stay in order and
+ * countable, and a failed import deletes only copies. `open` then gives it its
+ * own subjects (and its own transform, if it had one).
+ */
+export function closedConfig(config: Json, prefix: string): Json {
+  return { ...config, subjects: [`${prefix}.>`], subject_transform: { src: `${prefix}.>`, dest: '>' } };
+}
+
+export function openConfig(config: Json): Json {
+  return { subjects: Array.isArray(config.subjects) && config.subjects.length ? config.subjects : [String(config.name)], subject_transform: config.subject_transform };
+}
