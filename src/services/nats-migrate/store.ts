@@ -12,13 +12,14 @@ import path from 'node:path';
 export function streamsOnDisk(storeDir: string): string[] {
   const jetstream = path.join(storeDir, 'jetstream');
   const found: string[] = [];
-  for (const account of entries(jetstream)) {
-    for (const stream of entries(path.join(jetstream, account, 'streams'))) found.push(`${account}/${stream}`);
+  for (const account of subfolders(jetstream)) {
+    for (const stream of subfolders(path.join(jetstream, account, 'streams'))) found.push(`${account}/${stream}`);
   }
   return found.sort();
 }
 
-function entries(dir: string): string[] {
+/** The folders directly in `dir` (none when it is missing or unreadable). */
+export function subfolders(dir: string): string[] {
   try {
     return fs
       .readdirSync(dir, { withFileTypes: true })

@@ -3,23 +3,11 @@
  * be left behind (a cluster never reads the single node's store, nor a single
  * node a cluster's). Refused before anything starts; nothing is touched.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { StackPlan } from '../../plan/types.js';
 import { InputError } from '../../support/errors.js';
 import { holdsStreams, natsServices, storeBase, storeOf } from './groups.js';
-import { streamsOnDisk } from './store.js';
-
-function subfolders(dir: string): string[] {
-  try {
-    return fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name);
-  } catch {
-    return [];
-  }
-}
+import { streamsOnDisk, subfolders } from './store.js';
 
 /** `only`: the processes about to start (a service not among them strands nothing). */
 export function refuseStrandedStreams(plan: StackPlan, only?: readonly string[]): void {
