@@ -18,7 +18,10 @@ describe('concurrent commands', () => {
     for (const refused of results.filter((r) => r.code === 2)) expect(refused.stderr).toMatch(/already running|port .* is in use/);
     const status = JSON.parse((await project.core('status', '--json')).stdout);
     const running = status.processes.filter((p: { status: string }) => p.status !== 'Disabled');
-    expect(running.map((p: { name: string; health: string }) => [p.name, p.health])).toEqual([['nats', 'healthy']]);
+    // One nats, running (its health is the probe's latest answer: on a loaded machine one 2 s probe
+    // timeout shows it unhealthy for a period, which says nothing about the stacks started).
+    expect(running.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([['nats', 'Running']]);
+    expect(running[0].pid).toBeGreaterThan(1);
   });
 
   it('status during down, and two downs at once, all succeed and leave nothing running', async () => {
