@@ -66,7 +66,7 @@ function expandOne(loaded: LoadedManifest, settings: Settings, overrides: Topolo
   const { manifest, file } = loaded;
   if (manifest.renderer !== 'nats') return [{ ...loaded, service: manifest.name, index: 0 }];
   const override = overrides?.services[manifest.name];
-  let config = TopologyConfigSchema.parse(manifest.config) as TopologyConfig; // checked with the manifest
+  let config: TopologyConfig = TopologyConfigSchema.parse(manifest.config); // checked with the manifest
   if (override) {
     const found = validateTopology(overrides!.file, override, [manifest.name]);
     if (found.length) {
