@@ -76,4 +76,20 @@ describe('watchPath', () => {
     fs.writeFileSync(file, 'x');
     await changeOf(file);
   });
+
+  it('a folder removed and made again at once (ext4 gives it the same inode number): the new one is watched', async () => {
+    const target = path.join(dir, 'dist');
+    fs.mkdirSync(target);
+    const before = fs.statSync(target);
+    start(target);
+    fs.rmSync(target, { recursive: true });
+    fs.mkdirSync(target);
+    await changeOf(target);
+    // Another folder, though ext4 gives it the old one's inode number: only its birth time differs.
+    const after = fs.statSync(target);
+    expect(`${after.ino}:${after.birthtimeMs}`).not.toBe(`${before.ino}:${before.birthtimeMs}`);
+    const file = path.join(target, 'value.txt');
+    fs.writeFileSync(file, 'two');
+    await changeOf(file);
+  });
 });

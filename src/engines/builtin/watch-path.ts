@@ -5,7 +5,9 @@
  * editors replace a file on save), the nearest existing folder above it is
  * watched (not recursively): an entry made, removed or replaced there makes
  * this look again, so the path is attached when it appears and re-attached
- * when it is made anew (a new inode, which the old watch would never see).
+ * when it is made anew (which the old watch would never see). "Anew" is a
+ * new inode number or a new birth time: ext4 hands a folder removed and made
+ * again at once the same inode number (measured: 200 times out of 200).
  * Its appearing, going or being replaced counts as a change.
  */
 import fs from 'node:fs';
@@ -36,6 +38,11 @@ function statOf(file: string): fs.Stats | undefined {
   }
 }
 
+/** Which folder this is: its inode number alone is reused at once (ext4), its birth time is not. */
+function identity(stats: fs.Stats): string {
+  return `${stats.ino}:${stats.birthtimeMs}`;
+}
+
 /** The nearest folder above `file` that exists (at worst the filesystem's root). */
 export function nearestFolder(file: string): string {
   let dir = path.dirname(file);
@@ -50,7 +57,7 @@ export function nearestFolder(file: string): string {
 export function watchPath({ target, changed, note, show = (file) => file }: PathWatchOptions): PathWatch {
   let closed = false;
   let anchor: { dir: string; watcher: fs.FSWatcher | undefined } | undefined;
-  let inner: { ino: number; watcher: fs.FSWatcher | undefined } | undefined;
+  let inner: { id: string; watcher: fs.FSWatcher | undefined } | undefined;
   let present: Kind;
   let failed = false; // out of inotify watches: said once, not retried on every event
 
@@ -80,10 +87,11 @@ export function watchPath({ target, changed, note, show = (file) => file }: Path
       anchor?.watcher?.close();
       anchor = { dir, watcher: open(dir, false, (rel) => onAnchor(dir, rel)) };
     }
-    const replaced = kind === 'dir' && inner !== undefined && inner.ino !== stats!.ino;
+    const id = stats ? identity(stats) : '';
+    const replaced = kind === 'dir' && inner !== undefined && inner.id !== id;
     if (kind === 'dir' && (!inner || replaced)) {
       inner?.watcher?.close();
-      inner = { ino: stats!.ino, watcher: open(target, true, (rel) => (rel ? changed(path.join(target, rel), rel) : look())) };
+      inner = { id, watcher: open(target, true, (rel) => (rel ? changed(path.join(target, rel), rel) : look())) };
     } else if (kind !== 'dir' && inner) {
       inner.watcher?.close();
       inner = undefined;
