@@ -111,7 +111,7 @@ describe('single-node → cluster on a running stack carries the streams over', 
     expect(changed.stderr + changed.stdout, changed.stderr + changed.stdout).toContain(
       'carried 1 stream, 1000 messages over to nats-1, nats-2, nats-3 (backup: .data/nats/migrations/',
     );
-    expect(changed.code).toBe(0);
+    expect(changed.code, `${changed.stderr}${changed.stdout}`).toBe(0);
 
     // Through the second and third node: the stream is the cluster's, not one node's.
     expect(await withNats(p, [4223, 4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
@@ -134,7 +134,7 @@ describe('single-node → cluster on a running stack carries the streams over', 
     // And back to a single node, with --json.
     p.topology('single-node');
     const back = await p.core('up', '-d', '--json');
-    expect(back.code).toBe(0);
+    expect(back.code, `${back.stderr}${back.stdout}`).toBe(0);
     expect(JSON.parse(back.stdout).nats_carried).toEqual([
       expect.objectContaining({ service: 'nats', from: ['nats-1', 'nats-2', 'nats-3'], to: ['nats'], streams: 1, messages: COUNT }),
     ]);
@@ -151,7 +151,7 @@ describe('single-node → hub-spoke on a running stack', () => {
     p.topology('hub-spoke');
     const changed = await p.core('up', '-d');
     expect(changed.stdout, changed.stderr).toContain('carried 1 stream, 1000 messages over to nats-hub-1, nats-hub-2, nats-hub-3 (backup: ');
-    expect(changed.code).toBe(0);
+    expect(changed.code, `${changed.stderr}${changed.stdout}`).toBe(0);
     expect(await withNats(p, [4224], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
     const viaLeaf = await withNats(p, [4322], async (nc) => (await (await jetstreamManager(nc, { domain: 'hub' })).streams.info('ORDERS')).state.messages);
     expect(viaLeaf).toBe(COUNT);

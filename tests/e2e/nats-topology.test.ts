@@ -254,7 +254,8 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
 
     const hub = await client(1);
     // The leaf's JetStream API reaches this hub once its interest has crossed the leaf connection and the routes.
-    await interestAt(port(8222, 1), '$JS.lhr.API.STREAM.INFO.READINGS');
+    // jetstreamManager asks $JS.lhr.API.INFO first, then the stream's own subject: both must be routed here.
+    for (const subject of ['$JS.lhr.API.INFO', '$JS.lhr.API.STREAM.INFO.READINGS']) await interestAt(port(8222, 1), subject);
     const viaDomain = await jetstreamManager(hub, { domain: 'lhr' });
     const info = await viaDomain.streams.info('READINGS');
     expect(info.state.messages).toBe(5);
@@ -263,7 +264,7 @@ describe('hub-spoke: 3 hubs, leaves lhr and nrt', () => {
     const hubJsm = await jetstreamManager(hub);
     await hubJsm.streams.add({ name: 'CATALOG', subjects: ['catalog.>'], num_replicas: 3 });
     await hubJsm.jetstream().publish('catalog.item', 'widget');
-    await interestAt(port(8222, 100), '$JS.hub.API.STREAM.INFO.CATALOG');
+    for (const subject of ['$JS.hub.API.INFO', '$JS.hub.API.STREAM.INFO.CATALOG']) await interestAt(port(8222, 100), subject);
     const fromLeaf = await jetstreamManager(lhr, { domain: 'hub' });
     expect((await fromLeaf.streams.info('CATALOG')).state.messages).toBe(1);
   }, 20_000);
