@@ -82,6 +82,14 @@ async function publishOrders(nc: NatsConnection): Promise<void> {
   }
 }
 
+/** Back to single-node on the old store: it comes up and holds all COUNT orders, in order; then down. */
+async function backOnSingleNodeWithEveryOrder(p: Project): Promise<void> {
+  p.topology('single-node');
+  expect((await p.core('up', '-d')).code).toBe(0);
+  expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
+  expect((await p.core('down')).code).toBe(0);
+}
+
 /** Every message of ORDERS, in order: each is the i-th order with its header, or the index of the first that is not. */
 async function readOrders(nc: NatsConnection): Promise<{ count: number; firstWrong: number | undefined }> {
   const info = await (await jetstreamManager(nc)).streams.info('ORDERS');
@@ -220,10 +228,7 @@ describe('a running stack whose single node was stopped by hand', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('nats: cannot carry the JetStream streams of nats over to nats-1, nats-2, nats-3: nats is not running, so its streams cannot be read');
     expect(refused.stderr).toContain('set the topology back and run `core up`; then change the topology again');
-    p.topology('single-node');
-    expect((await p.core('up', '-d')).code).toBe(0);
-    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
-    expect((await p.core('down')).code).toBe(0);
+    await backOnSingleNodeWithEveryOrder(p);
   }, 120_000);
 });
 
@@ -245,10 +250,7 @@ describe('a stopped stack whose single node holds streams', () => {
     expect(fs.readdirSync(store, { recursive: true }).sort()).toEqual(before);
     expect((await p.core('status', '--json')).stdout).not.toContain('"nats-1"');
 
-    p.topology('single-node');
-    expect((await p.core('up', '-d')).code).toBe(0);
-    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
-    expect((await p.core('down')).code).toBe(0);
+    await backOnSingleNodeWithEveryOrder(p);
   }, 120_000);
 });
 
@@ -275,10 +277,7 @@ describe('an old store that cannot be read whole once its server stopped (a stre
       .filter((pid) => environOf(Number(pid))?.get('PC_PROC_NAME') === 'nats-carry' && commandOf(Number(pid)).includes(p.dir));
     expect(carriers).toEqual([]);
 
-    p.topology('single-node');
-    expect((await p.core('up', '-d')).code).toBe(0);
-    expect(await withNats(p, [4222], readOrders)).toEqual({ count: COUNT, firstWrong: undefined });
-    expect((await p.core('down')).code).toBe(0);
+    await backOnSingleNodeWithEveryOrder(p);
   }, 120_000);
 });
 
