@@ -21,7 +21,6 @@ import { print, printJson } from '../output.js';
 import { selectServices } from '../prepare.js';
 import { renderApplied } from '../render/apply-report.js';
 import { type CarryHook, carryBeforeChange, carryPreview, withHint } from '../../services/nats-migrate/hook.js';
-import { expandNames } from '../../plan/process-names.js';
 
 export interface ApplyCommandOptions {
   readonly dryRun?: boolean;
@@ -113,7 +112,9 @@ export async function start(ctx: CliContext, names: readonly string[], options: 
 
 /** `core restart svc`: that service with its definition from the manifests and `.env` as they are now (where the engine can). */
 export async function restart(ctx: CliContext, name: string, options: { json?: boolean; timeout: string; wait?: boolean }): Promise<void> {
-  const processes = expandNames([name], (await loadStack(ctx, { cache: true })).plan.services).names;
+  // The running stack's own account of which processes a service runs as (no second planning).
+  const services = runningStack(ctx).state?.services ?? {};
+  const processes = Object.keys(services).filter((process) => services[process] === name);
   if (processes.length <= 1) return send(ctx, 'restart', [name], { ...options, wait: options.wait === true });
   // A cluster restarts one node at a time, each ready before the next: the others keep the quorum.
   for (const process of processes) await send(ctx, 'restart', [process], { ...options, wait: true });
