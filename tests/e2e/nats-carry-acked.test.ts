@@ -18,6 +18,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, runCore } from '../helpers/cli.js';
 import { freeOffset } from '../helpers/e2e.js';
+import { streamMessages } from '../helpers/stream-read.js';
 
 /** Every port of a 3-node cluster (declared + index), as the other topology tests use. */
 const BASES = [4222, 8222, 6222, 7422].flatMap((base) => [0, 1, 2, 100].map((i) => base + i));
@@ -65,12 +66,7 @@ function publisher(nc: NatsConnection) {
 
 /** Every payload of ORDERS, in stream order. */
 async function payloads(nc: NatsConnection): Promise<string[]> {
-  const info = await (await jetstreamManager(nc)).streams.info('ORDERS');
-  const reader = await jetstream(nc).consumers.get('ORDERS');
-  const out: string[] = [];
-  const batch = await reader.fetch({ max_messages: info.state.messages, expires: 10_000 });
-  for await (const m of batch) out.push(m.string());
-  return out;
+  return (await streamMessages(nc, 'ORDERS')).map((m) => m.string());
 }
 
 interface Change {

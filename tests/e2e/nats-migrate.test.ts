@@ -13,6 +13,7 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportStreams, importStreams, readBackupIndex } from '../../src/services/nats-migrate/index.js';
 import { freeOffset } from '../helpers/e2e.js';
+import { streamMessages } from '../helpers/stream-read.js';
 import { healthy, type NatsNode, startNode, stopNode } from '../helpers/nats-servers.js';
 
 const PASSWORD = 'pTestOnlyPassword1234';
@@ -143,21 +144,11 @@ describe('exportStreams → importStreams, single node → 3-node cluster', () =
       const info = await jsm.streams.info('ORDERS');
       expect(info.state.messages).toBe(COUNT);
       expect(info.state.first_seq).toBe(1);
-      const reader = await js.consumers.get('ORDERS');
-      const batch = await reader.fetch({ max_messages: COUNT, expires: 10_000 });
-      const seen: string[] = [];
-      for await (const m of batch) {
-        const i = seen.length;
-        expect([m.subject, m.string(), m.headers?.get('X-Index'), m.headers?.get('Nats-Msg-Id'), m.info.streamSequence]).toEqual([
-          `orders.${i % 5}`,
-          `order ${i}`,
-          String(i),
-          `order-${i}`,
-          i + 1,
-        ]);
-        seen.push(m.string());
-      }
+      const seen = await streamMessages(nc, 'ORDERS');
       expect(seen).toHaveLength(COUNT);
+      seen.forEach((m, i) => {
+        expect([m.subject, m.string(), m.header?.get('X-Index'), m.header?.get('Nats-Msg-Id'), m.seq]).toEqual([`orders.${i % 5}`, `order ${i}`, String(i), `order-${i}`, i + 1]);
+      });
 
       // The worker goes on where it was: the 101st order.
       const worker = await js.consumers.get('ORDERS', 'worker');

@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CORE, makeProject, runCore } from '../helpers/cli.js';
 import { commandOf, environOf } from '../../src/control/marks.js';
 import { freeOffset, waitFor } from '../helpers/e2e.js';
+import { streamMessages } from '../helpers/stream-read.js';
 
 const COUNT = 1000;
 /** Every port of a 3-node cluster or 3 hubs and one leaf (declared + index; leaves from index 100). */
@@ -92,17 +93,9 @@ async function backOnSingleNodeWithEveryOrder(p: Project): Promise<void> {
 
 /** Every message of ORDERS, in order: each is the i-th order with its header, or the index of the first that is not. */
 async function readOrders(nc: NatsConnection): Promise<{ count: number; firstWrong: number | undefined }> {
-  const info = await (await jetstreamManager(nc)).streams.info('ORDERS');
-  const reader = await jetstream(nc).consumers.get('ORDERS');
-  const batch = await reader.fetch({ max_messages: info.state.messages, expires: 10_000 });
-  let count = 0;
-  let firstWrong: number | undefined;
-  for await (const m of batch) {
-    const ok = m.subject === `orders.${count % 7}` && m.string() === `order ${count}` && m.headers?.get('X-Index') === String(count);
-    if (!ok && firstWrong === undefined) firstWrong = count;
-    count++;
-  }
-  return { count: info.state.messages === count ? count : -1, firstWrong };
+  const messages = await streamMessages(nc, 'ORDERS');
+  const firstWrong = messages.findIndex((m, i) => m.subject !== `orders.${i % 7}` || m.string() !== `order ${i}` || m.header?.get('X-Index') !== String(i));
+  return { count: messages.length, firstWrong: firstWrong === -1 ? undefined : firstWrong };
 }
 
 describe('single-node → cluster on a running stack carries the streams over', () => {
