@@ -10,6 +10,7 @@
  *   GET  /project/state                        uptime, process counts, and what the supervisor failed to write
  *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
  *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
+ *   GET  /resources?window=MS                  CPU and memory per process group (src/observe/resources.ts)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body where none is taken, a
  * huge or garbled request, a client too slow to finish) gets a 4xx; no request
@@ -20,6 +21,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
+import type { Resources } from '../observe/resources.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
 import type { StateFile } from './state-file.js';
@@ -34,6 +36,8 @@ export interface ControlHandlers {
   readonly problems?: () => readonly WriteProblem[];
   /** An apply changed the running document (for the compose file on disk). */
   readonly onApplied?: (doc: ComposeDoc, ports?: StateFile['ports']) => void;
+  /** CPU and memory, sampled when asked (GET /resources). */
+  readonly resources?: Resources;
 }
 
 export interface Answer {
@@ -134,6 +138,16 @@ const ROUTES: readonly Route[] = [
         upTime: Math.round(process.uptime() * 1e9),
         problems: handlers.problems?.() ?? [],
       });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: ['resources'],
+    handle: async (_, __, handlers, ___, query) => {
+      if (!handlers.resources) return fail(404, 'this supervisor does not sample resources');
+      const raw = query.get('window') ?? '';
+      if (raw !== '' && !/^\d{1,5}$/.test(raw)) return fail(400, `window: "${raw.slice(0, 40)}" is not a whole number of milliseconds`);
+      return ok(await handlers.resources.read(raw === '' ? undefined : Math.min(Number(raw), 5000)));
     },
   },
   ...EVENT_ROUTES,

@@ -215,6 +215,16 @@ export class Supervisor {
     return toProcessState({ name, state: runner.state, policy: runner.ctx.policy, requested: runner.requested, now: this.clock.now() });
   }
 
+  /** Name → pid of every process with a child running now (each leads its own process group). */
+  runningPids(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, runner] of this.runners) {
+      const state = runner.state;
+      if ('run' in state && state.run.pid !== undefined) out.set(name, state.run.pid);
+    }
+    return out;
+  }
+
   /** The last `limit` lines of a process's output held in memory. */
   logs(name: string, limit?: number): string[] | undefined {
     return this.runners.get(name)?.ctx.ring.tail(limit);

@@ -20,6 +20,7 @@ import { writeState, type RecordedProcess, type StateFile } from '../../control/
 import { describeProblem, WriteHealth } from '../../control/write-health.js';
 import { reapProcesses } from '../../control/reaper.js';
 import { leftBy, sweepRun } from '../../control/survivors.js';
+import { Resources } from '../../observe/resources.js';
 import { startWatching } from './watch.js';
 
 export interface SuperviseOptions {
@@ -143,9 +144,11 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     // A subscriber's bug is noted, not fatal: the stack goes on.
     onSubscriberError: (error) => note(`internal error in an event subscriber: ${(error as Error)?.stack ?? String(error)}`),
   });
+  const resources = new Resources({ running: () => engine.runningPids() });
   engine.subscribe((event) => {
     track(event);
     if (event.type === 'project-exit') void stop();
+    if (event.type === 'apply-diff') for (const name of event.removed) resources.forget(name);
   });
   const eventLog = startEventLog(paths.events, engine.journal, onDropped);
 
@@ -160,7 +163,12 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     }
     onApplied?.(applyDoc);
   };
-  const server = await startControlServer(paths.socket, engine, { onProjectStop: () => void stop(), problems: () => health.problems(), onApplied: applied });
+  const server = await startControlServer(paths.socket, engine, {
+    onProjectStop: () => void stop(),
+    problems: () => health.problems(),
+    onApplied: applied,
+    resources,
+  });
   const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
   // CORE_CONTROLLER=1: apply PocketBase's core_topology records (docs/controller.md); loaded only then.
   const controller = settings.controller ? (await import('../../controller/start.js')).startController({ settings, plan, engine, self }) : undefined;
