@@ -22,6 +22,7 @@ import http from 'node:http';
 import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
 import type { Resources } from '../observe/resources.js';
+import type { Timeline } from '../observe/timeline.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
 import type { StateFile } from './state-file.js';
@@ -38,6 +39,8 @@ export interface ControlHandlers {
   readonly onApplied?: (doc: ComposeDoc, ports?: StateFile['ports']) => void;
   /** CPU and memory, sampled when asked (GET /resources). */
   readonly resources?: Resources;
+  /** When each process started and became ready (the waterfall, the readiness histogram). */
+  readonly timeline?: Timeline;
 }
 
 export interface Answer {

@@ -21,6 +21,7 @@ import { describeProblem, WriteHealth } from '../../control/write-health.js';
 import { reapProcesses } from '../../control/reaper.js';
 import { leftBy, sweepRun } from '../../control/survivors.js';
 import { Resources } from '../../observe/resources.js';
+import { Timeline } from '../../observe/timeline.js';
 import { startWatching } from './watch.js';
 
 export interface SuperviseOptions {
@@ -144,7 +145,10 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     // A subscriber's bug is noted, not fatal: the stack goes on.
     onSubscriberError: (error) => note(`internal error in an event subscriber: ${(error as Error)?.stack ?? String(error)}`),
   });
+  // What the metrics and the dashboard show, kept from the first event on; /proc is read only when asked.
   const resources = new Resources({ running: () => engine.runningPids() });
+  const timeline = new Timeline();
+  engine.subscribe(timeline.observe);
   engine.subscribe((event) => {
     track(event);
     if (event.type === 'project-exit') void stop();
@@ -168,6 +172,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     problems: () => health.problems(),
     onApplied: applied,
     resources,
+    timeline,
   });
   const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
   // CORE_CONTROLLER=1: apply PocketBase's core_topology records (docs/controller.md); loaded only then.
