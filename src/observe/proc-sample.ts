@@ -140,7 +140,7 @@ export class GroupSampler {
       const total = (this.totals.get(name) ?? 0) + delta;
       this.totals.set(name, total);
       out.set(name, {
-        cpu: baseline || windowS === undefined || windowS <= 0 ? null : delta / CLOCK_TICKS / windowS,
+        cpu: baseline || group.length === 0 || windowS === undefined || windowS <= 0 ? null : delta / CLOCK_TICKS / windowS,
         cpuSecondsTotal: total / CLOCK_TICKS,
         rssBytes: rss,
         processes: group.length,
