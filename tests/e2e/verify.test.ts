@@ -11,8 +11,11 @@ import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { REPO } from '../helpers/stack.js';
+import { runCore } from '../helpers/cli.js';
 import { ADMIN, e2eProject, freeOffset, waitFor } from '../helpers/e2e.js';
+import { FAKE_PROCESS_COMPOSE } from '../helpers/fake-process-compose.js';
 
 interface Step {
   name: string;
@@ -181,4 +184,25 @@ describe('core verify', () => {
     expect(code).toBe(0);
     expect(steps.map((s) => s.name)).toEqual(['nats: publish/subscribe', 'nats: jetstream write/read', 'api: readiness probe']);
   });
+});
+
+describe('core verify under the process-compose engine (a fake process-compose on PATH)', () => {
+  it("asks the engine only for each process's state: a running service without a probe passes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-verify-pc-'));
+    fs.mkdirSync(path.join(dir, 'services', 'app'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'process-compose'), FAKE_PROCESS_COMPOSE, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'services', 'app', 'service.json'), JSON.stringify({ name: 'app', process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'] } }));
+    const core = (...args: string[]) => runCore(args, { cwd: dir, env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` } });
+    try {
+      const up = await core('up', '-d', '--engine', 'process-compose');
+      expect(up.code, up.stderr).toBe(0);
+      const result = await core('verify', '--json');
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).steps).toEqual([{ name: 'app: running', hop: 'core status → app', ok: true, ms: expect.any(Number) }]);
+    } finally {
+      await core('down');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
