@@ -15,6 +15,17 @@ import { describeError } from './describe-error.js';
 import { addressText, type NatsTarget } from './targets.js';
 import { StepFailure, type Chain } from './types.js';
 
+let failedConnects = 0;
+
+/**
+ * Connects that failed in this process: @nats-io/transport-node 3.4 may leave
+ * the socket of one that timed out open (nats-hello.ts), and only the process's
+ * end closes it.
+ */
+export function failedNatsConnects(): number {
+  return failedConnects;
+}
+
 export function natsHop(target: NatsTarget): string {
   return `client → ${target.service} (${target.servers.map(addressText).join(', ')})`;
 }
@@ -30,13 +41,18 @@ export function natsChain(target: NatsTarget, timeoutMs: number): Chain {
         hop,
         run: async () => {
           await Promise.all(target.servers.map((server) => readGreeting(server, timeoutMs, target.servers.length > 1)));
-          nc = await connect({
-            servers: target.servers.map(addressText),
-            timeout: timeoutMs,
-            reconnect: false,
-            name: 'core verify',
-            ...(target.credentials ? { user: target.credentials.user, pass: target.credentials.password } : {}),
-          });
+          try {
+            nc = await connect({
+              servers: target.servers.map(addressText),
+              timeout: timeoutMs,
+              reconnect: false,
+              name: 'core verify',
+              ...(target.credentials ? { user: target.credentials.user, pass: target.credentials.password } : {}),
+            });
+          } catch (error) {
+            failedConnects++;
+            throw error;
+          }
           await roundTrip(nc, timeoutMs);
         },
       },

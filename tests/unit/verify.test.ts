@@ -1,5 +1,6 @@
 /** `core verify`'s pure parts: what it checks in a plan, how chains run and fail, how errors and reports read. */
-import { describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessState } from '../../src/engine/index.js';
 import { validateManifests, type ManifestFile } from '../../src/manifest/validate.js';
 import { resolvePlan } from '../../src/plan/resolve.js';
@@ -7,6 +8,7 @@ import { parseSettings } from '../../src/support/settings.js';
 import { describeError, TimedOut } from '../../src/verify/describe-error.js';
 import { renderReport, withStateHints } from '../../src/verify/render.js';
 import { runChains } from '../../src/verify/run.js';
+import { failedNatsConnects, natsChain } from '../../src/verify/nats-check.js';
 import { verifyTargets } from '../../src/verify/targets.js';
 import { StepFailure, type Chain } from '../../src/verify/types.js';
 import { FAKE_ROOT, FAKE_SELF, repoManifestFiles } from '../helpers/stack.js';
@@ -147,5 +149,41 @@ describe('errors and reports', () => {
       '  hop:   client → caddy (127.0.0.1:2015) → pocketbase',
       '  error: connection refused (core status: caddy is Completed)',
     ]);
+  });
+});
+
+/** A TCP server on loopback that greets each connection with `greeting` and then says nothing more. */
+const servers: { server: net.Server; sockets: Set<net.Socket> }[] = [];
+afterEach(async () => {
+  for (const { server, sockets } of servers.splice(0)) {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+async function silentAfter(greeting: string): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.write(greeting);
+  });
+  servers.push({ server, sockets });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe('the NATS steps against servers that misbehave', () => {
+  it('a server that greets and then answers nothing: the step fails in its time, the connect counted as failed', async () => {
+    const port = await silentAfter('INFO {"server_id":"fake","version":"2.14.5","max_payload":1048576}\r\n');
+    const before = failedNatsConnects();
+    const report = await runChains([natsChain({ kind: 'nats', service: 'nats', servers: [{ host: '127.0.0.1', port }], jetstream: true }, 300)], 300);
+    expect(report.steps[0]).toMatchObject({ name: 'nats: publish/subscribe', hop: `client → nats (127.0.0.1:${port})`, ok: false, error: 'timed out after 300 ms' });
+    expect(report.steps[1]).toMatchObject({ ok: false, skipped: 'not run: "nats: publish/subscribe" failed' });
+    expect(failedNatsConnects()).toBe(before + 1);
+  });
+
+  it('something else on the port is named as not a NATS server', async () => {
+    const port = await silentAfter('SSH-2.0-OpenSSH_9.2\r\n');
+    const report = await runChains([natsChain({ kind: 'nats', service: 'nats', servers: [{ host: '127.0.0.1', port }], jetstream: true }, 300)], 300);
+    expect(report.steps[0]!.error).toBe('not a NATS server (it greets with "SSH-2.0-OpenSSH_9.2")');
   });
 });

@@ -10,6 +10,7 @@ import { generateStack } from '../../compose/generate.js';
 import { expandNames } from '../../plan/process-names.js';
 import { InputError } from '../../support/errors.js';
 import { chainsFor } from '../../verify/chains.js';
+import { failedNatsConnects } from '../../verify/nats-check.js';
 import { renderReport, withStateHints } from '../../verify/render.js';
 import { runChains } from '../../verify/run.js';
 import { verifyTargets } from '../../verify/targets.js';
@@ -40,8 +41,8 @@ export async function verify(ctx: CliContext, asked: readonly string[], options:
   if (options.json) printJson({ ok: report.ok, steps: report.steps });
   else for (const line of renderReport(report, Math.round(performance.now() - started))) print(line);
   if (!report.ok) process.exitCode = 1;
-  // The report is out. A NATS client whose connect timed out keeps its socket open
-  // (src/verify/nats-hello.ts): a server stopped in the moment after its greeting
-  // must not keep verify alive. Unref'd: a clean run exits at once, without it.
-  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+  // A NATS connect that timed out may have left its socket open (src/verify/nats-hello.ts),
+  // which would keep the process alive as long as that server stays stopped: the report is
+  // out, so end. Unref'd: a process that has nothing left exits at once without it.
+  if (failedNatsConnects() > 0) setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }
