@@ -109,12 +109,12 @@ function natsTargets(services: readonly PlannedService[], recorded: RecordedPort
 }
 
 /**
- * `only`: the processes to verify (all when empty). A PocketBase is verified
+ * `only`: the processes to verify (default: all). A PocketBase is verified
  * with its Caddy fronts when either is asked for; a Caddy fronting a PocketBase
  * not asked for is verified on its own.
  */
-export function verifyTargets(plan: StackPlan, recorded: RecordedPorts, only: ReadonlySet<string> = new Set()): Target[] {
-  const wanted = (s: PlannedService) => only.size === 0 || only.has(s.name);
+export function verifyTargets(plan: StackPlan, recorded: RecordedPorts, only?: ReadonlySet<string>): Target[] {
+  const wanted = (s: PlannedService) => !only || only.has(s.name);
   const services = plan.services;
   const caddies = services.filter((s) => s.renderer === 'caddy');
   const pocketbases = services.filter((s) => s.renderer === 'pocketbase');
@@ -141,4 +141,15 @@ export function verifyTargets(plan: StackPlan, recorded: RecordedPorts, only: Re
   }
   for (const s of services.filter((s) => !s.renderer && wanted(s))) targets.push({ kind: 'process', name: s.name });
   return targets;
+}
+
+/**
+ * The processes to verify: those asked for, else every process of the plan
+ * but those the running stack was never asked to start (`core up api` starts
+ * api and its dependencies; the rest are Disabled). A process stopped since
+ * (`core stop caddy`) is verified, and fails: the stack is not whole.
+ */
+export function selectProcesses(plan: StackPlan, asked: readonly string[], statusOf: (name: string) => string | undefined): Set<string> {
+  if (asked.length) return new Set(asked);
+  return new Set(plan.services.map((s) => s.name).filter((name) => statusOf(name) !== 'Disabled'));
 }

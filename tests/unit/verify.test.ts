@@ -9,7 +9,7 @@ import { describeError, TimedOut } from '../../src/verify/describe-error.js';
 import { renderReport, withStateHints } from '../../src/verify/render.js';
 import { runChains } from '../../src/verify/run.js';
 import { failedNatsConnects, natsChain } from '../../src/verify/nats-check.js';
-import { verifyTargets } from '../../src/verify/targets.js';
+import { selectProcesses, verifyTargets } from '../../src/verify/targets.js';
 import { StepFailure, type Chain } from '../../src/verify/types.js';
 import { FAKE_ROOT, FAKE_SELF, repoManifestFiles } from '../helpers/stack.js';
 
@@ -60,6 +60,12 @@ describe('verify targets', () => {
   it('NATS with user-password auth: the plan credentials, user core', () => {
     const [nats] = verifyTargets(plan({ nats: (m) => (m.config.auth = 'user-password') }, {}, { nats: { user: 'core', password: 'secretpassword1234' } }), {});
     expect(nats).toMatchObject({ credentials: { user: 'core', password: 'secretpassword1234' } });
+  });
+
+  it('by default, what the running stack was asked to run: not the processes it never started, but those stopped since', () => {
+    const status: Record<string, string> = { nats: 'Running', pocketbase: 'Disabled', caddy: 'Completed' };
+    expect([...selectProcesses(plan(), [], (name) => status[name])]).toEqual(['nats', 'caddy']);
+    expect([...selectProcesses(plan(), ['pocketbase'], (name) => status[name])]).toEqual(['pocketbase']);
   });
 
   it('only the named processes; naming Caddy verifies the PocketBase behind it', () => {

@@ -13,7 +13,7 @@ import { chainsFor } from '../../verify/chains.js';
 import { failedNatsConnects } from '../../verify/nats-check.js';
 import { renderReport, withStateHints } from '../../verify/render.js';
 import { runChains } from '../../verify/run.js';
-import { verifyTargets } from '../../verify/targets.js';
+import { selectProcesses, verifyTargets } from '../../verify/targets.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { loadStack } from '../load-stack.js';
@@ -35,7 +35,8 @@ export async function verify(ctx: CliContext, asked: readonly string[], options:
     ]);
   }
   const states = new Map((await connectEngine(stack).snapshot()).map((p) => [p.name, p]));
-  const targets = verifyTargets(plan, stack.state?.ports ?? {}, new Set(names));
+  const only = selectProcesses(plan, names, (name) => states.get(name)?.status);
+  const targets = verifyTargets(plan, stack.state?.ports ?? {}, only);
   const chains = chainsFor(targets, { plan, doc: generateStack(plan).doc, env: settings.env, states, timeoutMs });
   const report = withStateHints(await runChains(chains, timeoutMs), states);
   if (options.json) printJson({ ok: report.ok, steps: report.steps });
