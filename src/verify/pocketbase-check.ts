@@ -51,7 +51,7 @@ export function caddyChain(target: CaddyTarget, timeoutMs: number): Chain {
   };
 }
 
-async function recordRoundTrip(baseUrl: string, superuser: { email: string; password: string }, timeoutMs: number): Promise<void> {
+async function recordRoundTrip(baseUrl: string, superuser: { email: string; password: string; passwordEnv: string }, timeoutMs: number): Promise<void> {
   const pb = new PocketBase(baseUrl);
   pb.autoCancellation(false);
   // Each request its own time, so the deletion in the finally has its own too.
@@ -63,7 +63,13 @@ async function recordRoundTrip(baseUrl: string, superuser: { email: string; pass
       throw new StepFailure(`${what}: ${describePocketbaseError(error, timeoutMs)}`);
     }
   };
-  await call(`sign in as superuser ${superuser.email}`, () => pb.collection('_superusers').authWithPassword(superuser.email, superuser.password));
+  try {
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+  } catch (error) {
+    // PocketBase took its superuser's password when it started (pb_hooks); verify reads the variable as it is now.
+    const hint = error instanceof ClientResponseError && error.status === 400 ? ` (is ${superuser.passwordEnv} the password PocketBase started with?)` : '';
+    throw new StepFailure(`sign in as superuser ${superuser.email}: ${describePocketbaseError(error, timeoutMs)}${hint}`);
+  }
   const id = lazyCrypto().randomBytes(6).toString('hex');
   const collection = `core_verify_${id}`;
   const value = lazyCrypto().randomUUID();

@@ -30,7 +30,8 @@ export interface Front {
   readonly address: Address;
 }
 
-export type Superuser = { readonly email: string; readonly password: string } | { readonly missing: string };
+/** The superuser to sign in as, with the variable its password came from (for a message); or why there is none. */
+export type Superuser = { readonly email: string; readonly password: string; readonly passwordEnv: string } | { readonly missing: string };
 
 export interface PocketbaseTarget {
   readonly kind: 'pocketbase';
@@ -93,7 +94,7 @@ function superuserOf(s: PlannedService): Superuser {
   if (!vars) return { missing: `${s.file}: no config.superuser (email_env, password_env)` };
   const password = s.env[vars.passwordEnv];
   if (!password) return { missing: `${vars.passwordEnv} is not set (config.superuser.password_env of ${s.file})` };
-  return { email: s.env[vars.emailEnv] || DEFAULT_SUPERUSER_EMAIL, password };
+  return { email: s.env[vars.emailEnv] || DEFAULT_SUPERUSER_EMAIL, password, passwordEnv: vars.passwordEnv };
 }
 
 function natsTargets(services: readonly PlannedService[], recorded: RecordedPorts): NatsTarget[] {

@@ -171,6 +171,16 @@ describe('core verify', () => {
     expect(again.ok).toBe(true);
   }, 45_000);
 
+  it('a superuser password other than the one PocketBase started with: the sign-in fails, named, and no password is printed', async () => {
+    const wrong = 'not-the-password-42';
+    const result = await runCore(['verify', '--json', 'caddy'], { cwd: project.dir, env: { ...project.env, CORE_POCKETBASE_ADMIN_PASSWORD: wrong } });
+    expect(result.code).toBe(1);
+    const step = JSON.parse(result.stdout).steps.find((s: Step) => s.name === 'pocketbase: record round trip');
+    expect(step.ok).toBe(false);
+    expect(step.error).toMatch(/^sign in as superuser admin@example\.com: HTTP 400: .*Failed to authenticate.*CORE_POCKETBASE_ADMIN_PASSWORD/);
+    for (const secret of [wrong, ADMIN.password]) expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
   it('bad input: an unknown flag or service exits 2 and changes nothing', async () => {
     expect((await project.core('verify', '--bogus')).code).toBe(2);
     const unknown = await project.core('verify', 'nope');

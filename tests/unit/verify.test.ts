@@ -35,7 +35,7 @@ describe('verify targets', () => {
         name: 'pocketbase',
         address: { host: '127.0.0.1', port: 8090 },
         fronts: [{ name: 'caddy', address: { host: '127.0.0.1', port: 2015 } }],
-        superuser: { email: 'admin@example.com', password: 'pw-123456789' },
+        superuser: { email: 'admin@example.com', password: 'pw-123456789', passwordEnv: 'CORE_POCKETBASE_ADMIN_PASSWORD' },
       },
     ]);
   });
