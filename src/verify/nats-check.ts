@@ -11,6 +11,7 @@ import { connect, createInbox, type NatsConnection } from '@nats-io/transport-no
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { lazyCrypto } from '../support/builtins.js';
 import { readGreeting } from './nats-hello.js';
+import { withCleanUp } from './clean-up.js';
 import { describeError } from './describe-error.js';
 import { addressText, type NatsTarget } from './targets.js';
 import { StepFailure, type Chain } from './types.js';
@@ -91,28 +92,28 @@ async function jetStreamRoundTrip(nc: NatsConnection, timeoutMs: number): Promis
   const subject = `_CORE_VERIFY.${id}`;
   const payload = lazyCrypto().randomUUID();
   const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
-  let failure: { error: unknown } | undefined;
-  try {
-    // Inside the try: an add whose answer is lost may still have made the stream.
-    await jsm.streams.add({ name: stream, subjects: [subject], storage: StorageType.Memory, num_replicas: 1, max_msgs: 1 });
-    const ack = await jsm.jetstream().publish(subject, payload, { timeout: timeoutMs });
-    if (ack.stream !== stream) throw new StepFailure(`the write was stored in stream ${ack.stream}, not in ${stream}`);
-    const stored = await jsm.streams.getMessage(stream, { seq: ack.seq });
-    if (!stored) throw new StepFailure(`${stream}: message ${ack.seq} was acknowledged but cannot be read back`);
-    if (stored.string() !== payload) throw new StepFailure(`${stream}: message ${ack.seq} reads back different from what was written`);
-  } catch (error) {
-    failure = { error };
-  }
-  // A stream left behind would be the user's to find: deleting it is part of the step.
-  let leftover: string | undefined;
-  try {
-    await jsm.streams.delete(stream);
-  } catch (error) {
-    if (!isNotFound(error)) leftover = `the temporary stream ${stream} could not be deleted (${describeError(error, timeoutMs)}); \`nats stream rm ${stream}\` deletes it`;
-  }
-  if (failure && leftover) throw new StepFailure(`${describeError(failure.error, timeoutMs)}; ${leftover}`);
-  if (failure) throw failure.error;
-  if (leftover) throw new StepFailure(leftover);
+  await withCleanUp(
+    async () => {
+      // Inside the body: an add whose answer is lost may still have made the stream.
+      await jsm.streams.add({ name: stream, subjects: [subject], storage: StorageType.Memory, num_replicas: 1, max_msgs: 1 });
+      const ack = await jsm.jetstream().publish(subject, payload, { timeout: timeoutMs });
+      if (ack.stream !== stream) throw new StepFailure(`the write was stored in stream ${ack.stream}, not in ${stream}`);
+      const stored = await jsm.streams.getMessage(stream, { seq: ack.seq });
+      if (!stored) throw new StepFailure(`${stream}: message ${ack.seq} was acknowledged but cannot be read back`);
+      if (stored.string() !== payload) throw new StepFailure(`${stream}: message ${ack.seq} reads back different from what was written`);
+    },
+    // A stream left behind would be the user's to find: deleting it is part of the step.
+    async () => {
+      try {
+        await jsm.streams.delete(stream);
+        return undefined;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        return `the temporary stream ${stream} could not be deleted (${describeError(error, timeoutMs)}); \`nats stream rm ${stream}\` deletes it`;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 /** JetStream's "stream not found" (10059): the add never made it, nothing to delete. */

@@ -7,6 +7,7 @@
  */
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { lazyCrypto } from '../support/builtins.js';
+import { withCleanUp } from './clean-up.js';
 import { describeError, excerpt } from './describe-error.js';
 import { expectStatus, reachedUpstream } from './http-check.js';
 import { addressText, type Address, type CaddyTarget, type PocketbaseTarget } from './targets.js';
@@ -73,26 +74,25 @@ async function recordRoundTrip(baseUrl: string, superuser: { email: string; pass
   const id = lazyCrypto().randomBytes(6).toString('hex');
   const collection = `core_verify_${id}`;
   const value = lazyCrypto().randomUUID();
-  let failure: { error: unknown } | undefined;
-  try {
-    await call(`create collection ${collection}`, () => pb.collections.create({ name: collection, type: 'base', fields: [{ name: 'value', type: 'text' }] }));
-    const created = await call('create a record', () => pb.collection(collection).create({ value }));
-    const read = await call(`read record ${created.id}`, () => pb.collection(collection).getOne(created.id));
-    if (read.value !== value) throw new StepFailure(`record ${created.id} reads back different from what was written`);
-  } catch (error) {
-    failure = { error };
-  }
-  let leftover: string | undefined;
-  try {
-    await pb.collections.delete(collection);
-  } catch (error) {
-    // 404: the create never made it, nothing to delete.
-    if (!(error instanceof ClientResponseError && error.status === 404))
-      leftover = `the temporary collection ${collection} could not be deleted (${describePocketbaseError(error, timeoutMs)}); delete it in PocketBase's dashboard`;
-  }
-  if (failure && leftover) throw new StepFailure(`${describeError(failure.error, timeoutMs)}; ${leftover}`);
-  if (failure) throw failure.error;
-  if (leftover) throw new StepFailure(leftover);
+  await withCleanUp(
+    async () => {
+      await call(`create collection ${collection}`, () => pb.collections.create({ name: collection, type: 'base', fields: [{ name: 'value', type: 'text' }] }));
+      const created = await call('create a record', () => pb.collection(collection).create({ value }));
+      const read = await call(`read record ${created.id}`, () => pb.collection(collection).getOne(created.id));
+      if (read.value !== value) throw new StepFailure(`record ${created.id} reads back different from what was written`);
+    },
+    async () => {
+      try {
+        await pb.collections.delete(collection);
+        return undefined;
+      } catch (error) {
+        // 404: the create never made it, nothing to delete.
+        if (error instanceof ClientResponseError && error.status === 404) return undefined;
+        return `the temporary collection ${collection} could not be deleted (${describePocketbaseError(error, timeoutMs)}); delete it in PocketBase's dashboard`;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 /** The SDK's error: an abort is our timeout; status 0 is the network (its cause says what); else the status and body. */

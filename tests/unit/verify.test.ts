@@ -5,6 +5,7 @@ import type { ProcessState } from '../../src/engine/index.js';
 import { validateManifests, type ManifestFile } from '../../src/manifest/validate.js';
 import { resolvePlan } from '../../src/plan/resolve.js';
 import { parseSettings } from '../../src/support/settings.js';
+import { withCleanUp } from '../../src/verify/clean-up.js';
 import { describeError, TimedOut } from '../../src/verify/describe-error.js';
 import { renderReport, withStateHints } from '../../src/verify/render.js';
 import { runChains } from '../../src/verify/run.js';
@@ -121,6 +122,27 @@ describe('running chains', () => {
     );
     expect(report.steps[0]).toMatchObject({ ok: false, error: 'timed out after 50 ms' });
     expect(aborted).toBe(true);
+  });
+});
+
+describe('cleaning up what a step wrote', () => {
+  const fails = (message: string) => async () => {
+    throw new StepFailure(message);
+  };
+  it('runs after a failure; a clean-up that fails too is told after the failure', async () => {
+    let cleaned = false;
+    const cleanUp = async () => ((cleaned = true), 'the temporary stream X could not be deleted');
+    await expect(withCleanUp(fails('publish failed'), cleanUp, 100)).rejects.toThrow('publish failed; the temporary stream X could not be deleted');
+    expect(cleaned).toBe(true);
+    await expect(withCleanUp(async () => {}, cleanUp, 100)).rejects.toThrow(/^the temporary stream X could not be deleted$/);
+    await expect(withCleanUp(fails('publish failed'), async () => undefined, 100)).rejects.toThrow(/^publish failed$/);
+    await expect(
+      withCleanUp(
+        async () => {},
+        async () => undefined,
+        100,
+      ),
+    ).resolves.toBeUndefined();
   });
 });
 
