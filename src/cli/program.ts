@@ -115,6 +115,14 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (service: string, options) => (await import('./commands/restart.js')).restart(ctx, service, options));
 
   program
+    .command('verify')
+    .description("Check the running stack end to end through each service's own protocol: NATS round trips, PocketBase through Caddy, probes")
+    .argument('[services...]', 'only these services (default: all)')
+    .option('--json', 'print a JSON result: {ok, steps: [{name, hop, ok, ms, error?, skipped?}]}')
+    .option('--timeout <seconds>', 'how long each step may take', '5')
+    .action(async (services: string[], options) => (await import('./commands/verify.js')).verify(ctx, services, options));
+
+  program
     .command('validate')
     .description('Check every manifest and placeholder; print every problem with file and JSON path')
     .option('--json', 'print a JSON result')

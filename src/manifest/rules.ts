@@ -85,6 +85,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'help',
   'completion',
   'ps',
+  'verify',
 ]);
 
 export const reservedNames: Rule = (manifests) =>
