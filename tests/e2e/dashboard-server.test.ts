@@ -255,7 +255,7 @@ describe('the actions', () => {
     const before = await control.process('tiny-0');
     const response = await post('restart', 'tiny-0', { query: `?token=${token}` });
     expect(response.status).toBe(401);
-    expect((await response.json()).error).toContain('x-core-token');
+    expect(((await response.json()) as { error: string }).error).toContain('x-core-token');
     const after = await control.process('tiny-0');
     expect([after.pid, after.restarts]).toEqual([before.pid, before.restarts]);
   });
