@@ -321,6 +321,18 @@ describe('the token', () => {
     expect(all.length).toBeGreaterThan(2);
     expect(all.filter((file) => fs.readFileSync(file).includes(token))).toEqual([]);
   });
+
+  it('is on no command line (what `ps` shows every local user)', () => {
+    const holders = fs.readdirSync('/proc').filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        return fs.readFileSync(`/proc/${entry}/cmdline`).includes(token);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+    expect(holders).toEqual([]);
+  });
 });
 
 describe('core down', () => {
