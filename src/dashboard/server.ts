@@ -69,7 +69,8 @@ async function act(actions: ActionEngine, verb: string, name: string): Promise<R
   if (!actions.processState(name)) return json(404, { error: `no process named ${name.slice(0, 100)}` });
   const result = verb === 'start' ? actions.start([name]) : verb === 'restart' ? actions.restart(name) : undefined;
   if (result) return result.ok ? json(200, { ok: true }) : json(409, { error: result.reason });
-  void actions.stopProcess(name);
+  // Answered at once; the process stops afterwards (`processes` shows it). A rejection must not reach the supervisor.
+  actions.stopProcess(name).catch(() => {});
   return json(200, { ok: true });
 }
 

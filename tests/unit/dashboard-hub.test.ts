@@ -249,6 +249,26 @@ describe('with no dashboard open nothing runs', () => {
 });
 
 describe('a bug in the dashboard', () => {
+  it('in a later processes list is noted; the stream and the stack go on', async () => {
+    let calls = 0;
+    const { h, stream, notes } = await serve({
+      processes: () => {
+        if (++calls > 1) throw new Error('late boom');
+        return [] as never;
+      },
+    });
+    const reader = await stream();
+    await reader.next((e) => e.event === 'processes');
+    const from = reader.events.length;
+    h.spawner.last('svc').exit(1);
+    await h.clock.advance(0);
+    h.spawner.last('svc').print('still here');
+    // The list failed (noted); the records and the lines after it still come.
+    await reader.next((e) => e.event === 'logs' && (e.data as { line: string }[]).some((l) => l.line === 'still here'), 5000, from);
+    await until('the bug to be noted', () => notes.join('\n').includes('late boom'));
+    expect(reader.ended).toBe(false);
+  });
+
   it('answers 500 and leaves nothing subscribed', async () => {
     const { base, token, subscribed, dashboard, notes } = await serve({
       processes: () => {
