@@ -248,6 +248,31 @@ describe('with no dashboard open nothing runs', () => {
   });
 });
 
+describe('malformed requests', () => {
+  /** Raw bytes in, the first line of the answer out. */
+  const raw = (port: number, bytes: string) =>
+    new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+      socket.on('error', () => resolve(answer.split('\r\n')[0] ?? ''));
+    });
+
+  it('get a 4xx, and the dashboard answers the next request', async () => {
+    const { dashboard, token, base } = await serve();
+    const host = `Host: 127.0.0.1:${dashboard.port}`;
+    expect(await raw(dashboard.port, 'not http at all\r\n\r\n')).toMatch(/^HTTP\/1\.1 4\d\d/);
+    expect(await raw(dashboard.port, `GET /?token=${token} HTTP/1.1\r\n${host}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 4\d\d/);
+    expect(await raw(dashboard.port, `GET /assets/%E0%A4%A?token=${token} HTTP/1.1\r\n${host}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw(dashboard.port, `POST /api/process/restart/%2e%2e HTTP/1.1\r\n${host}\r\nx-core-token: ${token}\r\ncontent-length: 5\r\n\r\nhello`)).toMatch(
+      /^HTTP\/1\.1 404/,
+    );
+    expect((await fetch(`${base}/api/nothing?token=${token}`)).status).toBe(404);
+    expect((await fetch(`${base}/assets/..%2fsecret.js?token=${token}`)).status).toBe(404);
+  });
+});
+
 describe('a bug in the dashboard', () => {
   it('in a later processes list is noted; the stream and the stack go on', async () => {
     let calls = 0;
