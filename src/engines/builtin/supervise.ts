@@ -22,8 +22,8 @@ import { reapProcesses } from '../../control/reaper.js';
 import { leftBy, sweepRun } from '../../control/survivors.js';
 import { Resources } from '../../observe/resources.js';
 import { Timeline } from '../../observe/timeline.js';
-import { dashboardLauncher } from '../../dashboard/launcher.js';
 import { startWatching } from './watch.js';
+import { dashboardLauncher } from '../../dashboard/launcher.js';
 
 export interface SuperviseOptions {
   readonly settings: Settings;
