@@ -9,9 +9,9 @@
  *   POST /project/stop                         stops the stack, then the supervisor exits
  *   GET  /project/state                        uptime, process counts, and what the supervisor failed to write
  *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
+ *   POST /dashboard[?open=1]                   start the web dashboard if it is not running: {url, port[, open_url]} (src/dashboard/)
  *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  *   GET  /resources?window=MS                  CPU and memory per process group (src/observe/resources.ts)
- *   POST /dashboard[?open=1]                   start the web dashboard if it is not running: {url, port[, open_url]} (src/dashboard/)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body where none is taken, a
  * huge or garbled request, a client too slow to finish) gets a 4xx; no request
@@ -148,16 +148,6 @@ const ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'GET',
-    pattern: ['resources'],
-    handle: async (_, __, handlers, ___, query) => {
-      if (!handlers.resources) return fail(404, 'this supervisor does not sample resources');
-      const raw = query.get('window') ?? '';
-      if (raw !== '' && !/^\d{1,5}$/.test(raw)) return fail(400, `window: "${raw.slice(0, 40)}" is not a whole number of milliseconds`);
-      return ok(await handlers.resources.read(raw === '' ? undefined : Math.min(Number(raw), 5000)));
-    },
-  },
-  {
     method: 'POST',
     pattern: ['dashboard'],
     handle: async (_, __, handlers, ___, query) => {
@@ -167,6 +157,16 @@ const ROUTES: readonly Route[] = [
       } catch (error) {
         return fail(503, `the dashboard could not start: ${(error as Error).message}`);
       }
+    },
+  },
+  {
+    method: 'GET',
+    pattern: ['resources'],
+    handle: async (_, __, handlers, ___, query) => {
+      if (!handlers.resources) return fail(404, 'this supervisor does not sample resources');
+      const raw = query.get('window') ?? '';
+      if (raw !== '' && !/^\d{1,5}$/.test(raw)) return fail(400, `window: "${raw.slice(0, 40)}" is not a whole number of milliseconds`);
+      return ok(await handlers.resources.read(raw === '' ? undefined : Math.min(Number(raw), 5000)));
     },
   },
   ...EVENT_ROUTES,
