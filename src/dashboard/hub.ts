@@ -104,6 +104,12 @@ export class StreamHub {
     if (since !== undefined && (!page.complete || since > last)) client.send('reset', { oldest_seq: page.oldest, last_seq: page.last });
     for (const record of page.events) client.send('record', record, record.seq);
     if (fresh) client.send('resources', fresh);
+    // A page that just opened shows CPU and memory now, not 2 s later: one reading (250 ms window), for it alone.
+    else
+      resources.read().then(
+        (reading) => this.clients.has(client) && client.send('resources', reading),
+        () => {},
+      );
     client.startCounting();
     client.response.once('close', () => this.drop(client));
     if (!client.open) this.drop(client);

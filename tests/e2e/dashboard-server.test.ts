@@ -205,6 +205,10 @@ describe('the stream', () => {
       ports: [{ name: 'http', port: ports[0], url: `http://127.0.0.1:${ports[0]}/` }],
     });
     await reader.next((e) => e.event === 'record');
+    // CPU and memory of each process group, read from /proc while the page is open.
+    const reading = (await reader.next((e) => e.event === 'resources')).data as { processes: Record<string, { rss_bytes: number }> };
+    expect(Object.keys(reading.processes).sort()).toEqual(['talker', 'tiny-0', 'tiny-1']);
+    expect(reading.processes['tiny-0']!.rss_bytes).toBeGreaterThan(1024 * 1024);
     reader.close();
   });
 

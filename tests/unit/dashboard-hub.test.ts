@@ -27,7 +27,9 @@ class FakeResources implements DashboardResources {
   watchers = 0;
   readonly listeners = new Set<(r: ResourceReading) => void>();
   last = () => undefined;
-  read = () => Promise.reject(new Error('not in this test'));
+  /** What `read` answers (a connect with no fresh reading asks for one). */
+  next: ResourceReading | undefined;
+  read = () => (this.next ? Promise.resolve(this.next) : Promise.reject(new Error('not in this test')));
   watch = (listener: (r: ResourceReading) => void) => {
     this.watchers++;
     this.listeners.add(listener);
@@ -196,6 +198,14 @@ describe('the dashboard stream', () => {
     const { base, token } = await serve();
     const response = await fetch(`${base}/api/stream?token=${token}`, { headers: { 'last-event-id': 'abc' } });
     expect(response.status).toBe(400);
+  });
+
+  it('sends a reading at once to a page that connects when none is fresh', async () => {
+    const { stream, resources } = await serve();
+    const reading: ResourceReading = { at: Date.now(), window_ms: 250, processes: {}, supervisor: { cpu: 0, cpu_seconds_total: 1, rss_bytes: 1, processes: 1 } };
+    resources.next = reading;
+    const reader = await stream();
+    expect((await reader.next((e) => e.event === 'resources')).data).toEqual(reading);
   });
 
   it('sends resources readings to every open stream while watched', async () => {
