@@ -15,6 +15,7 @@ import { ControlClient } from '../../src/control/client.js';
 import type { ProcessState } from '../../src/engine/index.js';
 import { runCore } from '../helpers/cli.js';
 import { freeOffset, isListening, waitFor } from '../helpers/e2e.js';
+import { canUseSecondUser, runAsOtherUser } from '../helpers/second-user.js';
 import { SseReader, type SseEvent } from '../helpers/sse.js';
 import { REPO } from '../helpers/stack.js';
 import { tinyProject } from '../helpers/tiny-project.js';
@@ -336,6 +337,37 @@ describe('the token', () => {
       }
     });
     expect(holders).toEqual([]);
+  });
+});
+
+describe('another local user', () => {
+  it.skipIf(!canUseSecondUser)('gets 401 from the dashboard and cannot learn its token: no control socket, no stack files, no supervisor environment', async () => {
+    const supervisor = JSON.parse(fs.readFileSync(path.join(project.stackDir, 'state.json'), 'utf8')).supervisor.pid as number;
+    // As the other user: every way in, each answer (or error code) as JSON.
+    const script = `
+      const fs = require('node:fs'), http = require('node:http');
+      const tryRead = (f) => { try { fs.readFileSync(f); return 'read'; } catch (e) { return e.code; } };
+      const ask = (options) => new Promise((resolve) => {
+        const request = http.request(options, (response) => { response.resume(); resolve(response.statusCode); });
+        request.on('error', (e) => resolve(e.code));
+        request.end();
+      });
+      (async () => {
+        const out = {
+          socket: await ask({ socketPath: process.env.SOCKET, method: 'POST', path: '/dashboard' }),
+          page: await ask({ host: '127.0.0.1', port: Number(process.env.PORT), path: '/' }),
+          stream: await ask({ host: '127.0.0.1', port: Number(process.env.PORT), path: '/api/stream' }),
+          restart: await ask({ host: '127.0.0.1', port: Number(process.env.PORT), method: 'POST', path: '/api/process/restart/tiny-0' }),
+          state: tryRead(process.env.STATE),
+          environ: tryRead('/proc/' + process.env.SUPERVISOR + '/environ'),
+        };
+        console.log(JSON.stringify(out));
+      })();`;
+    const result = await runAsOtherUser(process.execPath, ['-e', script], {
+      env: { SOCKET: path.join(project.stackDir, 'core.sock'), PORT: url.port, STATE: path.join(project.stackDir, 'state.json'), SUPERVISOR: String(supervisor) },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ socket: 'EACCES', page: 401, stream: 401, restart: 401, state: 'EACCES', environ: 'EACCES' });
   });
 });
 
