@@ -7,14 +7,18 @@
  * one argv element, never through a shell.
  */
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlError } from '../../control/client.js';
 import { findStack } from '../../control/connect.js';
 import { connectEngine } from '../../engines/index.js';
 import { RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
-import { runState } from '../../support/proc.js';
+import { isSameProcess, runState } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
 import { note, print, printJson } from '../output.js';
+
+/** How long to keep trying to reach a supervisor that lives but does not listen yet. */
+const CONNECT_MS = 2000;
 
 export interface DashboardOptions {
   readonly open?: boolean;
@@ -29,10 +33,21 @@ export async function dashboard(ctx: CliContext, options: DashboardOptions): Pro
   if (runState(stack.supervisor.pid) === 'stopped')
     throw new RuntimeError('supervisor-stopped', `the supervisor (pid ${stack.supervisor.pid}) is stopped (SIGSTOP); resume it with \`kill -CONT ${stack.supervisor.pid}\``);
   let address: { url: string; port: number; open_url?: string };
-  try {
-    address = await stack.client.dashboard(Boolean(options.open));
-  } catch (error) {
-    throw new RuntimeError('dashboard-failed', error instanceof ControlError ? error.message.replace(/^POST \/dashboard: /, '') : String(error));
+  const supervisor = stack.supervisor;
+  const deadline = Date.now() + CONNECT_MS;
+  for (;;) {
+    try {
+      address = await stack.client.dashboard(Boolean(options.open));
+      break;
+    } catch (error) {
+      // A supervisor that has just started may not listen yet (`core up -d && core dashboard`).
+      const unreachable = error instanceof ControlError && error.status === undefined && !error.timedOut;
+      if (unreachable && Date.now() < deadline && isSameProcess(supervisor)) {
+        await sleep(50);
+        continue;
+      }
+      throw new RuntimeError('dashboard-failed', error instanceof ControlError ? error.message.replace(/^POST \/dashboard: /, '') : String(error));
+    }
   }
   if (options.json) printJson({ url: address.url, port: address.port });
   else print(address.url);
