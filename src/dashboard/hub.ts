@@ -24,6 +24,8 @@ export interface HubSources {
   readonly processes: () => ProcessView[];
   /** A bug in a timer's work is noted here, never thrown into the supervisor. */
   readonly note?: (line: string) => void;
+  /** Tests: a shorter keep-alive than KEEPALIVE_MS. */
+  readonly keepAliveMs?: number;
 }
 
 export interface LogEntry {
@@ -136,7 +138,7 @@ export class StreamHub {
     const { engine, resources } = this.sources;
     this.lastKey = key;
     this.stops = [engine.subscribe((event) => this.onEvent(event)), resources.watch((reading) => this.broadcast('resources', reading), RESOURCES_MS)];
-    const keepAlive = setInterval(() => this.each((client) => client.comment('keep-alive')), KEEPALIVE_MS);
+    const keepAlive = setInterval(() => this.each((client) => client.comment('keep-alive')), this.sources.keepAliveMs ?? KEEPALIVE_MS);
     keepAlive.unref();
     this.stops.push(() => clearInterval(keepAlive));
   }

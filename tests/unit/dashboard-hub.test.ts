@@ -40,7 +40,7 @@ class FakeResources implements DashboardResources {
   };
 }
 
-async function serve(options: { journalCapacity?: number; processes?: () => never } = {}) {
+async function serve(options: { journalCapacity?: number; processes?: () => never; keepAliveMs?: number } = {}) {
   const h = harness(doc({ svc: { availability: { restart: 'always', backoff_seconds: 1 } }, web: { depends_on: { svc: { condition: 'process_started' } } } }), {
     ...(options.journalCapacity ? { journalCapacity: options.journalCapacity } : {}),
   });
@@ -68,6 +68,7 @@ async function serve(options: { journalCapacity?: number; processes?: () => neve
     resources,
     actions: h.engine,
     assetsDir,
+    ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
     note: (line) => notes.push(line),
     hello: () => helloOf(h.engine.document, { name: 'test', root: '/tmp/test', startedAt: 1 }),
     processes:
@@ -198,6 +199,14 @@ describe('the dashboard stream', () => {
     const { base, token } = await serve();
     const response = await fetch(`${base}/api/stream?token=${token}`, { headers: { 'last-event-id': 'abc' } });
     expect(response.status).toBe(400);
+  });
+
+  it('sends a keep-alive comment while the stream is quiet', async () => {
+    const { stream } = await serve({ keepAliveMs: 50 });
+    const reader = await stream();
+    await reader.next((e) => e.event === 'processes');
+    await until('two keep-alive comments', () => reader.comments >= 2);
+    expect(reader.ended).toBe(false);
   });
 
   it('sends a reading at once to a page that connects when none is fresh', async () => {
