@@ -145,6 +145,19 @@ describe('the dashboard stream', () => {
     expect(after.find((p) => p.name === 'svc')).toMatchObject({ status: 'Restarting', exit_code: 3, logs_tail: ['one', 'two'] });
   });
 
+  it('keeps at most 5000 lines of a batch, and says how many it left out', async () => {
+    const { h, stream } = await serve();
+    const reader = await stream();
+    await reader.next((e) => e.event === 'processes');
+    const from = reader.events.length;
+    for (let i = 0; i < 5100; i++) h.spawner.last('svc').print(`line ${i}`);
+    const dropped = await reader.next((e) => e.event === 'logs-dropped', 5000, from);
+    expect(dropped.data).toEqual({ lines: 100 });
+    const batch = (await reader.next((e) => e.event === 'logs', 5000, from)).data as { line: string }[];
+    expect(batch.length).toBe(5000);
+    expect([batch[0]!.line, batch.at(-1)!.line]).toEqual(['line 100', 'line 5099']);
+  });
+
   it('coalesces a burst of state changes into one processes event', async () => {
     const { h, stream } = await serve();
     const reader = await stream();
