@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
 import { dashboard } from '../../src/cli/commands/dashboard.js';
+import { RESERVED_NAMES } from '../../src/manifest/rules.js';
 import { writeState } from '../../src/control/state-file.js';
 import { ExitCode } from '../../src/support/errors.js';
 import { identify } from '../../src/support/proc.js';
@@ -45,5 +47,20 @@ describe('core dashboard', () => {
       processes: {},
     });
     await expect(dashboard(ctxOf(root), {})).rejects.toMatchObject({ exitCode: ExitCode.badInput, message: expect.stringMatching(/needs the built-in engine.*process-compose/) });
+  });
+});
+
+describe('a service named dashboard (or events)', () => {
+  it('is refused as a core command, so it never shadows one', () => {
+    for (const name of ['dashboard', 'events']) expect(RESERVED_NAMES.has(name)).toBe(true);
+  });
+
+  it('leaves the command tree whole: core dashboard is still the command', () => {
+    const { root } = project();
+    fs.mkdirSync(path.join(root, 'services', 'dashboard'));
+    fs.writeFileSync(path.join(root, 'services', 'dashboard', 'service.json'), JSON.stringify({ name: 'dashboard', process: { command: 'true' } }));
+    // CORE_ROOT: the project is found from it, wherever the test runs.
+    const program = buildProgram({ env: { CORE_ROOT: root } } as never);
+    expect(program.commands.filter((c) => c.name() === 'dashboard').map((c) => c.description())).toEqual([expect.stringContaining('web dashboard')]);
   });
 });
