@@ -9,6 +9,7 @@
  *   POST /project/stop                         stops the stack, then the supervisor exits
  *   GET  /project/state                        uptime, process counts, and what the supervisor failed to write
  *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
+ *   POST /dashboard[?open=1]                   start the web dashboard if it is not running: {url, port[, open_url]} (src/dashboard/)
  *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  *   GET  /resources?window=MS                  CPU and memory per process group (src/observe/resources.ts)
  * Requests go through one table. Whatever it does not understand (a bad
@@ -23,6 +24,7 @@ import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
 import type { Resources } from '../observe/resources.js';
 import type { Timeline } from '../observe/timeline.js';
+import type { DashboardLauncher } from '../dashboard/launcher.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
 import type { StateFile } from './state-file.js';
@@ -41,6 +43,8 @@ export interface ControlHandlers {
   readonly resources?: Resources;
   /** When each process started and became ready (the waterfall, the readiness histogram). */
   readonly timeline?: Timeline;
+  /** The web dashboard, started on the first POST /dashboard (its URL holds the token: answered here, never written). */
+  readonly dashboard?: DashboardLauncher;
 }
 
 export interface Answer {
@@ -141,6 +145,18 @@ const ROUTES: readonly Route[] = [
         upTime: Math.round(process.uptime() * 1e9),
         problems: handlers.problems?.() ?? [],
       });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: ['dashboard'],
+    handle: async (_, __, handlers, ___, query) => {
+      if (!handlers.dashboard) return fail(404, 'this supervisor has no dashboard');
+      try {
+        return ok(await handlers.dashboard.open({ opener: query.get('open') === '1' }));
+      } catch (error) {
+        return fail(503, `the dashboard could not start: ${(error as Error).message}`);
+      }
     },
   },
   {

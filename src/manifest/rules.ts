@@ -77,6 +77,9 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'down',
   'status',
   'logs',
+  // A service folder of the same name would make commander refuse the whole command tree.
+  'events',
+  'dashboard',
   'restart',
   'apply',
   'start',
