@@ -106,6 +106,13 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (options) => (await import('./commands/events.js')).events(ctx, options));
 
   program
+    .command('dashboard')
+    .description("Print the URL of the running stack's web dashboard (127.0.0.1, with its secret token); --open opens a browser")
+    .option('--open', 'open it in the default browser too')
+    .option('--json', 'print {"url", "port"}')
+    .action(async (options) => (await import('./commands/dashboard.js')).dashboard(ctx, options));
+
+  program
     .command('restart')
     .description('Restart one service of the running stack with its definition from the manifests and .env as they are now')
     .argument('<service>')

@@ -94,6 +94,11 @@ export class ControlClient {
     return this.request('POST', '/project/configuration', undefined, waitMs);
   }
 
+  /** Built-in engine only: start the web dashboard if it is not running (src/dashboard/); the URL holds its token. */
+  dashboard(): Promise<{ url: string; port: number }> {
+    return this.request('POST', '/dashboard');
+  }
+
   /** Built-in engine only (process-compose answers 404). */
   events(since = 0): Promise<EventsPage> {
     return this.request('GET', `/events?since=${since}`);

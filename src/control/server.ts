@@ -11,6 +11,7 @@
  *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
  *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  *   GET  /resources?window=MS                  CPU and memory per process group (src/observe/resources.ts)
+ *   POST /dashboard                            start the web dashboard if it is not running: {url, port} (src/dashboard/)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body where none is taken, a
  * huge or garbled request, a client too slow to finish) gets a 4xx; no request
@@ -23,6 +24,7 @@ import type { ComposeDoc } from '../compose/schema.js';
 import type { Supervisor } from '../engine/index.js';
 import type { Resources } from '../observe/resources.js';
 import type { Timeline } from '../observe/timeline.js';
+import type { DashboardLauncher } from '../dashboard/launcher.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import type { WriteProblem } from './write-health.js';
 import type { StateFile } from './state-file.js';
@@ -41,6 +43,8 @@ export interface ControlHandlers {
   readonly resources?: Resources;
   /** When each process started and became ready (the waterfall, the readiness histogram). */
   readonly timeline?: Timeline;
+  /** The web dashboard, started on the first POST /dashboard (its URL holds the token: answered here, never written). */
+  readonly dashboard?: DashboardLauncher;
 }
 
 export interface Answer {
@@ -151,6 +155,18 @@ const ROUTES: readonly Route[] = [
       const raw = query.get('window') ?? '';
       if (raw !== '' && !/^\d{1,5}$/.test(raw)) return fail(400, `window: "${raw.slice(0, 40)}" is not a whole number of milliseconds`);
       return ok(await handlers.resources.read(raw === '' ? undefined : Math.min(Number(raw), 5000)));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: ['dashboard'],
+    handle: async (_, __, handlers) => {
+      if (!handlers.dashboard) return fail(404, 'this supervisor has no dashboard');
+      try {
+        return ok(await handlers.dashboard.open());
+      } catch (error) {
+        return fail(503, `the dashboard could not start: ${(error as Error).message}`);
+      }
     },
   },
   ...EVENT_ROUTES,

@@ -92,6 +92,8 @@ export type Applied =
 export type Feature =
   /** `core events`: a numbered event stream. */
   | 'events'
+  /** `core dashboard`: the web page served by the supervisor. */
+  | 'dashboard'
   /** `core apply --dry-run`. */
   | 'dry-run'
   /** `process.watch`: a process restarted when a watched file changes (a warning, not an error: the stack runs without it). */

@@ -22,6 +22,7 @@ import { reapProcesses } from '../../control/reaper.js';
 import { leftBy, sweepRun } from '../../control/survivors.js';
 import { Resources } from '../../observe/resources.js';
 import { Timeline } from '../../observe/timeline.js';
+import { dashboardLauncher } from '../../dashboard/launcher.js';
 import { startWatching } from './watch.js';
 
 export interface SuperviseOptions {
@@ -167,12 +168,15 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     }
     onApplied?.(applyDoc);
   };
+  // Nothing but a closure until the first `core dashboard`: the server is loaded then.
+  const dashboard = dashboardLauncher({ engine, resources, timeline, root: settings.root, startedAt: Date.parse(base.started_at), ports: () => base.ports, note });
   const server = await startControlServer(paths.socket, engine, {
     onProjectStop: () => void stop(),
     problems: () => health.problems(),
     onApplied: applied,
     resources,
     timeline,
+    dashboard,
   });
   const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
   // CORE_CONTROLLER=1: apply PocketBase's core_topology records (docs/controller.md); loaded only then.
@@ -186,6 +190,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
       await engine.stop();
       // Daemons that double-forked out of their process group outlive the engine's stop.
       await sweepRun(run, (ms) => sleep(ms));
+      await dashboard.close();
       await server.close();
       eventLog.close();
       processes.clear();

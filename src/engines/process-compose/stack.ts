@@ -22,6 +22,11 @@ import { pcDocument, reloadUnderPc } from './reload.js';
 
 export const LACKS: Record<Feature, () => CoreError> = {
   events: () => new InputError('not-supported', '`core events` needs the built-in engine: process-compose keeps no event log (the stack runs on process-compose)'),
+  dashboard: () =>
+    new InputError(
+      'not-supported',
+      '`core dashboard` needs the built-in engine: process-compose serves no dashboard (the stack runs on process-compose; its own is `process-compose attach`)',
+    ),
   'dry-run': () => new RuntimeError('unsupported', 'process-compose has no dry run of an update; use the built-in engine, or `core generate --stdout` and compare'),
   // Its own `watch` key has other paths, debounce and cascade rules: core's is left under x-core, which it ignores.
   watch: () => new InputError('not-supported', 'process-compose does not honour process.watch (no restart when a file changes); run with the built-in engine for that'),
