@@ -88,11 +88,19 @@ describe('the page state', () => {
     expect(uptimeMs(state, proc('x', { is_running: false }), 103_000)).toBeUndefined();
   });
 
-  it('groups processes by service in the server order', () => {
-    const groups = byService([proc('api-1', { service: 'api' }), proc('nats'), proc('api-2', { service: 'api' })]);
+  it('groups processes by service, in the order they started, then the server order', () => {
+    const groups = byService([
+      proc('api-1', { service: 'api', first_started_at: 30 }),
+      proc('idle'),
+      proc('nats', { first_started_at: 10 }),
+      proc('api-2', { service: 'api', first_started_at: 20 }),
+      proc('later'),
+    ]);
     expect(groups.map((g) => [g.service, g.processes.map((p) => p.name)])).toEqual([
-      ['api', ['api-1', 'api-2']],
       ['nats', ['nats']],
+      ['api', ['api-1', 'api-2']],
+      ['idle', ['idle']],
+      ['later', ['later']],
     ]);
   });
 });

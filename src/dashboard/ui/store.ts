@@ -147,7 +147,10 @@ export function uptimeMs(state: State, proc: Proc, now: number): number | undefi
   return started === undefined ? undefined : Math.max(0, now - started);
 }
 
-/** Processes grouped by service, in the order the server listed them. */
+/**
+ * Processes grouped by service, the groups in the order they started (as the
+ * waterfall reads), those not started yet after them in the server's order.
+ */
 export function byService(processes: readonly Proc[]): { service: string; processes: Proc[] }[] {
   const groups = new Map<string, Proc[]>();
   for (const proc of processes) {
@@ -156,5 +159,9 @@ export function byService(processes: readonly Proc[]): { service: string; proces
     if (!group) groups.set(service, (group = []));
     group.push(proc);
   }
-  return [...groups].map(([service, processes]) => ({ service, processes }));
+  const firstStart = (list: Proc[]) => Math.min(...list.map((p) => toMs(p.first_started_at) ?? Number.POSITIVE_INFINITY));
+  return [...groups]
+    .map(([service, processes], order) => ({ service, processes, order, start: firstStart(processes) }))
+    .sort((a, b) => (a.start === b.start ? a.order - b.order : a.start - b.start))
+    .map(({ service, processes }) => ({ service, processes }));
 }

@@ -18,9 +18,9 @@ async function copyText(text) {
   }
 }
 
-function Line({ line, query, merged }) {
+function Line({ line, query, merged, timed }) {
   return html`<div class="line ${line.stream === 'stderr' ? 'err' : ''}">
-    ${line.at ? html`<span class="at" aria-hidden="true">${clock(line.at)}</span>` : null}
+    ${timed ? html`<span class="at" aria-hidden="true">${clock(line.at)}</span>` : null}
     ${merged ? html`<span class="who" aria-hidden="true">${line.name}</span>` : null}
     <span class="text">${highlight(line.line, query).map((s) => (s.hit ? html`<mark>${s.text}</mark>` : s.text))}</span>
   </div>`;
@@ -36,6 +36,8 @@ export function Logs({ state, target, onTarget }) {
 
   const shown = useMemo(() => filterLines(merged ? state.merged : (state.logs.get(target) ?? []), query), [state.logsVersion, state.logs, target, query]);
   const drawn = shown.length > DRAWN ? shown.slice(-DRAWN) : shown;
+  // The lines sent on connect carry no time (the server's ring keeps none): no empty column while none has one.
+  const timed = drawn.some((line) => line.at !== undefined);
 
   useLayoutEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
@@ -56,7 +58,7 @@ export function Logs({ state, target, onTarget }) {
   return html`<section class="card logs" aria-labelledby="logs-title">
     <h2 id="logs-title">Logs</h2>
     <div class="toolbar">
-      <select aria-label="Process" value=${target} onChange=${(e) => onTarget(e.currentTarget.value)}>
+      <select aria-label="Logs of" value=${target} onChange=${(e) => onTarget(e.currentTarget.value)}>
         <option value="">All processes (merged)</option>
         ${names.map((name) => html`<option value=${name}>${name}</option>`)}
       </select>
@@ -66,7 +68,7 @@ export function Logs({ state, target, onTarget }) {
       <span class="muted status" aria-live="polite">${copied || `${shown.length} line${shown.length === 1 ? '' : 's'}${shown.length > DRAWN ? ` (last ${DRAWN} shown)` : ''}${state.droppedLines ? `, ${state.droppedLines} dropped by the server` : ''}`}</span>
     </div>
     <div class="log-box" ref=${box} onScroll=${onScroll} data-testid="log-lines">
-      ${drawn.length ? drawn.map((line) => html`<${Line} key=${line.id} line=${line} query=${query} merged=${merged} />`) : html`<p class="empty">${query ? 'No line matches.' : 'No output yet.'}</p>`}
+      ${drawn.length ? drawn.map((line) => html`<${Line} key=${line.id} line=${line} query=${query} merged=${merged} timed=${timed} />`) : html`<p class="empty">${query ? 'No line matches.' : 'No output yet.'}</p>`}
     </div>
   </section>`;
 }
