@@ -140,6 +140,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
         const pidText = r?.querySelector('[data-field="pid"]')?.textContent ?? '';
         if (w.__seen.crash === undefined && (status !== 'Running' || pidText !== String(old))) w.__seen.crash = now;
         if (w.__seen.restart === undefined && r?.querySelector('[data-field="restarts"]')?.textContent === '1') w.__seen.restart = now;
+        // The problems panel, first on the page, while it waits to restart.
+        const problem = document.querySelector('[data-problem="pocketbase"]');
+        if (w.__seen.problem === undefined && problem) w.__seen.problem = { text: problem.textContent, first: document.querySelector('main .card')?.matches('.problems') };
         if (w.__seen.crash !== undefined && w.__seen.restart !== undefined) observer.disconnect();
       });
       observer.observe(document.body, { subtree: true, childList: true, characterData: true });
@@ -147,7 +150,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     await page.waitForFunction(() => (window as any).__seen.restart !== undefined && (window as any).__seen.crash !== undefined, null, { timeout: WAIT });
-    const seen: { crash: number; restart: number } = await page.evaluate(() => (window as any).__seen);
+    const seen: { crash: number; restart: number; problem?: { text: string; first: boolean } } = await page.evaluate(() => (window as any).__seen);
+    expect(seen.problem, 'the problems panel showed pocketbase').toBeDefined();
+    expect(seen.problem!.first).toBe(true);
+    expect(seen.problem!.text).toMatch(/restarting.*killed by a signal/);
     // A problem while it restarts (or it is back already): then healthy again on a new pid.
     await page.waitForFunction(
       (old) => {
@@ -170,7 +176,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
 
   it('restarts Caddy from its button: a new pid', async () => {
     const pid = await statusPid('caddy');
-    await page.getByRole('button', { name: 'restart caddy' }).click();
+    await page.getByRole('button', { name: 'restart caddy', exact: true }).click();
     await page.waitForFunction(
       (old) => {
         const r = document.querySelector('tr[data-process="caddy"]');
@@ -200,6 +206,42 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await hit.first().waitFor({ timeout: WAIT });
     await page.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: WAIT }).toBe(`worker: waiting for jobs (${MARKER})`);
+  }, 60_000);
+
+  it('stops and starts a process from its buttons, and follow pauses while scrolled up', async () => {
+    const pid = await statusPid('worker');
+    await page.getByRole('button', { name: 'stop worker', exact: true }).click();
+    await cell('worker', 'status').getByText('Completed').waitFor({ timeout: WAIT });
+    // A stop the user asked for is no problem.
+    await expect(page.locator('[data-problem="worker"]').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'start worker', exact: true }).click();
+    await page.waitForFunction(
+      (old) => {
+        const r = document.querySelector('tr[data-process="worker"]');
+        const pidText = r?.querySelector('[data-field="pid"]')?.textContent ?? '';
+        return /^\d+$/.test(pidText) && pidText !== String(old) && r?.querySelector('[data-field="status"]')?.textContent === 'Running';
+      },
+      pid,
+      { timeout: WAIT },
+    );
+
+    const follow = page.getByLabel('Follow');
+    await page.getByLabel('Logs of', { exact: true }).selectOption('');
+    await page.getByLabel('Search the logs').fill('');
+    const box = page.locator('[data-testid="log-lines"]');
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('[data-testid="log-lines"]');
+        return el.scrollHeight > el.clientHeight * 1.5;
+      },
+      null,
+      { timeout: WAIT },
+    );
+    await expect(follow.isChecked()).resolves.toBe(true);
+    await box.evaluate((el) => el.scrollTo(0, 0));
+    await expect.poll(() => follow.isChecked(), { timeout: WAIT }).toBe(false);
+    await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => follow.isChecked(), { timeout: WAIT }).toBe(true);
   }, 60_000);
 
   it('answers 401 to a wrong or missing token', async () => {
