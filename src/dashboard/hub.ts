@@ -11,7 +11,7 @@
  */
 import type { EngineEvent, EventRecord, Supervisor, Unsubscribe } from '../engine/index.js';
 import type { Resources } from '../observe/resources.js';
-import type { SseClient } from './sse.js';
+import { frame, type SseClient } from './sse.js';
 import { changeKey, type Hello, type ProcessView } from './views.js';
 
 export type DashboardEngine = Pick<Supervisor, 'subscribe' | 'journal' | 'logs' | 'snapshot'>;
@@ -86,22 +86,25 @@ export class StreamHub {
    */
   open(client: SseClient, since: number | undefined): void {
     const { engine, resources } = this.sources;
-    if (this.clients.size === 0) this.wake();
-    client.send('hello', this.sources.hello());
+    // Everything that can fail first: a bug here leaves nothing subscribed (the server answers 500).
+    const hello = this.sources.hello();
     const views = this.sources.processes();
-    client.send('processes', views);
     const history: LogEntry[] = views.flatMap(({ name }) => (engine.logs(name, HISTORY_LINES) ?? []).map((line) => ({ name, at: null, stream: null, line: cut(line) })));
-    if (history.length) client.send('logs', history);
-    // Replay and subscribe in one turn: nothing is recorded in between (journal.ts).
+    const reading = resources.last();
+    const fresh = reading && Date.now() - reading.at < RESOURCES_MS * 2 ? reading : undefined;
     const last = engine.journal.last;
     const from = since === undefined ? Math.max(0, last - FRESH_RECORDS) : since > last ? 0 : since;
+    // Replay and subscribe in one turn: nothing is recorded in between (journal.ts).
     const { page, unsubscribe } = engine.journal.follow(from, (record: EventRecord) => client.send('record', record, record.seq));
+    if (this.clients.size === 0) this.wake();
+    this.clients.set(client, unsubscribe);
+    client.send('hello', hello);
+    client.send('processes', views);
+    if (history.length) client.send('logs', history);
     if (since !== undefined && (!page.complete || since > last)) client.send('reset', { oldest_seq: page.oldest, last_seq: page.last });
     for (const record of page.events) client.send('record', record, record.seq);
-    const reading = resources.last();
-    if (reading && Date.now() - reading.at < RESOURCES_MS * 2) client.send('resources', reading);
+    if (fresh) client.send('resources', fresh);
     client.startCounting();
-    this.clients.set(client, unsubscribe);
     client.response.once('close', () => this.drop(client));
     if (!client.open) this.drop(client);
   }
@@ -180,7 +183,8 @@ export class StreamHub {
   }
 
   private broadcast(event: string, data: unknown): void {
-    this.each((client) => client.send(event, data));
+    const text = frame(event, data);
+    this.each((client) => client.write(text));
   }
 
   private each(action: (client: SseClient) => void): void {

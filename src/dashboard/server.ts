@@ -97,15 +97,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     if (segments.length === 0) return found(await readPage(options.assetsDir, token), 'index.html');
     if (first === 'assets' && segments.length === 2) return found(await readAsset(options.assetsDir, second!), second!);
-    if (first === 'api' && second === 'stream' && segments.length === 2) {
+    if (first === 'api' && second === 'stream' && segments.length === 2 && method === 'GET') {
       const raw = request.headers['last-event-id'] ?? url.searchParams.get('since') ?? undefined;
       const since = typeof raw === 'string' && raw !== '' ? raw : undefined;
       if (since !== undefined && !SEQ.test(since)) return text(400, `Last-Event-ID (or since): "${since.slice(0, 40)}" is not a seq`);
-      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-      response.flushHeaders();
-      // A stream stays open for hours: the server's request timeout is for requests, not streams.
-      request.socket.setTimeout(0);
+      response.setHeader('content-type', 'text/event-stream; charset=utf-8');
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+      // Written into the response's buffer, sent with the headers when this turn ends (a throw: a 500 instead).
       hub.open(new SseClient(response), since === undefined ? undefined : Number(since));
+      response.flushHeaders();
       return undefined;
     }
     return text(404, `no such page: ${url.pathname.slice(0, 100)}`);

@@ -14,6 +14,11 @@ import type http from 'node:http';
  */
 export const MAX_CLIENT_BUFFER = 2 * 1024 * 1024;
 
+/** One event: JSON has no raw line breaks, so `data` is one line. */
+export function frame(event: string, data: unknown, id?: number): string {
+  return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
+}
+
 export class SseClient {
   private limit = Infinity;
 
@@ -30,7 +35,7 @@ export class SseClient {
 
   /** `id` only on journal records: it is what the browser sends back as Last-Event-ID. */
   send(event: string, data: unknown, id?: number): void {
-    this.write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
+    this.write(frame(event, data, id));
   }
 
   /** A comment line: keeps proxies and the browser from taking a quiet stream for a dead one. */
@@ -38,7 +43,8 @@ export class SseClient {
     this.write(`: ${text}\n\n`);
   }
 
-  private write(frame: string): void {
+  /** A frame made once for every client (`frame`). */
+  write(frame: string): void {
     if (!this.open) return;
     if (this.response.writableLength > this.limit) {
       this.response.destroy();

@@ -27,6 +27,8 @@ export interface PortLink {
 
 export type ProcessView = ProcessState & {
   readonly service: string;
+  /** What it waits for (as in `hello`, but current after an apply). */
+  readonly depends_on: readonly string[];
   readonly ports: readonly PortLink[];
   readonly started_at: number | null;
   readonly ready_at: number | null;
@@ -81,6 +83,7 @@ export function processesOf(
     return {
       ...state,
       service: doc.processes[state.name]?.['x-core']?.service ?? state.name,
+      depends_on: Object.keys(doc.processes[state.name]?.depends_on ?? {}),
       ports: portLinks(ports[state.name]),
       started_at: orNull(t?.startedAt),
       ready_at: orNull(t?.readyAt),
