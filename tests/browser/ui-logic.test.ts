@@ -181,4 +181,17 @@ describe('the start-up waterfall', () => {
     expect(w.span).toBe(1000);
     expect(w.criticalPath).toEqual(['nats', 'pocketbase']);
   });
+
+  it("takes a process's own depends_on over hello's (current after an apply)", () => {
+    const w = waterfall(
+      [
+        proc('nats', { first_started_at: 1010, first_ready_at: 1200 }),
+        proc('app', { first_started_at: 1010, first_ready_at: 1300 }),
+        proc('pocketbase', { first_started_at: 1310, first_ready_at: 1600, depends_on: ['app'] }),
+      ],
+      hello(1000),
+      2000,
+    );
+    expect(w.criticalPath).toEqual(['nats', 'app', 'pocketbase']);
+  });
 });

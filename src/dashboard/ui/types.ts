@@ -27,6 +27,8 @@ export interface Port {
 export interface Proc {
   readonly name: string;
   readonly service?: string | null;
+  /** What it waits for: as in `hello`, but current after an apply (newer servers). */
+  readonly depends_on?: readonly string[];
   readonly status: string;
   readonly phase?: string;
   readonly is_ready: string;

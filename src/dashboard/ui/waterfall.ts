@@ -48,7 +48,9 @@ export function waterfall(processes: readonly Proc[], hello: Hello | undefined, 
   const zero = Math.min(toMs(hello?.started_at) ?? Number.POSITIVE_INFINITY, ...started.map((p) => p.start!));
   if (!Number.isFinite(zero)) return { bars: [], span: 0, criticalPath: [] };
   const readyAt = new Map(started.filter((p) => p.ready !== undefined).map((p) => [p.name, p.ready!]));
-  const path = criticalPath(readyAt, hello?.depends_on ?? {});
+  const dependsOn: Record<string, readonly string[]> = { ...hello?.depends_on };
+  for (const p of processes) if (Array.isArray(p.depends_on)) dependsOn[p.name] = p.depends_on;
+  const path = criticalPath(readyAt, dependsOn);
   const onPath = new Set(path);
   const bars = started
     .map((p) => ({ name: p.name, start: p.start! - zero, ready: p.ready === undefined ? undefined : p.ready - zero, critical: onPath.has(p.name) }))
