@@ -80,6 +80,12 @@ describe('the page state', () => {
     expect(state.merged).toEqual([]);
   });
 
+  it('leaves out a malformed process entry instead of failing on it', () => {
+    const state = initialState();
+    applyProcesses(state, [null, { name: 'x' }, proc('nats')] as unknown as Proc[], 0);
+    expect(state.processes.map((p) => p.name)).toEqual(['nats']);
+  });
+
   it('ticks uptime from the age the server sent and the time since', () => {
     const state = initialState();
     const p = proc('nats', { age: 5_000 * 1e6 });

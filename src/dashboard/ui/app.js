@@ -8,6 +8,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { cpu, duration, mib } from './format.js';
+import { Guard } from './guard.js';
 import { html } from './html.js';
 import { applyConnection, applyHello, applyLogs, applyProcesses, applyRecord, applyReset, applyResources, initialState } from './store.js';
 import { act, connect } from './stream.js';
@@ -83,13 +84,13 @@ function App({ version }) {
         (e) => html`<p class="banner bad" key=${e.id} role="alert">${e.text}
           <button type="button" class="btn small" onClick=${() => setErrors((list) => list.filter((x) => x !== e))}>Dismiss</button></p>`,
       )}
-      <${Problems} state=${state} onLogs=${onLogs} />
-      <${Processes} state=${state} now=${at} onAction=${onAction} onLogs=${onLogs} />
+      <${Guard} name="Problems"><${Problems} state=${state} onLogs=${onLogs} /><//>
+      <${Guard} name="Processes"><${Processes} state=${state} now=${at} onAction=${onAction} onLogs=${onLogs} /><//>
       <div class="columns">
-        <${Logs} state=${state} target=${target} onTarget=${setTarget} />
+        <${Guard} name="Logs"><${Logs} state=${state} target=${target} onTarget=${setTarget} /><//>
         <div class="side">
-          <${Waterfall} state=${state} now=${at} />
-          <${Events} state=${state} />
+          <${Guard} name="Start-up"><${Waterfall} state=${state} now=${at} /><//>
+          <${Guard} name="Events"><${Events} state=${state} /><//>
         </div>
       </div>
     </main>`;

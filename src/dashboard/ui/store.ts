@@ -87,7 +87,8 @@ export function applyHello(state: State, hello: Hello): void {
 }
 
 export function applyProcesses(state: State, processes: readonly Proc[], now: number): void {
-  state.processes = Array.isArray(processes) ? [...processes] : [];
+  // One malformed entry is left out rather than taking every panel down with it.
+  state.processes = Array.isArray(processes) ? processes.filter((p) => typeof p?.name === 'string' && typeof p.status === 'string') : [];
   state.processesAt = now;
 }
 

@@ -6,6 +6,9 @@ import { byService, uptimeMs } from './store.js';
 
 const TONE = { Running: 'ok', Launching: 'busy', Pending: 'idle', Restarting: 'warn', Terminating: 'busy', Completed: 'idle', Skipped: 'warn', Error: 'bad', Disabled: 'idle' };
 
+/** Not running, but about to: a stop cancels that (a restart loop, a wait for a dependency). */
+const WAITING = new Set(['Restarting', 'Pending', 'Launching']);
+
 function health(proc) {
   if (proc.is_ready === 'Ready') return html`<span class="tag ok">healthy</span>`;
   if (proc.is_ready === 'Not Ready') return html`<span class="tag ${proc.is_running ? 'warn' : 'idle'}">not ready</span>`;
@@ -32,7 +35,7 @@ function Actions({ proc, onAction }) {
       ${busy === action ? '…' : label}
     </button>`;
   return html`<div class="actions">
-    ${button('start', 'Start', proc.is_running)} ${button('restart', 'Restart', false)} ${button('stop', 'Stop', !proc.is_running)}
+    ${button('start', 'Start', proc.is_running)} ${button('restart', 'Restart', false)} ${button('stop', 'Stop', !proc.is_running && !WAITING.has(proc.status))}
   </div>`;
 }
 
