@@ -106,6 +106,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
   it('shows the three services healthy, and takes the token out of the address bar', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // A CSP refusal (an inline style or script the server's policy blocks) shows up here.
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
     await page.goto(url);
     for (const name of ['nats', 'pocketbase', 'caddy', 'worker']) await expect(cell(name, 'status').textContent({ timeout: WAIT })).resolves.toContain('Running');
     for (const name of ['nats', 'pocketbase', 'caddy']) await cell(name, 'health').getByText('healthy', { exact: true }).waitFor({ timeout: WAIT });
@@ -118,6 +122,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     // CPU and memory arrive with the first resource reading (every 2 s).
     await page.waitForFunction(() => /MiB/.test(document.querySelector('tr[data-process="pocketbase"] [data-field="memory"]')?.textContent ?? ''), null, { timeout: WAIT });
     expect(errors).toEqual([]);
+    page.removeAllListeners('console');
 
     const shot = await page.screenshot({ type: 'png' });
     expect(shot.length).toBeGreaterThan(10_000);
