@@ -95,8 +95,8 @@ export class ControlClient {
   }
 
   /** Built-in engine only: start the web dashboard if it is not running (src/dashboard/); the URL holds its token. */
-  dashboard(): Promise<{ url: string; port: number }> {
-    return this.request('POST', '/dashboard');
+  dashboard(opener = false): Promise<{ url: string; port: number; open_url?: string }> {
+    return this.request('POST', opener ? '/dashboard?open=1' : '/dashboard');
   }
 
   /** Built-in engine only (process-compose answers 404). */

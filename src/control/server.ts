@@ -11,7 +11,7 @@
  *   POST /project                              a new document (JSON, ≤ 8 MiB): apply it (project-route.ts)
  *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  *   GET  /resources?window=MS                  CPU and memory per process group (src/observe/resources.ts)
- *   POST /dashboard                            start the web dashboard if it is not running: {url, port} (src/dashboard/)
+ *   POST /dashboard[?open=1]                   start the web dashboard if it is not running: {url, port[, open_url]} (src/dashboard/)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body where none is taken, a
  * huge or garbled request, a client too slow to finish) gets a 4xx; no request
@@ -160,10 +160,10 @@ const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     pattern: ['dashboard'],
-    handle: async (_, __, handlers) => {
+    handle: async (_, __, handlers, ___, query) => {
       if (!handlers.dashboard) return fail(404, 'this supervisor has no dashboard');
       try {
-        return ok(await handlers.dashboard.open());
+        return ok(await handlers.dashboard.open({ opener: query.get('open') === '1' }));
       } catch (error) {
         return fail(503, `the dashboard could not start: ${(error as Error).message}`);
       }

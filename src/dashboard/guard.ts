@@ -29,12 +29,19 @@ export function allowedHosts(port: number): readonly string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
 }
 
-export function refuse({ method, url, headers }: RequestLine, token: string, port: number): Refusal | undefined {
+/** The Host and Origin checks alone (the one-time opening link, open-codes.ts, has no token yet). */
+export function refuseOrigin(headers: RequestLine['headers'], port: number): Refusal | undefined {
   const hosts = allowedHosts(port);
   const host = one(headers.host)?.toLowerCase();
   if (host === undefined || !hosts.includes(host)) return { status: 403, error: `Host ${JSON.stringify(host ?? '')} is not this dashboard (${hosts.join(' or ')})` };
   const origin = one(headers.origin);
   if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) return { status: 403, error: 'cross-origin requests are not allowed' };
+  return undefined;
+}
+
+export function refuse({ method, url, headers }: RequestLine, token: string, port: number): Refusal | undefined {
+  const wrongOrigin = refuseOrigin(headers, port);
+  if (wrongOrigin) return wrongOrigin;
   if (method === 'GET' || method === 'HEAD') {
     const given = url.searchParams.get('token') ?? one(headers['x-core-token']);
     return sameToken(given ?? undefined, token) ? undefined : { status: 401, error: 'a valid token is needed: open the URL `core dashboard` prints' };

@@ -16,11 +16,13 @@ import type { Dashboard } from './server.js';
 export interface DashboardAddress {
   readonly url: string;
   readonly port: number;
+  /** With `opener`: a one-time link to the page, for a browser's command line (open-codes.ts). */
+  readonly open_url?: string;
 }
 
 export interface DashboardLauncher {
   /** Start it if it is not running; its address (the URL holds the token). */
-  open(): Promise<DashboardAddress>;
+  open(options?: { opener?: boolean }): Promise<DashboardAddress>;
   close(): Promise<void>;
 }
 
@@ -42,14 +44,14 @@ export function dashboardLauncher(host: DashboardHost): DashboardLauncher {
   let starting: Promise<Dashboard> | undefined;
   let closed = false;
   return {
-    open: async () => {
+    open: async ({ opener = false } = {}) => {
       if (closed) throw new Error('the stack is stopping');
       starting ??= load(host).catch((error: unknown) => {
         starting = undefined; // a port in use now may be free later
         throw error;
       });
-      const { url, port } = await starting;
-      return { url, port };
+      const dashboard = await starting;
+      return { url: dashboard.url, port: dashboard.port, ...(opener ? { open_url: dashboard.openUrl() } : {}) };
     },
     close: async () => {
       closed = true;

@@ -5,6 +5,7 @@
  *   GET  /assets/<file>?token=T             its files
  *   GET  /api/stream?token=T                one SSE stream (hub.ts)
  *   POST /api/process/<start|stop|restart>/<name>   header x-core-token: T
+ *   GET  /open?code=C                       a one-time link (open-codes.ts) → 303 to /?token=T
  * On 127.0.0.1 only; every request is checked first (guard.ts). A bug in a
  * handler answers 500 and the stack runs on.
  */
@@ -12,9 +13,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Supervisor } from '../engine/index.js';
 import { readAsset, readPage, type Found } from './assets.js';
-import { refuse } from './guard.js';
+import { refuse, refuseOrigin } from './guard.js';
 import { StreamHub, type HubSources } from './hub.js';
 import { SseClient } from './sse.js';
+import { OpenCodes } from './open-codes.js';
 import { newToken } from './token.js';
 
 export type ActionEngine = Pick<Supervisor, 'processState' | 'start' | 'stopProcess' | 'restart'>;
@@ -32,6 +34,8 @@ export interface Dashboard {
   readonly port: number;
   /** Open streams (tests). */
   readonly streams: () => number;
+  /** A one-time link that leads a browser to the page (for an opener's command line). */
+  openUrl(): string;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
 
-type Reply = { readonly status: number; readonly type: string; readonly body: string | Buffer };
+type Reply = { readonly status: number; readonly type: string; readonly body: string | Buffer; readonly location?: string };
 
 const json = (status: number, body: unknown): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(body) });
 const text = (status: number, body: string): Reply => ({ status, type: 'text/plain; charset=utf-8', body: `${body}\n` });
@@ -72,6 +76,7 @@ async function act(actions: ActionEngine, verb: string, name: string): Promise<R
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const token = newToken();
   const hub = new StreamHub(options);
+  const codes = new OpenCodes();
   let port = 0;
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<Reply | undefined> => {
@@ -81,6 +86,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       url = new URL(request.url ?? '/', 'http://127.0.0.1');
     } catch {
       return text(400, 'bad request URL');
+    }
+    if (url.pathname === '/open' && method === 'GET') {
+      const wrongOrigin = refuseOrigin(request.headers, port);
+      if (wrongOrigin) return json(wrongOrigin.status, { error: wrongOrigin.error });
+      if (!codes.redeem(url.searchParams.get('code'))) return text(401, 'this opening link has been used already or has expired: run `core dashboard` for the URL');
+      return { ...text(303, 'see /'), location: `/?token=${token}` };
     }
     const refused = refuse({ method, url, headers: request.headers }, token, port);
     if (refused) return json(refused.status, { error: refused.error });
@@ -124,7 +135,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       if (!reply || response.headersSent || response.destroyed) return;
       // A POST's body is never read (actions take none): close after answering.
       const extra = method(request) === 'POST' ? { connection: 'close' } : {};
-      response.writeHead(reply.status, { ...SECURITY_HEADERS, 'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body), ...extra });
+      const location = reply.location ? { location: reply.location } : {};
+      response.writeHead(reply.status, { ...SECURITY_HEADERS, 'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body), ...location, ...extra });
       response.end(request.method === 'HEAD' ? undefined : reply.body);
     })();
   });
@@ -148,6 +160,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     streams: () => hub.size,
+    openUrl: () => `http://127.0.0.1:${port}/open?code=${codes.issue()}`,
     close: () =>
       new Promise<void>((resolve) => {
         hub.closeAll();

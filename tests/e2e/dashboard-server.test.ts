@@ -7,11 +7,13 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import type { ProcessState } from '../../src/engine/index.js';
+import { runCore } from '../helpers/cli.js';
 import { freeOffset, waitFor } from '../helpers/e2e.js';
 import { SseReader, type SseEvent } from '../helpers/sse.js';
 import { REPO } from '../helpers/stack.js';
@@ -151,6 +153,42 @@ describe('core dashboard', () => {
         .map((f) => f[1]!);
     expect(listening('/proc/net/tcp')).toEqual([`0100007F:${hexPort}`]);
     expect(listening('/proc/net/tcp6')).toEqual([]);
+  });
+});
+
+describe('core dashboard --open', () => {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'core-opener-'));
+  afterAll(() => fs.rmSync(bin, { recursive: true, force: true }));
+  const openWith = (PATH: string, OUT = '') => runCore(['dashboard', '--open'], { cwd: project.dir, env: { CORE_PORT_OFFSET: String(offset), PATH, OUT } });
+
+  it('gives the opener a one-time link as one argument, not the token; the link leads once to the page', async () => {
+    const out = path.join(bin, 'argv');
+    fs.writeFileSync(path.join(bin, 'xdg-open'), '#!/bin/sh\nprintf "%s\\n" "$#" "$@" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"\n', { mode: 0o755 });
+    const result = await openWith(`${bin}:/usr/bin:/bin`, out);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(url.href);
+    const [count, link] = (await waitFor('the opener to run', () => (fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined))).trim().split('\n');
+    expect(count).toBe('1');
+    expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${url.port}/open\\?code=[0-9a-f]{32}$`));
+    expect(link).not.toContain(token);
+    const first = await fetch(link!, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(`/?token=${token}`);
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    expect((await fetch(link!, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(`${base}/open?code=${'0'.repeat(32)}`, { redirect: 'manual' })).status).toBe(401);
+  });
+
+  it('without an opener: says so, prints the URL, exit 0', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'core-no-opener-'));
+    try {
+      const result = await openWith(empty);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout.trim()).toBe(url.href);
+      expect(result.stderr).toContain('xdg-open was not found');
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

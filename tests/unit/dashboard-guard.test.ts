@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAsset, readPage } from '../../src/dashboard/assets.js';
 import { refuse } from '../../src/dashboard/guard.js';
+import { CODE_TTL_MS, OpenCodes } from '../../src/dashboard/open-codes.js';
 import { newToken, sameToken } from '../../src/dashboard/token.js';
 
 const TOKEN = 'a'.repeat(64);
@@ -22,6 +23,29 @@ describe('the token', () => {
   it('matches only itself (any length, empty and missing refused)', () => {
     expect(sameToken(TOKEN, TOKEN)).toBe(true);
     for (const wrong of [undefined, '', TOKEN.slice(1), `${TOKEN}a`, 'b'.repeat(64)]) expect(sameToken(wrong, TOKEN)).toBe(false);
+  });
+});
+
+describe('one-time opening codes', () => {
+  it('work once, within their time, and only when issued', () => {
+    let now = 1000;
+    const codes = new OpenCodes(() => now);
+    const a = codes.issue();
+    const b = codes.issue();
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(codes.redeem(a)).toBe(true);
+    expect(codes.redeem(a)).toBe(false);
+    expect(codes.redeem('0'.repeat(32))).toBe(false);
+    expect(codes.redeem(null)).toBe(false);
+    now += CODE_TTL_MS + 1;
+    expect(codes.redeem(b)).toBe(false);
+  });
+
+  it('keep only the last few', () => {
+    const codes = new OpenCodes();
+    const first = codes.issue();
+    for (let i = 0; i < 8; i++) codes.issue();
+    expect(codes.redeem(first)).toBe(false);
   });
 });
 

@@ -3,7 +3,8 @@
  * dashboard (docs/dashboard.md). The supervisor starts the page's server on
  * the first ask (127.0.0.1, a random port, a token of its own) and answers the
  * same URL after; the token reaches the user on stdout only. `--open` hands
- * the URL to the desktop's opener as one argv element, never through a shell.
+ * the desktop's opener a one-time link to it (src/dashboard/open-codes.ts) as
+ * one argv element, never through a shell.
  */
 import { spawn } from 'node:child_process';
 import { ControlError } from '../../control/client.js';
@@ -27,15 +28,16 @@ export async function dashboard(ctx: CliContext, options: DashboardOptions): Pro
   if (lacking) throw lacking;
   if (runState(stack.supervisor.pid) === 'stopped')
     throw new RuntimeError('supervisor-stopped', `the supervisor (pid ${stack.supervisor.pid}) is stopped (SIGSTOP); resume it with \`kill -CONT ${stack.supervisor.pid}\``);
-  let address: { url: string; port: number };
+  let address: { url: string; port: number; open_url?: string };
   try {
-    address = await stack.client.dashboard();
+    address = await stack.client.dashboard(Boolean(options.open));
   } catch (error) {
     throw new RuntimeError('dashboard-failed', error instanceof ControlError ? error.message.replace(/^POST \/dashboard: /, '') : String(error));
   }
   if (options.json) printJson({ url: address.url, port: address.port });
   else print(address.url);
-  if (options.open) await openBrowser(address.url, ctx.env);
+  // The opener gets a one-time link, not the token: a browser's command line is readable by every local user.
+  if (options.open) await openBrowser(address.open_url ?? address.url, ctx.env);
 }
 
 /** The desktop's opener: `open` on macOS, `xdg-open` elsewhere. A missing one is said, not an error: the URL is printed. */
