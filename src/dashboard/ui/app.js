@@ -97,17 +97,35 @@ function App({ version }) {
 }
 
 const root = document.getElementById('app');
+/**
+ * New log lines alone are drawn at most this often: a service printing
+ * thousands of lines a second would otherwise have the tab repaint the log box
+ * ten times a second. Anything else (a state change) is drawn at the next frame.
+ */
+const LOG_FRAME_MS = 250;
 let version = 0;
-let pending = false;
+let frame = 0;
+let timer;
+let lastDraw = 0;
 function draw() {
-  pending = false;
+  frame = 0;
+  clearTimeout(timer);
+  timer = undefined;
+  lastDraw = performance.now();
   render(html`<${App} version=${++version} />`, root);
 }
 // Coalesce: a burst of events (a chatty service, a reconnect's replay) costs one render.
-function schedule() {
-  if (pending) return;
-  pending = true;
-  requestAnimationFrame(draw);
+function schedule(logsOnly) {
+  if (frame) return;
+  const wait = logsOnly ? lastDraw + LOG_FRAME_MS - performance.now() : 0;
+  if (wait > 0) {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      frame ||= requestAnimationFrame(draw);
+    }, wait);
+    return;
+  }
+  frame = requestAnimationFrame(draw);
 }
 
 draw();
@@ -115,11 +133,11 @@ if (token) {
   connect(token, {
     onEvent: (type, data) => {
       APPLY[type]?.(data);
-      schedule();
+      schedule(type === 'logs');
     },
     onConnection: (connection) => {
       applyConnection(state, connection, Date.now());
-      schedule();
+      schedule(false);
     },
   });
 }
