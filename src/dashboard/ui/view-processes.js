@@ -11,7 +11,7 @@ const WAITING = new Set(['Restarting', 'Pending', 'Launching']);
 
 function health(proc) {
   if (proc.is_ready === 'Ready') return html`<span class="tag ok">healthy</span>`;
-  if (proc.is_ready === 'Not Ready') return html`<span class="tag ${proc.is_running ? 'warn' : 'idle'}">not ready</span>`;
+  if (proc.is_ready === 'Not Ready') return html`<span class="tag ${proc.is_running ? 'warn' : 'idle'}" title=${proc.last_probe_error ?? ''}>not ready</span>`;
   return html`<span class="muted">–</span>`;
 }
 
