@@ -14,7 +14,9 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { runCore } from '../helpers/cli.js';
 import { e2eProject, freeOffset, type E2eProject } from '../helpers/e2e.js';
 import { REPO } from '../helpers/stack.js';
 import { recompress } from './png.js';
@@ -78,7 +80,11 @@ function listeners(port: number): string[] {
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
   beforeAll(async () => {
-    project = e2eProject(await freeOffset(), { worker: () => WORKER });
+    // The page names the project after its folder: "my-app" reads better in the screenshot than a temporary name.
+    const made = e2eProject(await freeOffset(), { worker: () => WORKER });
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-dashboard-')), 'my-app');
+    fs.renameSync(made.dir, dir);
+    project = { ...made, dir, core: (...args) => runCore(args, { cwd: dir, env: made.env }) };
     const up = await project.core('up', '-d');
     expect(up.code, up.stderr).toBe(0);
     const dash = await project.core('dashboard', '--json');
@@ -99,7 +105,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await browser?.close();
     if (project) {
       await project.core('down');
-      fs.rmSync(project.dir, { recursive: true, force: true });
+      fs.rmSync(path.dirname(project.dir), { recursive: true, force: true });
     }
   }, 60_000);
 
@@ -123,6 +129,16 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await page.waitForFunction(() => /MiB/.test(document.querySelector('tr[data-process="pocketbase"] [data-field="memory"]')?.textContent ?? ''), null, { timeout: WAIT });
     expect(errors).toEqual([]);
     page.removeAllListeners('console');
+    // The logs follow: the newest line is in view.
+    await expect(page.getByLabel('Follow').isChecked()).resolves.toBe(true);
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('[data-testid="log-lines"]');
+        return el.scrollHeight > el.clientHeight && el.scrollHeight - el.scrollTop - el.clientHeight < 2;
+      },
+      null,
+      { timeout: WAIT },
+    );
 
     const shot = await page.screenshot({ type: 'png' });
     expect(shot.length).toBeGreaterThan(10_000);

@@ -51,8 +51,13 @@ export function Logs({ state, target, onTarget }) {
   // The lines sent on connect carry no time (the server's ring keeps none): no empty column while none has one.
   const timed = drawn.some((line) => line.at !== undefined);
 
+  // Where following last put the view: a scroll above it is the user's, one at it is ours.
+  const pinned = useRef(0);
   useLayoutEffect(() => {
-    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
+    const el = box.current;
+    if (!follow || !el) return;
+    el.scrollTop = el.scrollHeight;
+    pinned.current = el.scrollTop;
   });
   useEffect(() => {
     if (!copied) return;
@@ -60,10 +65,18 @@ export function Logs({ state, target, onTarget }) {
     return () => clearTimeout(timer);
   }, [copied]);
 
+  // Follow pauses only when the user scrolls up, not when lines grew or wrapped under the view
+  // (then it catches up), and resumes when they scroll back to the bottom.
   const onScroll = () => {
     const el = box.current;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK;
-    if (atBottom !== follow) setFollow(atBottom);
+    if (el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK) {
+      if (!follow) setFollow(true);
+    } else if (el.scrollTop < pinned.current - 1) {
+      if (follow) setFollow(false);
+    } else if (follow) {
+      el.scrollTop = el.scrollHeight;
+      pinned.current = el.scrollTop;
+    }
   };
   const copy = async () => setCopied((await copyText(plainText(shown, merged))) ? `Copied ${shown.length} lines` : 'Copy failed');
 
