@@ -96,7 +96,7 @@ export class StreamHub {
     const from = since === undefined ? Math.max(0, last - FRESH_RECORDS) : since > last ? 0 : since;
     // Replay and subscribe in one turn: nothing is recorded in between (journal.ts).
     const { page, unsubscribe } = engine.journal.follow(from, (record: EventRecord) => client.send('record', record, record.seq));
-    if (this.clients.size === 0) this.wake();
+    if (this.clients.size === 0) this.wake(changeKey(views));
     this.clients.set(client, unsubscribe);
     client.send('hello', hello);
     client.send('processes', views);
@@ -126,9 +126,9 @@ export class StreamHub {
   }
 
   /** The first stream opened: start listening. */
-  private wake(): void {
+  private wake(key: string): void {
     const { engine, resources } = this.sources;
-    this.lastKey = changeKey(this.sources.processes());
+    this.lastKey = key;
     this.stops = [engine.subscribe((event) => this.onEvent(event)), resources.watch((reading) => this.broadcast('resources', reading), RESOURCES_MS)];
     const keepAlive = setInterval(() => this.each((client) => client.comment('keep-alive')), KEEPALIVE_MS);
     keepAlive.unref();

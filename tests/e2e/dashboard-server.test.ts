@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import type { ProcessState } from '../../src/engine/index.js';
 import { runCore } from '../helpers/cli.js';
-import { freeOffset, waitFor } from '../helpers/e2e.js';
+import { freeOffset, isListening, waitFor } from '../helpers/e2e.js';
 import { SseReader, type SseEvent } from '../helpers/sse.js';
 import { REPO } from '../helpers/stack.js';
 import { tinyProject } from '../helpers/tiny-project.js';
@@ -320,5 +320,29 @@ describe('the token', () => {
     const all = [...files(project.stackDir), ...files(path.join(project.dir, '.data'))];
     expect(all.length).toBeGreaterThan(2);
     expect(all.filter((file) => fs.readFileSync(file).includes(token))).toEqual([]);
+  });
+
+  it('is on no command line (what `ps` shows every local user)', () => {
+    const holders = fs.readdirSync('/proc').filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        return fs.readFileSync(`/proc/${entry}/cmdline`).includes(token);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+    expect(holders).toEqual([]);
+  });
+});
+
+describe('core down', () => {
+  it('ends an open stream after the last records and closes the dashboard', async () => {
+    const reader = await stream();
+    await reader.next((e) => e.event === 'processes');
+    const down = await project.core('down');
+    expect(down.code, down.stderr).toBe(0);
+    await reader.next((e) => e.event === 'record' && (e.data as { type: string; process: string }).type === 'stopped' && (e.data as { process: string }).process === 'talker');
+    await waitFor('the stream to end', () => reader.ended, 5000);
+    expect(await isListening(Number(url.port))).toBe(false);
   });
 });
