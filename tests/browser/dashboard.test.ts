@@ -13,6 +13,7 @@
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -264,6 +265,35 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await expect.poll(() => follow.isChecked(), { timeout: WAIT }).toBe(true);
   }, 60_000);
+
+  // `ss -K` cuts the browser's connection to the dashboard for real (it needs root, as CI runs).
+  it.skipIf(process.getuid?.() !== 0)(
+    'resumes after the connection drops: no event missed, none twice',
+    async () => {
+      const pid = await statusPid('worker');
+      // Keep the page away while something happens: its reconnects fail until the route is lifted.
+      await page.route('**/api/stream**', (route) => route.abort());
+      execFileSync('ss', ['-K', 'dst', '127.0.0.1', 'dport', '=', String(port)], { stdio: 'ignore' });
+      await page.locator('[data-connection="reconnecting"], [data-connection="offline"]').first().waitFor({ timeout: WAIT });
+      const restart = await project.core('restart', 'worker');
+      expect(restart.code, restart.stderr).toBe(0);
+      await page.unroute('**/api/stream**');
+      await page.locator('[data-connection="live"]').waitFor({ timeout: 2 * WAIT });
+      await page.waitForFunction(
+        (old) => {
+          const text = document.querySelector('tr[data-process="worker"] [data-field="pid"]')?.textContent ?? '';
+          return /^\d+$/.test(text) && text !== String(old);
+        },
+        pid,
+        { timeout: WAIT },
+      );
+      // The records of the restart came with the resume; newest first, every seq down to 1 exactly once.
+      await page.locator('.events tr', { hasText: 'worker' }).filter({ hasText: 'restart' }).first().waitFor({ timeout: WAIT });
+      const seqs: number[] = await page.evaluate(() => [...document.querySelectorAll('[data-seq]')].map((el: any) => Number(el.dataset.seq)));
+      expect(seqs).toEqual(Array.from({ length: seqs[0]! }, (_, i) => seqs[0]! - i));
+    },
+    60_000,
+  );
 
   it('answers 401 to a wrong or missing token', async () => {
     const wrong = new URL(url);
