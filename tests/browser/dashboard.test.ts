@@ -11,7 +11,7 @@
  * CORE_UPDATE_SCREENSHOT=1 rewrites docs/dashboard.png (the README's picture);
  * otherwise the screenshot is only taken, so CI never changes a tracked file.
  */
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +20,7 @@ import path from 'node:path';
 import { runCore } from '../helpers/cli.js';
 import { e2eProject, freeOffset, type E2eProject } from '../helpers/e2e.js';
 import { REPO } from '../helpers/stack.js';
+import { CHROMIUM, launchChromium, listeners, workerService } from './browser-helpers.js';
 import { recompress } from './png.js';
 
 // The callbacks given to page.evaluate/waitForFunction run in the page; the project's
@@ -31,21 +32,9 @@ declare const performance: any;
 declare const MutationObserver: any;
 declare const localStorage: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const MARKER = `dashboard-marker-${process.pid}-${Date.now().toString(36)}`;
 const SCREENSHOT = path.join(REPO, 'docs/dashboard.png');
 const WAIT = 15_000;
-
-/** A user service that needs NATS, prints MARKER once and idles (no port, no probe: ready when started). */
-const WORKER = {
-  name: 'worker',
-  description: 'Prints a known line (the dashboard browser test).',
-  process: {
-    command: process.execPath,
-    args: ['-e', `console.log('worker: waiting for jobs (' + ${JSON.stringify(MARKER)} + ')'); setInterval(() => {}, 1 << 30);`],
-    compose: { depends_on: { nats: { condition: 'process_healthy' } } },
-  },
-};
 
 let project: E2eProject;
 let browser: Browser;
@@ -65,24 +54,24 @@ async function statusPid(name: string): Promise<number> {
   return proc.pid;
 }
 
-/** Listening sockets of `port` in /proc/net/tcp and tcp6, as "address:port" in the kernel's hex. */
-function listeners(port: number): string[] {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) =>
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/\s+/))
-      .filter((fields) => fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A')
-      .map((fields) => fields[1]!),
+/** Wait until the page shows `name` on a pid other than `old`, and (when given) in that state or health. */
+async function newPid(name: string, old: number, want: { status?: string; health?: string } = {}): Promise<number> {
+  await page.waitForFunction(
+    ({ name, old, want }) => {
+      const r = document.querySelector(`tr[data-process="${name}"]`);
+      const text = (field: string) => r?.querySelector(`[data-field="${field}"]`)?.textContent ?? '';
+      return /^\d+$/.test(text('pid')) && text('pid') !== String(old) && (!want.status || text('status') === want.status) && (!want.health || text('health') === want.health);
+    },
+    { name, old, want },
+    { timeout: WAIT },
   );
+  return Number(await cell(name, 'pid').textContent());
 }
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
   beforeAll(async () => {
     // The page names the project after its folder: "my-app" reads better in the screenshot than a temporary name.
-    const made = e2eProject(await freeOffset(), { worker: () => WORKER });
+    const made = e2eProject(await freeOffset(), { worker: () => workerService(MARKER) });
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-dashboard-')), 'my-app');
     fs.renameSync(made.dir, dir);
     project = { ...made, dir, core: (...args) => runCore(args, { cwd: dir, env: made.env }) };
@@ -92,11 +81,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     expect(dash.code, dash.stderr).toBe(0);
     ({ url, port } = JSON.parse(dash.stdout));
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
     page = await context.newPage();
@@ -177,20 +162,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     expect(seen.problem!.first).toBe(true);
     expect(seen.problem!.text).toMatch(/restarting.*killed by a signal/);
     // A problem while it restarts (or it is back already): then healthy again on a new pid.
-    await page.waitForFunction(
-      (old) => {
-        const r = document.querySelector('tr[data-process="pocketbase"]');
-        const pidText = r?.querySelector('[data-field="pid"]')?.textContent ?? '';
-        return /^\d+$/.test(pidText) && pidText !== String(old) && r?.querySelector('[data-field="health"]')?.textContent === 'healthy';
-      },
-      pid,
-      { timeout: WAIT },
-    );
+    const fresh = await newPid('pocketbase', pid, { health: 'healthy' });
     const readyAt = Date.now();
-    const newPid = Number(await cell('pocketbase', 'pid').textContent());
-    expect(newPid).toBe(await statusPid('pocketbase'));
+    expect(fresh).toBe(await statusPid('pocketbase'));
     console.log(
-      `dashboard: SIGKILL of pocketbase → the page shows it down in ${Math.round(seen.crash - killedAt)} ms, restarts 1 in ${Math.round(seen.restart - killedAt)} ms, healthy again on pid ${newPid} in ${readyAt - killedAt} ms`,
+      `dashboard: SIGKILL of pocketbase → the page shows it down in ${Math.round(seen.crash - killedAt)} ms, restarts 1 in ${Math.round(seen.restart - killedAt)} ms, healthy again on pid ${fresh} in ${readyAt - killedAt} ms`,
     );
     // The journal's records reached the event log.
     await page.locator('.events tr', { hasText: 'pocketbase' }).filter({ hasText: 'exited' }).first().waitFor({ timeout: WAIT });
@@ -199,16 +175,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
   it('restarts Caddy from its button: a new pid', async () => {
     const pid = await statusPid('caddy');
     await page.getByRole('button', { name: 'restart caddy', exact: true }).click();
-    await page.waitForFunction(
-      (old) => {
-        const r = document.querySelector('tr[data-process="caddy"]');
-        const pidText = r?.querySelector('[data-field="pid"]')?.textContent ?? '';
-        return /^\d+$/.test(pidText) && pidText !== String(old) && r?.querySelector('[data-field="health"]')?.textContent === 'healthy';
-      },
-      pid,
-      { timeout: WAIT },
-    );
-    expect(Number(await cell('caddy', 'pid').textContent())).toBe(await statusPid('caddy'));
+    expect(await newPid('caddy', pid, { health: 'healthy' })).toBe(await statusPid('caddy'));
     await expect(page.locator('.banner.bad').count()).resolves.toBe(0);
   }, 60_000);
 
@@ -237,15 +204,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     // A stop the user asked for is no problem.
     await expect(page.locator('[data-problem="worker"]').count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'start worker', exact: true }).click();
-    await page.waitForFunction(
-      (old) => {
-        const r = document.querySelector('tr[data-process="worker"]');
-        const pidText = r?.querySelector('[data-field="pid"]')?.textContent ?? '';
-        return /^\d+$/.test(pidText) && pidText !== String(old) && r?.querySelector('[data-field="status"]')?.textContent === 'Running';
-      },
-      pid,
-      { timeout: WAIT },
-    );
+    await newPid('worker', pid, { status: 'Running' });
 
     const follow = page.getByLabel('Follow');
     await page.getByLabel('Logs of', { exact: true }).selectOption('');
@@ -279,14 +238,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the dashboard in Chromium', () => {
       expect(restart.code, restart.stderr).toBe(0);
       await page.unroute('**/api/stream**');
       await page.locator('[data-connection="live"]').waitFor({ timeout: 2 * WAIT });
-      await page.waitForFunction(
-        (old) => {
-          const text = document.querySelector('tr[data-process="worker"] [data-field="pid"]')?.textContent ?? '';
-          return /^\d+$/.test(text) && text !== String(old);
-        },
-        pid,
-        { timeout: WAIT },
-      );
+      await newPid('worker', pid);
       // The records of the restart came with the resume; newest first, every seq down to 1 exactly once.
       await page.locator('.events tr', { hasText: 'worker' }).filter({ hasText: 'restart' }).first().waitFor({ timeout: WAIT });
       const seqs: number[] = await page.evaluate(() => [...document.querySelectorAll('[data-seq]')].map((el: any) => Number(el.dataset.seq)));
