@@ -12,6 +12,7 @@ import { Guard } from './guard.js';
 import { html } from './html.js';
 import { applyConnection, applyHello, applyLogs, applyProcesses, applyRecord, applyReset, applyResources, initialState } from './store.js';
 import { act, connect } from './stream.js';
+import { toMs } from './types.js';
 import { Events } from './view-events.js';
 import { Logs } from './view-logs.js';
 import { Problems } from './view-problems.js';
@@ -45,7 +46,7 @@ function Header({ now }) {
   return html`<header class="top">
     <div class="title">
       <h1>${hello?.project || 'core'}</h1>
-      ${hello ? html`<span class="muted" title=${hello.root}>${hello.engine} engine · up ${duration(now - (Date.parse(hello.started_at) || Number(hello.started_at)))}</span>` : null}
+      ${hello ? html`<span class="muted" title=${hello.root}>${hello.engine} engine · up ${duration(now - toMs(hello.started_at))}</span>` : null}
     </div>
     ${sup ? html`<span class="muted small">supervisor ${cpu(sup.cpu)} · ${mib(sup.rss_bytes)}</span>` : null}
     <span class="conn ${state.connection}" data-connection=${state.connection} role="status">${CONNECTION[state.connection]}</span>
