@@ -32,3 +32,19 @@ await build({ ...common, entryPoints: { core: 'cmd/core.ts' }, outdir: 'dist', s
 // for status; validate keeps zod in a chunk of its own, loaded only without a cached validation.
 await build({ ...common, entryPoints: { status: 'cmd/standalone/status.ts' }, outdir: 'dist/status', splitting: false });
 await build({ ...common, entryPoints: { validate: 'cmd/standalone/validate.ts' }, outdir: 'dist/validate', splitting: true });
+
+// The dashboard's page (src/dashboard/ui/, docs/dashboard.md): Preact and htm from
+// node_modules, bundled for the browser into dist/dashboard/, which the supervisor
+// serves when `core dashboard` asks. Apart from the CLI's bundles: nothing here is
+// on the CLI's start-up path.
+await build({
+  entryPoints: ['src/dashboard/ui/app.js', 'src/dashboard/ui/app.css'],
+  outdir: 'dist/dashboard',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome109', 'firefox115', 'safari16'],
+  minify: true,
+  logLevel: 'warning',
+});
+fs.copyFileSync('src/dashboard/ui/index.html', 'dist/dashboard/index.html');
