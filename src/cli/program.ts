@@ -62,6 +62,11 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (services: string[], options) => (await import('./commands/status.js')).status(ctx, options, services));
 
   program
+    .command('metrics')
+    .description("Print the running stack's Prometheus metrics (text exposition; docs/metrics.md)")
+    .action(async () => (await import('./commands/metrics.js')).metrics(ctx));
+
+  program
     .command('logs')
     .description('Show service logs (from .core-stack/logs/)')
     .argument('[services...]', 'service names (default: all)')
