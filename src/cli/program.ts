@@ -56,9 +56,10 @@ export function buildProgram(ctx: CliContext): Command {
   program
     .command('status')
     .alias('ps')
-    .description('Show each process (or those named): state, health, pid, restarts, uptime, ports, last probe error')
+    .description('Show each process (or those named): state, health, pid, restarts, uptime, CPU, memory, ports, last probe error')
     .argument('[services...]', 'only these processes')
     .option('--json', 'print a stable, versioned JSON document')
+    .option('-w, --watch', 'redraw the table every second until Ctrl-C')
     .action(async (services: string[], options) => (await import('./commands/status.js')).status(ctx, options, services));
 
   program
