@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// What metrics cost the supervisor, on a stack of N small processes (`sleep`,
+// no ports): which modules it has loaded before anyone asks for metrics
+// (prom-client must not be among them), its idle CPU with metrics off, then
+// the first scrape (prom-client loaded) and the median wall time and CPU per
+// scrape of GET /metrics over CORE_METRICS_ADDR, and of a one-off `core status`.
+// The supervisor runs in the foreground (`core up`) under a module hook that
+// logs every module it loads (bench/load-log.mjs).
+// Usage: node bench/metrics.mjs [processes=20] [scrapes=50]   (npm run build first)
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const core = path.join(root, 'dist/core.js');
+const count = Number(process.argv[2] ?? 20);
+const scrapes = Number(process.argv[3] ?? 50);
+const project = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-metrics-'));
+const sleepBin = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
+for (let i = 0; i < count; i++) {
+  const name = `p-${i}`;
+  fs.mkdirSync(path.join(project, 'services', name), { recursive: true });
+  fs.writeFileSync(path.join(project, 'services', name, 'service.json'), JSON.stringify({ name, process: { command: sleepBin, args: ['100000'] } }));
+}
+const port = await new Promise((resolve) => {
+  const server = net.createServer().listen({ port: 0, host: '127.0.0.1' }, () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  });
+});
+const loads = path.join(project, 'loaded.txt');
+const env = { ...process.env, CORE_ROOT: project, CORE_METRICS_ADDR: `127.0.0.1:${port}`, CORE_BENCH_LOAD_LOG: loads };
+const ticks = (pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const loaded = () => fs.readFileSync(loads, 'utf8').split('\n').filter(Boolean);
+
+const supervisor = spawn(process.execPath, ['--import', path.join(root, 'bench/load-log.mjs'), core, 'up'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+let out = '';
+for (const stream of [supervisor.stdout, supervisor.stderr]) stream.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+try {
+  for (let i = 0; !/stack up/.test(out); i++) {
+    if (i > 600) throw new Error(`the stack did not come up:\n${out}`);
+    await sleep(50);
+  }
+  await sleep(2000); // let start-up settle
+  const before = loaded();
+  const promBefore = before.filter((url) => /prom-client|\/metrics-[A-Z0-9]+\.js$/.test(url));
+  const idleFrom = ticks(supervisor.pid);
+  await sleep(10_000);
+  const idleCpu = (ticks(supervisor.pid) - idleFrom) / 100 / 10;
+
+  const scrape = async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    if (response.status !== 200) throw new Error(`GET /metrics: ${response.status}`);
+    return response.text();
+  };
+  let t = performance.now();
+  let c = ticks(supervisor.pid);
+  const text = await scrape();
+  const first = { ms: performance.now() - t, cpuMs: (ticks(supervisor.pid) - c) * 10 };
+  const after = loaded().filter((url) => !before.includes(url));
+  const wall = [];
+  c = ticks(supervisor.pid);
+  for (let i = 0; i < scrapes; i++) {
+    t = performance.now();
+    await scrape();
+    wall.push(performance.now() - t);
+  }
+  const cpuPerScrape = ((ticks(supervisor.pid) - c) * 10) / scrapes;
+  const status = [];
+  for (let i = 0; i < 10; i++) {
+    await sleep(i === 0 ? 16_000 : 0); // the first one with no recent sample (it waits for a CPU window)
+    t = performance.now();
+    execFileSync(process.execPath, [core, 'status'], { cwd: project, env, stdio: 'ignore' });
+    status.push(performance.now() - t);
+  }
+  console.log(`stack: ${count} processes; supervisor pid ${supervisor.pid}; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
+  console.log(`before any scrape: ${before.length} modules loaded, prom-client/metrics among them: ${promBefore.length ? promBefore.join(', ') : 'none'}`);
+  console.log(`idle CPU with metrics not scraped (CORE_METRICS_ADDR listening): ${(idleCpu * 100).toFixed(2)} % of a core over 10 s`);
+  console.log(`first scrape: ${first.ms.toFixed(1)} ms, ${first.cpuMs} ms CPU; loaded then: ${after.map((url) => path.basename(url)).join(', ')}`);
+  console.log(
+    `scrape (median of ${scrapes}): ${median(wall).toFixed(2)} ms wall, ${cpuPerScrape.toFixed(2)} ms CPU each; ${text.length} bytes, ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`,
+  );
+  console.log(`core status: ${status[0].toFixed(0)} ms with no recent sample, ${median(status.slice(1)).toFixed(0)} ms (median of 9) right after`);
+} finally {
+  supervisor.kill('SIGTERM');
+  await new Promise((resolve) => supervisor.once('exit', resolve));
+  fs.rmSync(project, { recursive: true, force: true });
+}
