@@ -6,7 +6,8 @@
 // scrape of GET /metrics over CORE_METRICS_ADDR, and of a one-off `core status`.
 // The supervisor runs in the foreground (`core up`) under a module hook that
 // logs every module it loads (bench/load-log.mjs).
-// Usage: node bench/metrics.mjs [processes=20] [scrapes=50]   (npm run build first)
+// --off: CORE_METRICS_ADDR unset; the scrapes go through `core metrics` (the control socket).
+// Usage: node bench/metrics.mjs [processes=20] [scrapes=50] [--off] [--idle=10]   (npm run build first)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,9 +17,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const core = path.join(root, 'dist/core.js');
-const count = Number(process.argv[2] ?? 20);
-const scrapes = Number(process.argv[3] ?? 50);
+// CORE_BENCH_CORE: another build's dist/core.js (an A/B of the idle figure; --off only).
+const core = process.env.CORE_BENCH_CORE ?? path.join(root, 'dist/core.js');
+const idleSeconds = Number(process.argv.find((arg) => arg.startsWith('--idle='))?.slice(7) ?? 10);
+const numbers = process.argv.slice(2).filter((arg) => /^\d+$/.test(arg));
+const count = Number(numbers[0] ?? 20);
+const scrapes = Number(numbers[1] ?? 50);
+const off = process.argv.includes('--off');
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bench-metrics-'));
 const sleepBin = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
 for (let i = 0; i < count; i++) {
@@ -33,7 +38,8 @@ const port = await new Promise((resolve) => {
   });
 });
 const loads = path.join(project, 'loaded.txt');
-const env = { ...process.env, CORE_ROOT: project, CORE_METRICS_ADDR: `127.0.0.1:${port}`, CORE_BENCH_LOAD_LOG: loads };
+const { CORE_METRICS_ADDR: _, ...inherited } = process.env;
+const env = { ...inherited, CORE_ROOT: project, CORE_BENCH_LOAD_LOG: loads, ...(off ? {} : { CORE_METRICS_ADDR: `127.0.0.1:${port}` }) };
 const ticks = (pid) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]);
@@ -51,12 +57,17 @@ try {
   }
   await sleep(2000); // let start-up settle
   const before = loaded();
+  if (process.env.CORE_BENCH_MODULES) fs.writeFileSync(process.env.CORE_BENCH_MODULES, before.map((url) => path.basename(url)).join('\n'));
   const promBefore = before.filter((url) => /prom-client|\/metrics-[A-Z0-9]+\.js$/.test(url));
   const idleFrom = ticks(supervisor.pid);
-  await sleep(10_000);
-  const idleCpu = (ticks(supervisor.pid) - idleFrom) / 100 / 10;
+  await sleep(idleSeconds * 1000);
+  const idleCpu = (ticks(supervisor.pid) - idleFrom) / 100 / idleSeconds;
+  console.log(`stack: ${count} processes; supervisor pid ${supervisor.pid}; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
+  console.log(`before any scrape: ${before.length} modules loaded, prom-client/metrics among them: ${promBefore.length ? promBefore.join(', ') : 'none'}`);
+  console.log(`idle CPU before any scrape (${off ? 'CORE_METRICS_ADDR unset' : 'CORE_METRICS_ADDR listening'}): ${(idleCpu * 100).toFixed(2)} % of a core over ${idleSeconds} s`);
 
   const scrape = async () => {
+    if (off) return execFileSync(process.execPath, [core, 'metrics'], { cwd: project, env, encoding: 'utf8' });
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     if (response.status !== 200) throw new Error(`GET /metrics: ${response.status}`);
     return response.text();
@@ -81,9 +92,6 @@ try {
     execFileSync(process.execPath, [core, 'status'], { cwd: project, env, stdio: 'ignore' });
     status.push(performance.now() - t);
   }
-  console.log(`stack: ${count} processes; supervisor pid ${supervisor.pid}; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
-  console.log(`before any scrape: ${before.length} modules loaded, prom-client/metrics among them: ${promBefore.length ? promBefore.join(', ') : 'none'}`);
-  console.log(`idle CPU with metrics not scraped (CORE_METRICS_ADDR listening): ${(idleCpu * 100).toFixed(2)} % of a core over 10 s`);
   console.log(`first scrape: ${first.ms.toFixed(1)} ms, ${first.cpuMs} ms CPU; loaded then: ${after.map((url) => path.basename(url)).join(', ')}`);
   console.log(
     `scrape (median of ${scrapes}): ${median(wall).toFixed(2)} ms wall, ${cpuPerScrape.toFixed(2)} ms CPU each; ${text.length} bytes, ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`,
