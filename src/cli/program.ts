@@ -60,7 +60,10 @@ export function buildProgram(ctx: CliContext): Command {
     .argument('[services...]', 'only these processes')
     .option('--json', 'print a stable, versioned JSON document')
     .option('-w, --watch', 'redraw the table every second until Ctrl-C')
-    .action(async (services: string[], options) => (await import('./commands/status.js')).status(ctx, options, services));
+    // --watch is a module of its own, so the standalone bundle of `core status` does not carry it.
+    .action(async (services: string[], options) =>
+      options.watch ? (await import('./commands/status-watch.js')).watchStatus(ctx, options, services) : (await import('./commands/status.js')).status(ctx, options, services),
+    );
 
   program
     .command('metrics')

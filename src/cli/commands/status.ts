@@ -5,7 +5,7 @@
  * service, status, health, pid, restarts, uptime_seconds, exit_code, ports,
  * last_probe_error, waiting_for, reason, cpu, rss_bytes }], problems:
  * [WriteProblem…] }. The table cuts long reasons, probe errors and awaited log
- * lines; `--json` has them in full. `--watch`: status-watch.ts.
+ * lines; `--json` has them in full. `--watch`: status-watch.ts (program.ts routes it there).
  *
  * CPU and memory come from the supervisor's GET /resources (its whole process
  * group, src/observe/resources.ts): CPU over a window since its previous
@@ -193,8 +193,7 @@ export async function readStatus(settings: Settings, only: readonly string[], wi
   };
 }
 
-export async function status(ctx: CliContext, options: { json?: boolean; watch?: boolean }, only: readonly string[] = []): Promise<void> {
-  if (options.watch) return (await import('./status-watch.js')).watchStatus(ctx, options, only);
+export async function status(ctx: CliContext, options: { json?: boolean }, only: readonly string[] = []): Promise<void> {
   const view = await readStatus(loadSettings(process.cwd(), ctx.env), only);
   if (!view.running) {
     if (reportSurvivors(view.stackDir, options.json)) return;
