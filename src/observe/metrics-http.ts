@@ -4,12 +4,23 @@
  * supervisor starts, before any process does, so a port in use stops `core up`
  * with nothing started; prom-client and the metrics module are loaded on the
  * first scrape only. A scrape that fails answers 500 and the supervisor goes on.
+ * On a loopback address, a request must name a loopback host (403 otherwise): a
+ * web page the user opens cannot read the metrics through DNS rebinding.
  */
 import http from 'node:http';
 import type { MetricsAddr } from '../support/settings.js';
 import { portHolder } from '../control/port-check.js';
 import { InputError } from '../support/errors.js';
 import type { MetricsSource } from './metrics.js';
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Pure: whether a request's Host header may reach a listener on `addr`. */
+export function hostAllowed(header: string | undefined, addr: MetricsAddr): boolean {
+  if (!isLoopback(addr.host)) return true; // the user opened it beyond loopback on purpose
+  const name = /^\[([^\]]+)\](?::\d+)?$/.exec(header ?? '')?.[1] ?? /^([^:]+)(?::\d+)?$/.exec(header ?? '')?.[1];
+  return name !== undefined && (isLoopback(name) || name === addr.host);
+}
 
 export interface MetricsListener {
   /** The port listened on. */
@@ -23,6 +34,10 @@ export async function listenMetrics(addr: MetricsAddr, source: () => MetricsSour
     void (async () => {
       const path = (request.url ?? '/').split('?', 1)[0];
       const what = source();
+      if (!hostAllowed(request.headers.host, addr)) {
+        response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('forbidden: use a loopback address (127.0.0.1, localhost, [::1]) as the host\n');
+        return;
+      }
       if (path !== '/metrics' || !what) {
         response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: metrics are at /metrics\n');
         return;

@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,8 +148,14 @@ describe('metrics', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(new Set(samples(cli.stdout).map((s) => s.name))).toEqual(new Set(all.map((s) => s.name)));
 
-    // Anything but /metrics is not found.
+    // Anything but /metrics is not found; a request naming another host (DNS rebinding) is refused.
     expect((await fetch(`http://127.0.0.1:${metricsPort}/`)).status).toBe(404);
+    const rebound = await new Promise<number>((resolve, reject) =>
+      http
+        .get({ host: '127.0.0.1', port: metricsPort, path: '/metrics', headers: { host: `evil.example:${metricsPort}` } }, (response) => resolve(response.resume().statusCode!))
+        .on('error', reject),
+    );
+    expect(rebound).toBe(403);
   });
 
   it('a process burning half a core reads 0.4–0.6 core as the rate of its counter over two scrapes', async () => {

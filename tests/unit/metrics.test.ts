@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessState } from '../../src/engine/index.js';
 import { createMetrics, type MetricsSource } from '../../src/observe/metrics.js';
+import { hostAllowed } from '../../src/observe/metrics-http.js';
 import type { ResourceReading } from '../../src/observe/resources.js';
 import { Timeline } from '../../src/observe/timeline.js';
 import { parseSettings } from '../../src/support/settings.js';
@@ -125,5 +126,16 @@ describe('CORE_METRICS_ADDR', () => {
         expect((error as { exitCode: number }).exitCode).toBe(2);
       }
     }
+  });
+});
+
+describe('the HTTP listener on loopback', () => {
+  it('takes requests that name a loopback host only (no DNS rebinding); beyond loopback, any', () => {
+    const loopback = { host: '127.0.0.1', port: 9464 };
+    for (const host of ['127.0.0.1:9464', 'localhost:9464', '[::1]:9464', '127.0.0.1', 'localhost']) expect(hostAllowed(host, loopback), host).toBe(true);
+    for (const host of ['evil.example:9464', 'evil.example', '', undefined, '127.0.0.1.evil.example:9464', '[::2]:9464'])
+      expect(hostAllowed(host, loopback), String(host)).toBe(false);
+    expect(hostAllowed('metrics.lan:9464', { host: '0.0.0.0', port: 9464 })).toBe(true);
+    expect(hostAllowed('[::1]:9464', { host: '::1', port: 9464 })).toBe(true);
   });
 });
