@@ -45,7 +45,12 @@ const ticks = (pid) => {
   return Number(fields[11]) + Number(fields[12]);
 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const loaded = () => fs.readFileSync(loads, 'utf8').split('\n').filter(Boolean);
+const loaded = () =>
+  fs
+    .readFileSync(loads, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith(`${supervisor.pid} `))
+    .map((line) => line.slice(line.indexOf(' ') + 1));
 
 const supervisor = spawn(process.execPath, ['--import', path.join(root, 'bench/load-log.mjs'), core, 'up'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';

@@ -320,3 +320,31 @@ describe('CORE_METRICS_ADDR refused', () => {
     }
   }, 30_000);
 });
+
+describe('cost: nothing of metrics is loaded until they are asked for', () => {
+  it('the supervisor has not loaded prom-client (the metrics chunk) before the first `core metrics`, and has after it', async () => {
+    const sleeper = (name: string) => ({ name, process: { command: 'sleep', args: ['7396'] } });
+    const quiet = tinyProject(0, 0, { extra: { a: sleeper('a'), b: sleeper('b') } });
+    const log = path.join(quiet.dir, 'loaded.txt');
+    try {
+      // Every module each process loads, with its pid (bench/load-log.mjs); the detached supervisor inherits it.
+      const up = await runCore(['up', '-d'], { cwd: quiet.dir, env: { NODE_OPTIONS: `--import=${path.join(REPO, 'bench/load-log.mjs')}`, CORE_BENCH_LOAD_LOG: log } });
+      expect(up.code, up.stderr).toBe(0);
+      const supervisor = (JSON.parse((await quiet.core('status', '--json')).stdout) as { supervisor_pid: number }).supervisor_pid;
+      const loaded = () =>
+        fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((line) => line.startsWith(`${supervisor} `));
+      const metricsChunk = (line: string) => /\/metrics-[A-Z0-9]+\.js$|prom-client/.test(line);
+      expect(loaded().some((line) => /\/daemon-[A-Z0-9]+\.js$/.test(line))).toBe(true); // the hook sees the supervisor's modules
+      expect(loaded().filter(metricsChunk)).toEqual([]);
+      const metrics = await quiet.core('metrics');
+      expect(metrics.code, metrics.stderr).toBe(0);
+      expect(loaded().filter(metricsChunk)).toHaveLength(1);
+    } finally {
+      await quiet.core('down');
+      quiet.remove();
+    }
+  }, 30_000);
+});
