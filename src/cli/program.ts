@@ -56,10 +56,19 @@ export function buildProgram(ctx: CliContext): Command {
   program
     .command('status')
     .alias('ps')
-    .description('Show each process (or those named): state, health, pid, restarts, uptime, ports, last probe error')
+    .description('Show each process (or those named): state, health, pid, restarts, uptime, CPU, memory, ports, last probe error')
     .argument('[services...]', 'only these processes')
     .option('--json', 'print a stable, versioned JSON document')
-    .action(async (services: string[], options) => (await import('./commands/status.js')).status(ctx, options, services));
+    .option('-w, --watch', 'redraw the table every second until Ctrl-C')
+    // --watch is a module of its own, so the standalone bundle of `core status` does not carry it.
+    .action(async (services: string[], options) =>
+      options.watch ? (await import('./commands/status-watch.js')).watchStatus(ctx, options, services) : (await import('./commands/status.js')).status(ctx, options, services),
+    );
+
+  program
+    .command('metrics')
+    .description("Print the running stack's Prometheus metrics (text exposition; docs/metrics.md)")
+    .action(async () => (await import('./commands/metrics.js')).metrics(ctx));
 
   program
     .command('logs')

@@ -12,6 +12,7 @@
  *   POST /dashboard[?open=1]                   start the web dashboard if it is not running: {url, port[, open_url]} (src/dashboard/)
  *   GET  /events?since=SEQ · /events/follow    the numbered state changes (event-routes.ts)
  *   GET  /resources?window=MS                  CPU and memory per process group (src/observe/resources.ts)
+ *   GET  /metrics                              Prometheus text exposition (src/observe/metrics.ts)
  * Requests go through one table. Whatever it does not understand (a bad
  * encoding, an unknown route, a wrong method, a body where none is taken, a
  * huge or garbled request, a client too slow to finish) gets a 4xx; no request
@@ -53,6 +54,8 @@ export interface Answer {
   readonly headers?: Readonly<Record<string, string>>;
   /** Run after the answer is sent. */
   readonly after?: () => void;
+  /** Instead of `body`: a text answer sent as it is (give its content-type in `headers`). */
+  readonly text?: string;
   /** Instead of `body`: lines streamed until the client goes or the server closes. */
   readonly stream?: Stream;
 }
@@ -167,6 +170,16 @@ const ROUTES: readonly Route[] = [
       const raw = query.get('window') ?? '';
       if (raw !== '' && !/^\d{1,5}$/.test(raw)) return fail(400, `window: "${raw.slice(0, 40)}" is not a whole number of milliseconds`);
       return ok(await handlers.resources.read(raw === '' ? undefined : Math.min(Number(raw), 5000)));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: ['metrics'],
+    // Loaded when first asked for: prom-client stays out of a supervisor nobody scrapes.
+    handle: async (_, engine, { resources, timeline }) => {
+      if (!resources || !timeline) return fail(404, 'this supervisor has no metrics');
+      const { metricsOf, CONTENT_TYPE } = await import('../observe/metrics.js');
+      return { status: 200, body: null, text: await metricsOf({ engine, resources, timeline }).scrape(), headers: { 'content-type': CONTENT_TYPE } };
     },
   },
   ...EVENT_ROUTES,
@@ -292,7 +305,7 @@ export async function startControlServer(socket: string, engine: Supervisor, han
         if (response.destroyed) return;
         if (result.stream && !body) return followers.serve(response, result.stream);
         response.writeHead(result.status, { 'content-type': 'application/json', ...(unread ? { connection: 'close' } : {}), ...result.headers });
-        response.end(JSON.stringify(result.body), () => {
+        response.end(result.text ?? JSON.stringify(result.body), () => {
           if (unread) request.destroy();
         });
         result.after?.();

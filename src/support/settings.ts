@@ -32,6 +32,14 @@ export interface Settings {
   readonly deployment: string;
   /** CORE_CONTROLLER=1: the supervisor applies the `core_topology` records of PocketBase (docs/controller.md). */
   readonly controller: boolean;
+  /** CORE_METRICS_ADDR: where the supervisor serves `GET /metrics` over HTTP (docs/metrics.md); unset: nowhere. */
+  readonly metricsAddr?: MetricsAddr;
+}
+
+/** A `host:port` to listen on; the host as written (a name, an IPv4, an IPv6 without brackets). */
+export interface MetricsAddr {
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface SettingsInput {
@@ -94,6 +102,7 @@ export function parseSettings(input: SettingsInput): Settings {
     throw new InputError('bad-setting', `CORE_DEPLOYMENT: "${deployment}" is not a deployment name (lower-case letters, digits, _ and -)`);
   }
   const controller = parseSwitch('CORE_CONTROLLER', env.CORE_CONTROLLER);
+  const metricsAddr = env.CORE_METRICS_ADDR ? parseListenAddr('CORE_METRICS_ADDR', env.CORE_METRICS_ADDR) : undefined;
 
   const dotenvLines = Object.fromEntries(Object.entries(input.dotenvLines ?? {}).filter(([key]) => input.dotenv?.[key] !== undefined && input.processEnv[key] === undefined));
 
@@ -111,7 +120,21 @@ export function parseSettings(input: SettingsInput): Settings {
     engine,
     deployment,
     controller,
+    ...(metricsAddr ? { metricsAddr } : {}),
   };
+}
+
+/**
+ * `host:port` or `[v6]:port`. Any host is taken: one beyond loopback (0.0.0.0)
+ * is the user's explicit choice (docs/metrics.md); the metrics change nothing
+ * and hold no secret, but they do name every process.
+ */
+export function parseListenAddr(name: string, value: string): MetricsAddr {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value.trim());
+  if (!match) throw new InputError('bad-setting', `${name}: "${value}" is not host:port (e.g. 127.0.0.1:9464, [::1]:9464)`);
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) throw new InputError('bad-setting', `${name}: "${value}": the port is not a whole number from 1 to 65535`);
+  return { host: match[1] ?? match[2]!, port };
 }
 
 /** An on/off setting: `1`/`true`/`on` or `0`/`false`/`off`/empty (unset: off); anything else is a typo worth saying. */

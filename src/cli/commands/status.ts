@@ -3,16 +3,25 @@
  * only those named (an unknown name is an error). The JSON shape is versioned
  * and stable: { version, running, engine, supervisor_pid, processes: [{ name,
  * service, status, health, pid, restarts, uptime_seconds, exit_code, ports,
- * last_probe_error, waiting_for, reason }], problems: [WriteProblem…] }. The
- * table cuts long reasons, probe errors and awaited log lines; `--json` has
- * them in full.
+ * last_probe_error, waiting_for, reason, cpu, rss_bytes }], problems:
+ * [WriteProblem…] }. The table cuts long reasons, probe errors and awaited log
+ * lines; `--json` has them in full. `--watch`: status-watch.ts (program.ts routes it there).
+ *
+ * CPU and memory come from the supervisor's GET /resources (its whole process
+ * group, src/observe/resources.ts): CPU over a window since its previous
+ * sample when that is recent (a `--watch`, a scrape, the dashboard), else over
+ * RESOURCE_WINDOW_MS waited for now. Under process-compose, its own `cpu` and
+ * `mem` fields, when it has them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlClient } from '../../control/client.js';
+import { getText } from '../../control/get-text.js';
 import { findStack, type StackHandle } from '../../control/connect.js';
 import { describeProblem, type WriteProblem } from '../../control/write-health.js';
 import { isSameProcess, runState, type ProcessIdentity } from '../../support/proc.js';
 import type { ProcessState } from '../../engine/index.js';
+import type { ResourceReading } from '../../observe/resources.js';
+import type { Settings } from '../../support/settings.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import type { CliContext } from '../context.js';
@@ -38,14 +47,30 @@ export interface StatusRow {
   readonly reason: string | null;
   /** Our phase (builtin engine): `completed` is a job that ran to its end. */
   readonly phase?: string;
+  /** Cores used by its process group (0.5 = half a core); null when unknown (not running, no window yet). */
+  readonly cpu: number | null;
+  /** Resident memory of its process group; null when unknown. */
+  readonly rss_bytes: number | null;
 }
 
 /** How long one request to the supervisor may take before it counts as not answering. */
 const ANSWER_MS = 2000;
 /** A reason or probe error keeps this much in the table when stdout is not a terminal. */
 const CELL_CAP = 60;
+/**
+ * The CPU window a one-off status waits for when no sample is recent: short,
+ * so `core status` stays quick in scripts (a resolution of one clock tick, 10 ms,
+ * in 100 ms: 0.1 core); a `--watch` measures over its whole second.
+ */
+export const RESOURCE_WINDOW_MS = 100;
 
-function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>> = {}, service = p.name): StatusRow {
+/** process-compose's ProcessState: `mem` bytes and `cpu` percent, when its resource columns are on. */
+type PcResources = { readonly mem?: unknown; readonly cpu?: unknown };
+
+function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>> = {}, service = p.name, reading?: ResourceReading): StatusRow {
+  const usage = reading?.processes[p.name];
+  const pc = p as PcResources;
+  const running = p.is_running;
   return {
     name: p.name,
     service,
@@ -60,7 +85,20 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
     waiting_for: p.waiting_for_log_line ?? null,
     reason: p.reason ?? null,
     ...(p.phase ? { phase: p.phase } : {}),
+    cpu: !running ? null : usage ? usage.cpu : typeof pc.cpu === 'number' ? pc.cpu / 100 : null,
+    rss_bytes: !running ? null : usage ? usage.rss_bytes : typeof pc.mem === 'number' ? pc.mem : null,
   };
+}
+
+/** The supervisor's CPU and memory reading; undefined when it has none to give (process-compose, an old supervisor). */
+async function askResources(stack: StackHandle, windowMs: number): Promise<ResourceReading | undefined> {
+  if (stack.state?.engine === 'process-compose') return undefined;
+  try {
+    const answer = await getText(stack.client.socket, `/resources?window=${windowMs}`, ANSWER_MS);
+    return answer.status === 200 ? (JSON.parse(answer.body) as ResourceReading) : undefined;
+  } catch {
+    return undefined; // The columns show '-'; the processes' own answer says whether the supervisor is there.
+  }
 }
 
 /**
@@ -109,25 +147,32 @@ function refuseBroken(stack: StackHandle): void {
   }
 }
 
-export async function status(ctx: CliContext, options: { json?: boolean }, only: readonly string[] = []): Promise<void> {
-  const settings = loadSettings(process.cwd(), ctx.env);
+/** What one look at the stack finds. */
+export type StatusView =
+  | { readonly running: false; readonly stackDir: string }
+  | {
+      readonly running: true;
+      readonly engine: string;
+      readonly supervisor_pid: number;
+      readonly processes: readonly StatusRow[];
+      readonly problems: readonly WriteProblem[];
+    };
+
+/** One look: processes, problems and resources asked for at once. */
+export async function readStatus(settings: Settings, only: readonly string[], windowMs = RESOURCE_WINDOW_MS): Promise<StatusView> {
   const stack = findStack(settings.stackDir, { timeoutMs: ANSWER_MS });
   refuseBroken(stack);
-  const [processes, problems] = stack.supervisor
+  const [processes, problems, reading] = stack.supervisor
     ? await Promise.all([
         askProcesses(stack.client, stack.supervisor),
         stack.client.projectState().then(
           (s) => s.problems ?? [],
           () => [] as WriteProblem[],
         ),
+        askResources(stack, windowMs),
       ])
-    : [undefined, []];
-  if (!processes) {
-    if (reportSurvivors(settings.stackDir, options.json)) return;
-    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [], problems: [] });
-    else print('not running');
-    return;
-  }
+    : [undefined, [], undefined];
+  if (!processes) return { running: false, stackDir: settings.stackDir };
   const services = stack.state?.services ?? {};
   const serviceOf = (name: string) => services[name] ?? name;
   // A service's name stands for every process it runs as.
@@ -139,19 +184,39 @@ export async function status(ctx: CliContext, options: { json?: boolean }, only:
     ]);
   }
   const shown = only.length ? processes.filter(named) : processes;
-  const rows = shown.map((p) => toRow(p, stack.state?.ports[p.name], serviceOf(p.name)));
-  if (options.json) {
-    printJson({ running: true, engine: stack.state?.engine ?? 'builtin', supervisor_pid: stack.supervisor!.pid, processes: rows, problems });
+  return {
+    running: true,
+    engine: stack.state?.engine ?? 'builtin',
+    supervisor_pid: stack.supervisor!.pid,
+    processes: shown.map((p) => toRow(p, stack.state?.ports[p.name], serviceOf(p.name), reading)),
+    problems,
+  };
+}
+
+export async function status(ctx: CliContext, options: { json?: boolean }, only: readonly string[] = []): Promise<void> {
+  const view = await readStatus(loadSettings(process.cwd(), ctx.env), only);
+  if (!view.running) {
+    if (reportSurvivors(view.stackDir, options.json)) return;
+    if (options.json) printJson({ running: false, engine: null, supervisor_pid: null, processes: [], problems: [] });
+    else print('not running');
     return;
   }
-  for (const line of statusTable(rows, process.stdout.isTTY ? process.stdout.columns : undefined)) print(line);
-  for (const problem of problems) print(`warning: ${describeProblem(problem)}`);
+  if (options.json) {
+    printJson(view);
+    return;
+  }
+  for (const line of statusLines(view, process.stdout.isTTY ? process.stdout.columns : undefined)) print(line);
+}
+
+/** Pure: a running stack's table and its warnings. */
+export function statusLines(view: StatusView & { running: true }, width?: number): string[] {
+  return [...statusTable(view.processes, width), ...view.problems.map((problem) => `warning: ${describeProblem(problem)}`)];
 }
 
 /** Pure: the rows as table lines, fitted to `width` when known. */
 export function statusTable(rows: readonly StatusRow[], width?: number): string[] {
   const table = [
-    ['NAME', 'STATUS', 'HEALTH', 'PID', 'RESTARTS', 'UPTIME', 'PORTS', 'LAST PROBE ERROR'],
+    ['NAME', 'STATUS', 'HEALTH', 'PID', 'RESTARTS', 'UPTIME', 'CPU', 'MEM', 'PORTS', 'LAST PROBE ERROR'],
     ...rows.map((r) => [
       r.name,
       statusCell(r),
@@ -159,13 +224,15 @@ export function statusTable(rows: readonly StatusRow[], width?: number): string[
       r.pid === null ? '-' : String(r.pid),
       String(r.restarts),
       r.uptime_seconds === null ? '-' : formatUptime(r.uptime_seconds),
+      formatCpu(r.cpu),
+      formatBytes(r.rss_bytes),
       Object.entries(r.ports)
         .map(([name, port]) => `${name} ${port}`)
         .join(',') || '-',
       r.last_probe_error ?? (r.waiting_for === null ? '' : `waiting for log line "${r.waiting_for}"`),
     ]),
   ];
-  return renderTable(table, { shrinkable: [1, 7], cap: CELL_CAP, ...(width ? { width } : {}) });
+  return renderTable(table, { shrinkable: [1, 9], cap: CELL_CAP, ...(width ? { width } : {}) });
 }
 
 /** A job that ran to its end shows its exit code; a failure or skip, its reason. */
@@ -179,4 +246,24 @@ function formatUptime(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
   return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+}
+
+/** Cores as top shows them: 100% is one core; '-' when unknown. */
+export function formatCpu(cores: number | null | undefined): string {
+  if (cores === null || cores === undefined || !Number.isFinite(cores)) return '-';
+  const percent = cores * 100;
+  return `${percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
+}
+
+/** Bytes in binary units, three significant figures at most: 512K, 41.2M, 1.50G. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '-';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 || value >= 100 ? Math.round(value) : value.toFixed(value >= 10 ? 1 : 2)}${units[unit]}`;
 }

@@ -15,7 +15,8 @@ export interface TableOptions {
 }
 
 const GAP = 2;
-const MIN_SHRUNK = 12;
+// Eight characters still say "Running", "Error (…" or the start of a probe error; ten columns fit 80.
+const MIN_SHRUNK = 8;
 
 const oneLine = (cell: string) => cell.replace(/[\r\n\t\v\f]+/g, ' ');
 const cut = (cell: string, width: number) => (cell.length <= width ? cell : `${cell.slice(0, Math.max(0, width - 1))}…`);

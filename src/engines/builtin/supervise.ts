@@ -22,6 +22,7 @@ import { reapProcesses } from '../../control/reaper.js';
 import { leftBy, sweepRun } from '../../control/survivors.js';
 import { Resources } from '../../observe/resources.js';
 import { Timeline } from '../../observe/timeline.js';
+import type { MetricsSource } from '../../observe/metrics.js';
 import { startWatching } from './watch.js';
 import { dashboardLauncher } from '../../dashboard/launcher.js';
 
@@ -62,6 +63,16 @@ const SAVE_RETRY_MAX_MS = 10_000;
 export async function supervise({ settings, plan, doc, self, health = new WriteHealth(), note = () => {}, onApplied }: SuperviseOptions): Promise<RunningStack> {
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
+  // CORE_METRICS_ADDR: listen before anything starts, so a port in use stops `core up` with nothing started.
+  let metricsSource: MetricsSource | undefined;
+  const metricsHttp = settings.metricsAddr
+    ? await (await import('../../observe/metrics-http.js'))
+        .listenMetrics(settings.metricsAddr, () => metricsSource)
+        .catch((error: unknown) => {
+          lock.release();
+          throw error;
+        })
+    : undefined;
   const processes = new Map<string, RecordedProcess>();
   // Every child carries the stack's marks from its first instruction on, so a
   // child spawned a moment before a SIGKILL, not yet in the state file, is found
@@ -150,6 +161,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   const resources = new Resources({ running: () => engine.runningPids() });
   const timeline = new Timeline();
   engine.subscribe(timeline.observe);
+  metricsSource = { engine, resources, timeline };
   engine.subscribe((event) => {
     track(event);
     if (event.type === 'project-exit') void stop();
@@ -192,6 +204,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
       await sweepRun(run, (ms) => sleep(ms));
       await dashboard.close();
       await server.close();
+      await metricsHttp?.close();
       eventLog.close();
       processes.clear();
       if (saving) clearImmediate(saving);
