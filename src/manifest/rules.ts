@@ -89,6 +89,8 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'completion',
   'ps',
   'verify',
+  'metrics',
+  'init',
 ]);
 
 export const reservedNames: Rule = (manifests) =>

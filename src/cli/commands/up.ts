@@ -44,6 +44,8 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
   const targets = prepared.services.map((s) => s.name);
   const unhonoured = unhonouredWatch(launcher, prepared.generated.doc);
   if (unhonoured) note(unhonoured);
+  if (prepared.settings.metricsAddr && launcher.name !== 'builtin')
+    note('warning: CORE_METRICS_ADDR: metrics are served by the built-in engine only; process-compose serves none (docs/metrics.md)');
   if (prepared.settings.controller && launcher.name !== 'builtin')
     note('warning: CORE_CONTROLLER=1: the topology controller runs in the built-in engine only; no core_topology record is applied');
   const noted = new Set<string>();
