@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunkedEnd, IDLE_MS, readAnswer, REUSE_MS, sendCheck } from '../../src/engine/http-check.js';
 import type { ProbeSpec } from '../../src/engine/interfaces.js';
@@ -129,6 +134,36 @@ describe('http probe over a kept connection', () => {
     clock += IDLE_MS;
     expect(await check()).toEqual({ status: 200 });
     expect(s.state.connections).toBe(2);
+  });
+});
+
+describe('https probe over a kept connection', () => {
+  it('accepts a self-signed certificate and reuses one TLS connection', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-tls-'));
+    try {
+      const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'],
+        { stdio: 'ignore' },
+      );
+      let connections = 0;
+      const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
+        res.writeHead(200, { 'content-length': '2' });
+        res.end('ok');
+      });
+      server.on('secureConnection', () => (connections += 1));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      const spec: ProbeSpec = { kind: 'http', scheme: 'https', host: '127.0.0.1', port, path: '/', headers: {}, statusCode: 200, timeoutMs: 2000 };
+      for (let i = 0; i < 3; i++) expect(await realProber.check(spec, never)).toEqual({ ok: true });
+      expect(connections).toBe(1);
+      server.closeAllConnections();
+      server.close();
+      expect(await realProber.check(spec, never)).toMatchObject({ ok: false, error: expect.stringContaining('ECONNREFUSED') });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
