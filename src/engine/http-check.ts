@@ -1,9 +1,11 @@
 /**
  * The http(s) check of a probe, over a connection kept between checks.
  *
- * Why kept: a fresh TCP connection per check (what process-compose and Kubernetes
- * do) cost an idle supervisor ~35 % of its CPU with 200 services checked every
- * second (connect, close, the sockets' set-up: docs/performance.md, "Idle cost").
+ * Why kept: 200 checks a second, each over a new connection through Node's http
+ * client (what the supervisor did; process-compose and Kubernetes also connect
+ * anew), cost ~8.5 % of a core; over kept connections, fired together on the
+ * period's grid (runner.ts onGrid), ~2.2 % with Node's client and ~0.75 % with
+ * this reader (`node bench/probe-cost.mjs`; docs/performance.md, "Idle cost").
  * What a reused connection proves, and what it does not:
  * - that the server's process is alive and answers this request with this status
  *   within the timeout. A server that died has its sockets closed by the kernel:
@@ -16,11 +18,10 @@
  *   REUSE_MS plus one period. After any failure the connection is closed, so every
  *   check until one passes opens a new one.
  *
- * Why not Node's http client (with a keep-alive Agent): its request and response
- * objects, streams and agent bookkeeping cost ~2.7 % of a core for 200 checks a
- * second where this costs ~1.2 % (measured side by side; docs/performance.md).
- * A check needs little of HTTP: send a GET, read the status line. A connection is
- * kept only when the answer's end is certain (HTTP/1.1, no `Connection: close`,
+ * Why not Node's http client with a keep-alive Agent (a well-kept client): its
+ * request and response objects, streams and agent bookkeeping are most of that
+ * ~2.2 %, and the supervisor's idle goal is under 3 % in all. A check needs
+ * little of HTTP: send a GET, read the status line. A connection is kept only when the answer's end is certain (HTTP/1.1, no `Connection: close`,
  * and exactly a Content-Length's worth of body, or a complete chunked body);
  * any other answer is judged by its status and its connection closed, as is one
  * whose body is not all there with its head (a health answer is one small write).
