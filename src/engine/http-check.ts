@@ -104,31 +104,38 @@ function take(key: string, now: number): Connection | undefined {
   return undefined;
 }
 
-const requests = new Map<string, Buffer>();
+/**
+ * The origin's pool key and the request's bytes, made once per check spec (the
+ * runner keeps its spec for as long as the definition holds: a check may run every second).
+ */
+const prepared = new WeakMap<HttpCheck, { readonly key: string; readonly request: Buffer }>();
 
-/** The request's bytes, made once per check (their number is bounded by the stack's probes). */
-function requestOf(check: HttpCheck, key: string): Buffer {
-  const id = `${key}${check.path}\n${JSON.stringify(check.headers)}`;
-  let bytes = requests.get(id);
-  if (!bytes) {
-    const lines = [`GET ${check.path} HTTP/1.1`];
-    const names = Object.keys(check.headers).map((n) => n.toLowerCase());
-    if (!names.includes('host')) {
-      const host = net.isIPv6(check.host) ? `[${check.host}]` : check.host;
-      lines.push(`Host: ${host}${check.port === undefined ? '' : `:${check.port}`}`);
-    }
-    for (const [name, value] of Object.entries(check.headers)) {
-      validateHeaderName(name);
-      validateHeaderValue(name, value);
-      lines.push(`${name}: ${value}`);
-    }
-    // Node's http client refuses the same (INVALID_PATH_REGEX).
-    if (/[^\u0021-\u00ff]/.test(check.path)) throw new Error('Request path contains unescaped characters');
-    bytes = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-    if (requests.size > 1000) requests.clear();
-    requests.set(id, bytes);
+function prepare(check: HttpCheck): { readonly key: string; readonly request: Buffer } {
+  let ready = prepared.get(check);
+  if (!ready) {
+    const key = `${check.scheme}://${check.host}:${portOf(check)}`;
+    ready = { key, request: requestOf(check) };
+    prepared.set(check, ready);
   }
-  return bytes;
+  return ready;
+}
+
+/** The request's bytes; throws on a header or path Node's http client would refuse too. */
+function requestOf(check: HttpCheck): Buffer {
+  // Node's http client refuses the same (INVALID_PATH_REGEX).
+  if (/[^\u0021-\u00ff]/.test(check.path)) throw new Error('Request path contains unescaped characters');
+  const lines = [`GET ${check.path} HTTP/1.1`];
+  const names = Object.keys(check.headers).map((n) => n.toLowerCase());
+  if (!names.includes('host')) {
+    const host = net.isIPv6(check.host) ? `[${check.host}]` : check.host;
+    lines.push(`Host: ${host}${check.port === undefined ? '' : `:${check.port}`}`);
+  }
+  for (const [name, value] of Object.entries(check.headers)) {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    lines.push(`${name}: ${value}`);
+  }
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 
 /** An answer's status, and whether its connection can carry the next check. */
@@ -185,7 +192,6 @@ export function readAnswer(bytes: Buffer): Answer | Error | undefined {
  * `now`: the clock that ages kept connections (tests move it).
  */
 export function sendCheck(check: HttpCheck, done: (result: { status: number } | { error: Error }) => void, now: () => number = Date.now): () => void {
-  const key = `${check.scheme}://${check.host}:${portOf(check)}`;
   let finished = false;
   let current: Connection | undefined;
   const settle = (result: { status: number } | { error: Error }, keep: boolean) => {
@@ -223,9 +229,10 @@ export function sendCheck(check: HttpCheck, done: (result: { status: number } | 
     };
     connection.socket.write(request);
   };
+  let key: string;
   let request: Buffer;
   try {
-    request = requestOf(check, key);
+    ({ key, request } = prepare(check));
   } catch (error) {
     done({ error: error as Error });
     return () => {};

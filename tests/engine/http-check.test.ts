@@ -20,10 +20,11 @@ const never = new AbortController().signal;
  * would also close them). `mode` says how the next request is answered.
  */
 async function server() {
-  const state = { mode: 'ok' as 'ok' | 'hang' | 'status' | 'drop', connections: 0, requests: 0 };
+  const state = { mode: 'ok' as 'ok' | 'hang' | 'status' | 'drop', connections: 0, requests: 0, headers: {} as http.IncomingHttpHeaders };
   const sockets = new Set<net.Socket>();
   const app = http.createServer((req, res) => {
     state.requests += 1;
+    state.headers = req.headers;
     if (state.mode === 'hang') return;
     if (state.mode === 'drop') {
       state.mode = 'ok';
@@ -121,6 +122,16 @@ describe('http probe over a kept connection', () => {
     expect(await check()).toEqual({ status: 200 });
     clock += IDLE_MS / 2;
     expect(await check()).toMatchObject({ error: expect.objectContaining({ message: `connect ECONNREFUSED 127.0.0.1:${s.port}` }) });
+  });
+
+  it('fails (never throws) on a header or path that cannot be sent, and sends the headers it is given', async () => {
+    const s = await started();
+    const bad = await realProber.check({ ...s.spec, headers: { 'x-probe': 'a\r\nInjected: 1' } }, never);
+    expect(bad).toMatchObject({ ok: false, error: expect.stringContaining('Invalid character in header content ["x-probe"]') });
+    expect(await realProber.check({ ...s.spec, path: '/a b' }, never)).toMatchObject({ ok: false, error: expect.stringContaining('unescaped characters') });
+    expect(s.state.requests).toBe(0);
+    expect(await realProber.check({ ...s.spec, headers: { 'X-Probe': 'yes' } }, never)).toEqual({ ok: true });
+    expect(s.state.headers).toEqual({ host: `127.0.0.1:${s.port}`, 'x-probe': 'yes' });
   });
 
   it(`opens a new connection after ${IDLE_MS} ms unused (before the server's own idle timeout closes it)`, async () => {
