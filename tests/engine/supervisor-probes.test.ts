@@ -16,6 +16,19 @@ describe('readiness', () => {
     expect(h.prober.times('http:5432').slice(8)).toEqual([333, 2000, 4000]);
   });
 
+  it('runs the periodic checks of processes ready at different moments together, on the period grid', async () => {
+    const h = harness(doc({ a: { readiness_probe: httpProbe(1001) }, b: { readiness_probe: httpProbe(1002) } }));
+    h.engine.start();
+    h.prober.up('http:1001');
+    await h.clock.advance(370);
+    h.prober.up('http:1002');
+    await h.clock.advance(2700);
+    const since = (key: string, from: number) => h.prober.times(key).filter((t) => t > from);
+    expect(h.of('ready').map((e) => e.name)).toEqual(['a', 'b']);
+    expect(since('http:1001', 500)).toEqual([1000, 2000, 3000]);
+    expect(since('http:1002', 500)).toEqual([1000, 2000, 3000]);
+  });
+
   it('sees a service ready within 50 ms of it being ready, however long it takes', async () => {
     const h = harness(doc({ db: { readiness_probe: httpProbe(5432) } }));
     h.engine.start();
