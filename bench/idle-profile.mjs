@@ -76,6 +76,7 @@ async function main() {
   // perf needs the JIT's symbols (every process of the stack writes /tmp/perf-<pid>.map: removed below).
   if (OUT.endsWith('.perf')) env.NODE_OPTIONS = '--perf-basic-prof';
   const seen = new Map();
+  const mapsBefore = new Set(fs.readdirSync('/tmp'));
   try {
     writeGraph(project, { levels: 10, perLevel: 20, basePort: 31000 });
     core(project, env, ['validate']);
@@ -137,7 +138,12 @@ async function main() {
   } finally {
     cleanup(project, env, seen);
     fs.rmSync(project, { recursive: true, force: true });
-    if (env.NODE_OPTIONS) for (const pid of seen.keys()) fs.rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    // The maps of every process of the run (the stack's, and each `core` command's), once it is gone.
+    if (env.NODE_OPTIONS) {
+      for (const file of fs.readdirSync('/tmp').filter((f) => /^perf-\d+\.map$/.test(f) && !mapsBefore.has(f))) {
+        if (!fs.existsSync(`/proc/${file.slice(5, -4)}`)) fs.rmSync(`/tmp/${file}`, { force: true });
+      }
+    }
   }
 }
 
