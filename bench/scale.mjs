@@ -8,6 +8,11 @@
 // idling, `core status --json` latency (median of 20), then `core down` (until
 // the services are gone, the command exits, everything is gone). The floor: the
 // same graph started by this script with no engine.
+// The built-in engine's idle CPU is measured in three modes side by side: nothing
+// watching (metrics off); the dashboard open (`core dashboard --json`, one
+// server-sent-events client on /api/stream for the window); metrics scraped every
+// 5 s (a second `core up -d` with CORE_METRICS_ADDR on a free loopback port, GET
+// /metrics). A mode whose command this build lacks is skipped with a note.
 // Usage: node bench/scale.mjs [runs]   (default 1 per engine; needs `npm run build`)
 // process-compose is optional: CORE_BENCH_PROCESS_COMPOSE (a binary), else
 // PATH, else this checkout's .dep/, else the per-user cache; without one only
@@ -16,6 +21,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -301,17 +307,109 @@ export async function noEngine(services, { basePort, offset }) {
 
 // ---------------------------------------------------------------- the benchmark
 
-const LEVELS = 10;
-const PER_LEVEL = 20;
-const IDLE_MS = 30_000;
+// CORE_BENCH_SCALE=<levels>x<per level> and CORE_BENCH_IDLE_S: a smaller, shorter run to try the script.
+const [LEVELS, PER_LEVEL] = (process.env.CORE_BENCH_SCALE ?? '10x20').split('x').map(Number);
+const IDLE_MS = Number(process.env.CORE_BENCH_IDLE_S ?? 30) * 1000;
 const STATUS_RUNS = 20;
 const OFFSET = 30000;
 const BASE_PORT = 31000;
+const SCRAPE_EVERY_MS = 5_000;
+/** Goals of the idle supervisor's CPU (share of one core), per mode. */
+const GOALS = { idle: 0.03, dashboard: 0.05 };
 
 /** Every process seen in a stack (pid → start time), for the last-resort cleanup. */
 const seen = new Map();
 
-async function measure(project, engine) {
+/** A free loopback port (asked of the kernel, then released). */
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether this build's CLI has a command (the helpers building metrics and the dashboard may not be merged). */
+export function hasCommand(project, env, name) {
+  const help = core(project, env, ['--help'], { allowFail: true }).stdout;
+  return new RegExp(`^\\s+${name}\\b`, 'm').test(help);
+}
+
+/** The supervisor's CPU (ms) over IDLE_MS while `during` runs (it gets a signal that says when to stop). */
+async function idleWindow(pid, during = async () => {}) {
+  const stop = new AbortController();
+  const before = sample(pid);
+  const work = during(stop.signal);
+  await sleep(IDLE_MS);
+  const after = sample(pid);
+  stop.abort();
+  const detail = await work;
+  if (!before || !after) throw new Error(`the supervisor (pid ${pid}) went away while idle`);
+  return { cpu: after.cpuMs - before.cpuMs, detail };
+}
+
+/** The dashboard open: one SSE client on /api/stream for the window; what it received. */
+async function dashboardWindow(project, env, pid) {
+  const { EventSource } = await import('eventsource');
+  const { url } = JSON.parse(core(project, env, ['dashboard', '--json']).stdout);
+  const page = new URL(url);
+  const stream = new EventSource(`${page.origin}/api/stream?token=${page.searchParams.get('token')}`);
+  const counts = {};
+  for (const type of ['hello', 'processes', 'record', 'logs', 'resources']) stream.addEventListener(type, () => (counts[type] = (counts[type] ?? 0) + 1));
+  let failed;
+  stream.onerror = (event) => (failed ??= event.message ?? 'error');
+  try {
+    // Connected and past the initial burst (hello, processes, the recent logs) before the window.
+    const deadline = Date.now() + 10_000;
+    while (!counts.hello && !failed && Date.now() < deadline) await sleep(50);
+    if (!counts.hello) throw new Error(`dashboard: no hello on ${page.origin}/api/stream (${failed ?? 'timed out'})`);
+    await sleep(1000);
+    const { cpu } = await idleWindow(pid);
+    return {
+      cpu,
+      detail: Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    };
+  } finally {
+    stream.close();
+  }
+}
+
+/** Scrape GET /metrics every SCRAPE_EVERY_MS until told to stop: how many scrapes, series in the last. */
+async function scrape(addr, signal) {
+  let scrapes = 0;
+  let series = 0;
+  while (!signal.aborted) {
+    const response = await fetch(`http://${addr}/metrics`);
+    const text = await response.text();
+    if (response.status !== 200 || !text.includes('core_process_up')) throw new Error(`metrics: GET http://${addr}/metrics answered ${response.status}: ${text.slice(0, 200)}`);
+    scrapes += 1;
+    series = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    await sleep(SCRAPE_EVERY_MS, undefined, { signal }).catch(() => {});
+  }
+  return `${scrapes} scrapes of ${series} series`;
+}
+
+/** A second stack with CORE_METRICS_ADDR, scraped every 5 s over the window; then down. */
+async function metricsWindow(project, engine) {
+  const addr = `127.0.0.1:${await freePort()}`;
+  const env = { ...engine.env, CORE_METRICS_ADDR: addr };
+  core(project, env, ['up', '-d', '--engine', engine.name, '--timeout', '600']);
+  const pids = stackPids(project);
+  remember(seen, pids.supervisor, pids.guardian, ...pids.services);
+  try {
+    // One scrape first, not measured: the first loads prom-client into the supervisor (once per run).
+    await fetch(`http://${addr}/metrics`).then((r) => r.text());
+    await sleep(1000);
+    const { cpu, detail } = await idleWindow(pids.supervisor, (signal) => scrape(addr, signal));
+    return { cpu, detail: `${detail} at ${addr}` };
+  } finally {
+    core(project, env, ['down']);
+  }
+}
+
+async function measure(project, engine, modes) {
   const run = (args, options) => core(project, engine.env, args, options);
   const cliCpu = waitedChildrenCpuMs();
   const up = run(['up', '-d', '--engine', engine.name, '--timeout', '600']);
@@ -330,17 +428,24 @@ async function measure(project, engine) {
   await sleep(IDLE_MS);
   const after = { supervisor: sample(pids.supervisor), guardian: sample(pids.guardian) };
   if (!before.supervisor || !after.supervisor) throw new Error(`${engine.name}: the supervisor (pid ${pids.supervisor}) went away while idle`);
+  // The dashboard once nothing-watching is measured: its server stays up once started.
+  const dashboard = engine.name === 'builtin' && modes.dashboard ? await dashboardWindow(project, engine.env, pids.supervisor) : undefined;
 
   const statusMs = [];
   for (let i = 0; i < STATUS_RUNS; i++) statusMs.push(run(['status', '--json']).ms);
 
   const down = await timeDown(project, engine.env, pids);
+  const metrics = engine.name === 'builtin' && modes.metrics ? await metricsWindow(project, engine) : undefined;
   return {
     up: up.ms,
     upCpu: upCpu.supervisor + (upCpu.guardian ?? 0),
     upCliCpu,
     supervisorCpu: after.supervisor.cpuMs - before.supervisor.cpuMs,
     guardianCpu: before.guardian && after.guardian ? after.guardian.cpuMs - before.guardian.cpuMs : undefined,
+    dashboardCpu: dashboard?.cpu,
+    dashboardDetail: dashboard?.detail,
+    metricsCpu: metrics?.cpu,
+    metricsDetail: metrics?.detail,
     rssBefore: before.supervisor.rssKiB / 1024,
     rssAfter: after.supervisor.rssKiB / 1024,
     status: median(statusMs),
@@ -368,8 +473,10 @@ async function main() {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let modes = {};
   try {
     core(project, baseEnv, ['validate']);
+    modes = { metrics: hasCommand(project, baseEnv, 'metrics'), dashboard: hasCommand(project, baseEnv, 'dashboard') };
     // Warm-up, not measured: one service per engine (also links process-compose into .dep/).
     for (const engine of engines) {
       core(project, engine.env, ['up', '-d', '--engine', engine.name, 'l0-s00']);
@@ -380,7 +487,7 @@ async function main() {
       floor.push(await noEngine(services, { basePort: BASE_PORT, offset: OFFSET }));
       for (const engine of inTurn(engines, i)) {
         process.stderr.write(`run ${i + 1}/${runs}: ${engine.name}…\n`);
-        results[engine.name].push(await measure(project, engine));
+        results[engine.name].push(await measure(project, engine, modes));
       }
     }
   } finally {
@@ -417,6 +524,30 @@ async function main() {
   }
   console.log(`no engine (this script spawns and polls every 10 ms): all healthy in ${fmtMs(median(floor))}`);
   if (!pc) console.log('(process-compose not measured: not found)');
+
+  // The supervisor's idle CPU per mode, side by side with the goals.
+  const share = (v) => (v === undefined ? '-' : `${((v / IDLE_MS) * 100).toFixed(1)}%`);
+  const goal = (v, g) => (v === undefined || g === undefined ? '' : v / IDLE_MS < g ? 'met' : 'NOT met');
+  const modeRows = [
+    ['nothing watching (metrics off)', 'supervisorCpu', GOALS.idle, true],
+    ['dashboard open (one SSE client)', 'dashboardCpu', GOALS.dashboard, modes.dashboard, 'dashboard: not available in this build'],
+    [`metrics scraped every ${SCRAPE_EVERY_MS / 1000} s`, 'metricsCpu', undefined, modes.metrics, 'metrics: not available in this build'],
+  ];
+  console.log(`\nidle CPU of the supervisor over ${IDLE_MS / 1000} s (share of one core; median of ${runs})`);
+  console.log(`${''.padEnd(width)}${names.map((n) => n.padStart(18)).join('')}${'goal'.padStart(10)}`);
+  for (const [label, key, g, available, note] of modeRows) {
+    const values = names.map((n) => med(n, key));
+    const cells = values.map((v, i) => (i === 0 && !available ? 'skipped' : share(v)).padStart(18)).join('');
+    const goalCell = g === undefined ? '-' : `< ${(g * 100).toFixed(0)}%`;
+    console.log(`${label.padEnd(width)}${cells}${goalCell.padStart(10)}  ${available ? goal(values[0], g) : `(${note})`}`);
+  }
+  for (const [label, key] of [
+    ['dashboard stream received', 'dashboardDetail'],
+    ['metrics', 'metricsDetail'],
+  ]) {
+    const last = results.builtin?.at(-1)?.[key];
+    if (last) console.log(`  ${label}: ${last}`);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main();

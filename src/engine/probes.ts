@@ -4,10 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { lazyCrypto } from '../support/builtins.js';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import type { ProbeResult, ProbeSpec, Prober } from './interfaces.js';
+import { sendCheck } from './http-check.js';
 import { signalProcess } from './real-spawner.js';
 import { signalIfSame } from '../support/proc.js';
 import { findMarked } from '../support/proc-scan.js';
@@ -43,21 +42,13 @@ function settleOnce(signal: AbortSignal, timeoutMs: number, onTimeout: () => Pro
 
 function httpGet(spec: ProbeSpec & { kind: 'http' }, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${spec.scheme}://${spec.host}${spec.port === undefined ? '' : `:${spec.port}`}${spec.path}`;
-  return settleOnce(signal, spec.timeoutMs, timedOut(spec.timeoutMs), (finish) => {
-    const request = (spec.scheme === 'https' ? https : http).get(url, {
-      headers: spec.headers,
-      agent: false,
-      // A health check asks "is it up", not "who is it"; local stacks use self-signed certificates.
-      rejectUnauthorized: false,
-    });
-    request.on('response', (response) => {
-      response.resume();
-      const status = response.statusCode ?? 0;
-      finish(status === spec.statusCode ? OK : fail(`GET ${url}: status ${status}, expected ${spec.statusCode}`));
-    });
-    request.on('error', (error) => finish(fail(`GET ${url}: ${error.message}`)));
-    return () => request.destroy();
-  });
+  // Over a connection kept from the last check when there is one: http-check.ts says what that proves.
+  return settleOnce(signal, spec.timeoutMs, timedOut(spec.timeoutMs), (finish) =>
+    sendCheck(spec, (result) => {
+      if ('error' in result) return finish(fail(`GET ${url}: ${result.error.message}`));
+      finish(result.status === spec.statusCode ? OK : fail(`GET ${url}: status ${result.status}, expected ${spec.statusCode}`));
+    }),
+  );
 }
 
 function tcpConnect(spec: ProbeSpec & { kind: 'tcp' }, signal: AbortSignal): Promise<ProbeResult> {

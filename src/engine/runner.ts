@@ -7,7 +7,7 @@
  */
 import type { ComposeProcess } from '../compose/schema.js';
 import type { EngineEvent } from './events.js';
-import type { Child, Clock, LogFile, Prober, Spawner, Stream, TimerHandle } from './interfaces.js';
+import type { Child, Clock, LogFile, ProbeSpec, Prober, Spawner, Stream, TimerHandle } from './interfaces.js';
 import type { LineRing } from './logs.js';
 import type { Policy, ProbeKind } from './policy.js';
 import { probeSpecOf, spawnSpecOf } from './specs.js';
@@ -34,6 +34,25 @@ export interface RunnerContext {
   readonly fingerprint?: (command: string) => string | undefined;
 }
 
+/** A grid point closer than this is skipped for the next one (a timer may fire a little early). */
+const GRID_SLACK_MS = 50;
+
+/**
+ * The delay to the next multiple of `periodMs` of the clock: a ticker's cadence,
+ * shared by every check of that period. 200 services probed every second then wake
+ * the supervisor about once a second, not 200 times (a wake-up costs more than the
+ * check it runs: docs/performance.md, "Idle cost"). A check still runs once per
+ * period; after a slow one the next comes sooner. A grid point less than
+ * GRID_SLACK_MS (or a tenth of the period) away is skipped, so a timer that fired a
+ * moment early (Node's timers run on the loop's cached time) is not followed by a
+ * second check at once: the delay is in [slack, periodMs + slack).
+ */
+export function onGrid(now: number, periodMs: number): number {
+  if (!(periodMs > 0)) return periodMs;
+  const next = periodMs - (now % periodMs);
+  return next < Math.min(GRID_SLACK_MS, periodMs / 10) ? next + periodMs : next;
+}
+
 export class Runner {
   state: ProcState = initialState;
   /** Asked for by a `start` since the supervisor was made (else shown as Disabled). */
@@ -44,6 +63,8 @@ export class Runner {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private probes = new AbortController();
   private log: LogFile | undefined;
+  /** Each probe's check, made once per definition (a check may run every second). */
+  private readonly specs = new Map<ProbeKind, ProbeSpec | undefined>();
   /** The executable's fingerprint at the last spawn. */
   binary: string | undefined;
 
@@ -55,6 +76,7 @@ export class Runner {
    */
   update(proc: ComposeProcess, policy: Policy): void {
     this.ctx = { ...this.ctx, proc, policy };
+    this.specs.clear();
   }
 
   /**
@@ -97,7 +119,7 @@ export class Runner {
       case 'kill':
         return this.child?.kill(effect.signal, effect.group);
       case 'set-timer':
-        return this.setTimer(effect.timer, effect.ms);
+        return this.setTimer(effect.timer, effect.periodic ? onGrid(clock.now(), effect.ms) : effect.ms);
       case 'clear-timer':
         return this.clearTimer(effect.timer);
       case 'probe':
@@ -164,7 +186,8 @@ export class Runner {
   }
 
   private probe(probe: ProbeKind, early?: boolean): void {
-    const spec = probeSpecOf(this.ctx.proc, probe, this.ctx.env);
+    if (!this.specs.has(probe)) this.specs.set(probe, probeSpecOf(this.ctx.proc, probe, this.ctx.env));
+    const spec = this.specs.get(probe);
     if (!spec) return;
     const run = this.run;
     const signal = this.probes.signal;

@@ -35,8 +35,11 @@ export function settleInputs<R extends SettleRunner>({ runners, dependents, shut
     return runner && { state: runner.state, policy: runner.ctx.policy };
   };
   const among = (name: string) => shuttingDown || stopSet.has(name);
+  // Asked after every input (a probe's answer: 200 a second on a large idle stack): without a
+  // stop under way, only waiting processes are looked at, with no lookup per process.
+  const stopping = shuttingDown || stopSet.size > 0;
   for (const runner of runners.values()) {
-    if (among(runner.name)) {
+    if (stopping && among(runner.name)) {
       const state = runner.state;
       // (`starting` never outlives a step; excluding it keeps this loop finite regardless.)
       const needsStop = state.phase === 'stopping' ? state.then.kind !== 'stop' : !isIdle(state) && state.phase !== 'starting';

@@ -78,7 +78,11 @@ export type Input =
 export type Effect =
   | { readonly type: 'spawn' }
   | { readonly type: 'kill'; readonly signal: number; readonly group: boolean }
-  | { readonly type: 'set-timer'; readonly timer: TimerName; readonly ms: number }
+  /**
+   * `periodic`: the steady cadence of a check (every `ms`): the runner fires it on the
+   * next multiple of `ms` of the clock, so checks of the same period share a wake-up.
+   */
+  | { readonly type: 'set-timer'; readonly timer: TimerName; readonly ms: number; readonly periodic?: true }
   | { readonly type: 'clear-timer'; readonly timer: TimerName }
   /** `early`: prompted by output, outside the cadence (state.ts `output`). */
   | { readonly type: 'probe'; readonly probe: ProbeKind; readonly early?: boolean }

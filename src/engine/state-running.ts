@@ -89,7 +89,7 @@ export function onProbe(state: ProcState, input: Input & { type: 'probe-result' 
         effects: [
           probe,
           emit({ type: 'ready', afterMs: input.at - state.run.startedAt, by: 'probe' }),
-          { type: 'set-timer', timer: 'readiness', ms: timing.periodMs },
+          { type: 'set-timer', timer: 'readiness', ms: timing.periodMs, periodic: true },
           ...livenessStart(policy),
         ],
       };
@@ -115,7 +115,7 @@ export function onProbe(state: ProcState, input: Input & { type: 'probe-result' 
   }
   return {
     state: { ...state, lastProbeError: input.ok && input.probe === 'readiness' ? undefined : lastProbeError, [key]: failures },
-    effects: [probe, { type: 'set-timer', timer: input.probe, ms: timing.periodMs }],
+    effects: [probe, { type: 'set-timer', timer: input.probe, ms: timing.periodMs, periodic: true }],
   };
 }
 

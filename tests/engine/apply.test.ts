@@ -142,6 +142,19 @@ describe('apply (built-in engine, fake clock and spawner)', () => {
     expect(h.spawner.last('app').kills[0]).toEqual({ signal: 2, group: true });
   });
 
+  it('an in-place change of a probe: the next check goes where the new definition says (the kept spec is dropped)', async () => {
+    const h = await running();
+    const before = pids(h);
+    const desired = stack();
+    desired.processes.nats = { ...desired.processes.nats!, readiness_probe: httpProbe(8223) };
+    h.prober.up('http:8223');
+    expect(await apply(h, desired)).toMatchObject({ ok: true, started: [] });
+    const at = h.clock.elapsed;
+    await h.clock.advance(2000);
+    expect(h.prober.calls.filter((c) => c.at > at && c.key.startsWith('http:822')).map((c) => c.key)).toEqual(['http:8223', 'http:8223']);
+    expect(pids(h)).toEqual(before);
+  });
+
   it('a replaced process that does not become ready: not-ready with its probe error; the rest untouched', async () => {
     const h = await running();
     const before = pids(h);

@@ -104,6 +104,29 @@ describe('engine with real processes', () => {
     expect(fs.readFileSync(path.join(t.logDir, 'web.log'), 'utf8')).toMatch(/^booting, GREETING=hello\nlistening on \d+ at \d+\nSIGTERM: closing\n$/);
   });
 
+  it('a liveness check over its kept connection catches a hung server within a period plus the timeout', async () => {
+    const port = await freePort();
+    const liveness = httpProbe(port, { period_seconds: 1, timeout_seconds: 1, failure_threshold: 1 });
+    const t = live({ web: { entrypoint: node('http-server.mjs', String(port), '0'), readiness_probe: httpProbe(port), liveness_probe: liveness } });
+    t.engine.start();
+    expect(await t.engine.waitReady(['web'], { timeoutMs: 10_000 })).toMatchObject({ ok: true });
+    const started = await t.event((e) => e.type === 'started');
+    const pid = started.type === 'started' ? started.pid! : 0;
+    // Two passing liveness checks: the second went over the connection the first left open.
+    await t.event((e) => e.type === 'probe' && e.probe === 'liveness' && e.ok && t.events.filter((x) => x.type === 'probe' && x.probe === 'liveness').length >= 2);
+    const stoppedAt = Date.now();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const failed = await t.event((e) => e.type === 'probe' && e.probe === 'liveness' && !e.ok);
+      expect(failed).toMatchObject({ name: 'web', error: 'timed out after 1000 ms' });
+      // At most one period to the next check, then its timeout (plus a loaded machine's slack).
+      expect(failed.at - stoppedAt).toBeLessThan(1000 + 1000 + 1000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(await t.event((e) => e.type === 'stopping')).toMatchObject({ name: 'web', reason: 'liveness probe failed 1 times: timed out after 1000 ms' });
+  });
+
   it('readiness by native TCP connect and by an exec probe run with bash', async () => {
     const [a, b] = [await freePort(), await freePort()];
     const execProbe = { ...httpProbe(0), http_get: undefined, exec: { command: `echo > /dev/tcp/127.0.0.1/${b}` } };

@@ -12,7 +12,21 @@ describe('readiness', () => {
     await h.clock.advance(100);
     expect(h.of('ready', 'db')).toEqual([expect.objectContaining({ afterMs: 333 })]);
     await h.clock.advance(4000);
-    expect(h.prober.times('http:5432').slice(8)).toEqual([333, 2333, 4333]);
+    // Then on the clock's 2 s grid (runner.ts onGrid), as every check of that period: T0 is a multiple of 2 s.
+    expect(h.prober.times('http:5432').slice(8)).toEqual([333, 2000, 4000]);
+  });
+
+  it('runs the periodic checks of processes ready at different moments together, on the period grid', async () => {
+    const h = harness(doc({ a: { readiness_probe: httpProbe(1001) }, b: { readiness_probe: httpProbe(1002) } }));
+    h.engine.start();
+    h.prober.up('http:1001');
+    await h.clock.advance(370);
+    h.prober.up('http:1002');
+    await h.clock.advance(2700);
+    const since = (key: string, from: number) => h.prober.times(key).filter((t) => t > from);
+    expect(h.of('ready').map((e) => e.name)).toEqual(['a', 'b']);
+    expect(since('http:1001', 500)).toEqual([1000, 2000, 3000]);
+    expect(since('http:1002', 500)).toEqual([1000, 2000, 3000]);
   });
 
   it('sees a service ready within 50 ms of it being ready, however long it takes', async () => {
@@ -165,9 +179,12 @@ describe('liveness', () => {
     const readyAt = (h.of('ready', 'api')[0]?.at ?? 0) - T0;
     h.prober.down('http:81', 'status 500');
     await h.clock.advance(10_000);
-    expect(h.prober.times('http:81').map((t) => t - readyAt)).toEqual([5000, 10000]);
+    // The first check initial-delay (here: one period) after ready, then on the clock's 5 s grid: sooner, never later.
+    const first = readyAt + 5000;
+    expect(h.prober.times('http:81').slice(0, 2)).toEqual([first, first + 5000 - (first % 5000)]);
     expect(h.of('stopping', 'api')[0]).toMatchObject({ reason: 'liveness probe failed 2 times: status 500' });
-    expect(h.phase('api')).toBe('backing-off');
+    // (Stopped ~1 s earlier than with a cadence from each result: the restart is already done.)
+    expect(h.of('restart-scheduled', 'api')).toEqual([expect.objectContaining({ restarts: 1 })]);
   });
 
   it('runs for a process without a readiness check too, and passing checks change nothing', async () => {
