@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/release-offsets.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 20_000,

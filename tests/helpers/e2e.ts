@@ -95,7 +95,7 @@ function bandFrom(text: string | undefined): { from: number; to: number; step: n
  * tolerant, as far as a test can be without holding the ports: the search
  * starts at a random slot, so two files choosing at once rarely meet; within
  * one suite run an offset is claimed by a file created exclusively in the run's
- * temporary folder (removed at exit), so no two workers get the same; and each
+ * temporary folder (given back when the file is done), so no two workers get the same; and each
  * port is checked by binding it, so ports of other stacks on the machine (other
  * suites, a developer's own stack) are passed over. What it cannot prevent: a
  * process outside taking a port between the check and `core up`; `core up` then
@@ -130,6 +130,17 @@ function claim(offset: number): boolean {
   }
   claims.add(file);
   return true;
+}
+
+/**
+ * Give back every offset this test file claimed, once its own clean-up has run
+ * (tests/release-offsets.ts, a setup file: its afterAll runs after the file's).
+ * A worker process runs many files, so its exit alone would come too late: the
+ * band (23 offsets) ran out once the suite had more files that claim one.
+ */
+export function releaseOffsets(): void {
+  for (const held of claims) fs.rmSync(held, { force: true });
+  claims.clear();
 }
 
 function unclaim(offset: number): void {

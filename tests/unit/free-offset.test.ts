@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { e2eProject, freeOffset, STACK_PORTS } from '../helpers/e2e.js';
+import { e2eProject, freeOffset, releaseOffsets, STACK_PORTS } from '../helpers/e2e.js';
 import { REPO } from '../helpers/stack.js';
 
 // Two slots of this helper's own range (48000–48900).
@@ -30,6 +30,15 @@ describe('freeOffset', () => {
     expect(first).toBe(BAND.to);
     await expect(freeOffset(STACK_PORTS, BAND)).rejects.toThrow(`no offset in ${BAND.from}..${BAND.to} has ports 4222, 8222, 8090, 2015, 2019 all free`);
   });
+
+  it('gives its claims back when the file is done (releaseOffsets), so a long suite does not run out', async () => {
+    releaseOffsets();
+    const only = { from: 9200, to: 9200, step: 300 };
+    expect(await freeOffset([1], only)).toBe(9200);
+    await expect(freeOffset([1], only)).rejects.toThrow('no offset in 9200..9200');
+    releaseOffsets();
+    expect(await freeOffset([1], only)).toBe(9200);
+  });
 });
 
 describe('no test depends on the default ports', () => {
@@ -38,7 +47,7 @@ describe('no test depends on the default ports', () => {
   });
 
   it('no test file that runs stacks asks for offset 0 or connects to a default port', () => {
-    const files = ['e2e', 'interop'].flatMap((dir) =>
+    const files = ['e2e', 'interop', 'browser'].flatMap((dir) =>
       fs
         .readdirSync(path.join(REPO, 'tests', dir))
         .filter((file) => file.endsWith('.test.ts'))
