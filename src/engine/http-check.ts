@@ -29,6 +29,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { ProbeSpec } from './interfaces.js';
 
 /** A kept connection is not used once it is this old: a new one checks the server still accepts. */
 export const REUSE_MS = 5_000;
@@ -41,15 +42,8 @@ export const IDLE_MS = 4_000;
 /** Response headers larger than this fail the check (a health answer is small). */
 const MAX_HEAD_BYTES = 16 * 1024;
 
-export interface HttpCheck {
-  readonly scheme: 'http' | 'https';
-  readonly host: string;
-  readonly port: number | undefined;
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** The status that passes: only a connection that brought it is kept. */
-  readonly statusCode: number;
-}
+/** An http probe's target; `statusCode` is the status that passes: only a connection that brought it is kept. */
+export type HttpCheck = Omit<Extract<ProbeSpec, { kind: 'http' }>, 'kind' | 'timeoutMs'>;
 
 /** What a connection reports to the check using it; none while it sits in the pool. */
 interface Handler {

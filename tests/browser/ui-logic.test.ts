@@ -32,6 +32,7 @@ const proc = (name: string, extra: Partial<Proc> = {}): Proc => ({
   ...extra,
 });
 const record = (seq: number): EventRec => ({
+  v: 1,
   seq,
   time: new Date(seq).toISOString(),
   type: 'ready',

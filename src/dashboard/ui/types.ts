@@ -4,6 +4,7 @@
  * from the supervisor, and reads every field defensively (a newer server may
  * add fields, an older one may lack `logs_tail`).
  */
+import type { EventRecord } from '../../engine/event-record.js';
 
 /** An instant as the server sends it: ms since the epoch or ISO 8601 (null: not yet). */
 export type Instant = number | string | null | undefined;
@@ -56,21 +57,8 @@ export interface LogEntry {
   readonly line: string;
 }
 
-/** An EventRecord of the journal (src/engine/event-record.ts). */
-export interface EventRec {
-  readonly seq: number;
-  readonly time: string;
-  readonly type: string;
-  readonly process: string | null;
-  readonly service: string | null;
-  readonly from: string | null;
-  readonly to: string | null;
-  readonly reason: string | null;
-  readonly exit_code: number | null;
-  readonly pid: number | null;
-  readonly restarts: number | null;
-  readonly message: string | null;
-}
+/** An EventRecord of the journal: the supervisor's own type (a type import: nothing of it is bundled). */
+export type EventRec = EventRecord;
 
 export interface Usage {
   readonly cpu: number | null;
