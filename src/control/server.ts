@@ -27,6 +27,7 @@ import type { Resources } from '../observe/resources.js';
 import type { Timeline } from '../observe/timeline.js';
 import type { DashboardLauncher } from '../dashboard/launcher.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
+import { OBSERVE_ROUTES } from './observe-routes.js';
 import type { WriteProblem } from './write-health.js';
 import type { StateFile } from './state-file.js';
 
@@ -150,39 +151,8 @@ const ROUTES: readonly Route[] = [
       });
     },
   },
-  {
-    method: 'POST',
-    pattern: ['dashboard'],
-    handle: async (_, __, handlers, ___, query) => {
-      if (!handlers.dashboard) return fail(404, 'this supervisor has no dashboard');
-      try {
-        return ok(await handlers.dashboard.open({ opener: query.get('open') === '1' }));
-      } catch (error) {
-        return fail(503, `the dashboard could not start: ${(error as Error).message}`);
-      }
-    },
-  },
-  {
-    method: 'GET',
-    pattern: ['resources'],
-    handle: async (_, __, handlers, ___, query) => {
-      if (!handlers.resources) return fail(404, 'this supervisor does not sample resources');
-      const raw = query.get('window') ?? '';
-      if (raw !== '' && !/^\d{1,5}$/.test(raw)) return fail(400, `window: "${raw.slice(0, 40)}" is not a whole number of milliseconds`);
-      return ok(await handlers.resources.read(raw === '' ? undefined : Math.min(Number(raw), 5000)));
-    },
-  },
-  {
-    method: 'GET',
-    pattern: ['metrics'],
-    // Loaded when first asked for: prom-client stays out of a supervisor nobody scrapes.
-    handle: async (_, engine, { resources, timeline }) => {
-      if (!resources || !timeline) return fail(404, 'this supervisor has no metrics');
-      const { metricsOf, CONTENT_TYPE } = await import('../observe/metrics.js');
-      return { status: 200, body: null, text: await metricsOf({ engine, resources, timeline }).scrape(), headers: { 'content-type': CONTENT_TYPE } };
-    },
-  },
   ...EVENT_ROUTES,
+  ...OBSERVE_ROUTES,
 ];
 
 function matches(pattern: readonly string[], segments: readonly string[]): Params | undefined {
