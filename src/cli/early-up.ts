@@ -27,7 +27,8 @@ let early: EarlyUp | undefined;
 export function wantsEarlyUp(argv: readonly string[]): boolean {
   const [command, ...rest] = argv;
   if (command !== 'up' || !rest.some((arg) => arg === '-d' || arg === '--detach')) return false;
-  return !rest.some((arg) => arg === '--' || arg === '-h' || arg === '--help' || arg.startsWith('--engine'));
+  // -f: a process-compose file, whose stack folder is known only once it is loaded (pc-up/up.ts).
+  return !rest.some((arg) => arg === '--' || arg === '-h' || arg === '--help' || arg.startsWith('--engine') || arg.startsWith('-f') || arg.startsWith('--file'));
 }
 
 /**

@@ -12,6 +12,10 @@ import { controlPaths } from '../control/paths.js';
 import { RESERVED_NAMES } from '../manifest/rules.js';
 import { recordUpInProgress, takeEarlyUp } from './early-up.js';
 import { spawnDaemon } from './spawn-daemon.js';
+import { InputError } from '../support/errors.js';
+
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('core')
@@ -29,7 +33,23 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--json', 'with -d: print a JSON result')
     .option('--timeout <seconds>', 'how long to wait for every service to be healthy', '120')
     .option('--engine <name>', 'builtin (default) or process-compose')
+    .option('-f, --file <file>', 'run this process-compose file from any folder, on the built-in engine (repeat to merge overrides); PROCESS … instead of services', collect, [])
+    .option('-e, --env <file>', 'with -f: an env file for ${VAR} in the files (repeatable; default .env beside the first file)', collect, [])
+    .option('-n, --namespace <name>', 'with -f: run only the processes of this namespace (repeatable)', collect, [])
+    .option('--no-deps', 'with -f: run the PROCESSes named without their dependencies')
     .action(async (services: string[], options) => {
+      // A process-compose file (docs/process-compose-files.md): its own project, loaded before anything starts.
+      if (options.file.length) {
+        const daemon = options.detach ? spawnDaemon(ctx) : undefined;
+        try {
+          return await (await import('./pc-up/up.js')).upPc(ctx, services, options, daemon);
+        } catch (error) {
+          daemon?.kill();
+          throw error;
+        }
+      }
+      const withoutFile = options.env.length ? '-e' : options.namespace.length ? '-n' : options.deps === false ? '--no-deps' : undefined;
+      if (withoutFile) throw new InputError('bad-flag', `${withoutFile} is for a process-compose file: give it with -f FILE`);
       // A running stack takes the new manifests: no second supervisor, only what changed changes.
       if (stackRunning(ctx)) return (await import('./commands/apply.js')).upRunning(ctx, services, options);
       // First of all, before the daemon or any provisioning: a `core down` a moment later must find us.

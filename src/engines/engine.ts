@@ -134,6 +134,8 @@ export interface LaunchRequest {
    */
   readonly detach: boolean;
   readonly printer?: (event: EngineEvent) => void;
+  /** Foreground: stop once every target (and what it needs) has ended, as process-compose does headless (`core up -f`). */
+  readonly endWhenDone?: boolean;
   /** Detached: a target's readiness check passed (the built-in engine tells as it happens). */
   readonly onReady?: (name: string, afterMs: number) => void;
   /** A line for the user (stderr). */

@@ -5,20 +5,25 @@ import { parse as parseDotenv } from 'dotenv';
 import { scanDotenv } from './dotenv-scan.js';
 import { InputError } from './errors.js';
 import { readInputFile } from './read-input.js';
+import { isPcProject, pcSettings } from './pc-stack.js';
 import { parseSettings, type Settings } from './settings.js';
 
 /**
  * The project root: CORE_ROOT, else the nearest folder up from cwd that holds
- * `services/` (as git finds `.git`). None: an error naming where it looked, never
+ * `services/` (as git finds `.git`), or the `.core-stack/pc-project.json` of a
+ * process-compose project `core up -f` ran (pc-stack.ts). None: an error naming where it looked, never
  * a silent cwd (a `core status` from elsewhere would say "not running" of a running stack).
  */
 export function findRoot(cwd: string, processEnv: Readonly<Record<string, string | undefined>>): string {
   if (processEnv.CORE_ROOT) return path.resolve(cwd, processEnv.CORE_ROOT);
   const start = path.resolve(cwd);
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'services'))) return dir;
+    if (fs.existsSync(path.join(dir, 'services')) || isPcProject(dir)) return dir;
     if (path.dirname(dir) === dir)
-      throw new InputError('no-project', `no core project here or above (looked for services/ from ${start} up to ${dir}); run \`core init\` or set CORE_ROOT`);
+      throw new InputError(
+        'no-project',
+        `no core project here or above (looked for services/ or .core-stack/pc-project.json from ${start} up to ${dir}); run \`core init\`, \`core up -f FILE\` or set CORE_ROOT`,
+      );
   }
 }
 
@@ -40,6 +45,8 @@ function warnOnce(line: string): void {
 
 export function loadSettings(cwd: string, processEnv: Readonly<Record<string, string | undefined>>, warn: (line: string) => void = warnOnce): Settings {
   const root = findRoot(cwd, processEnv);
+  // A process-compose project (no services/): its .env is the loader's, not core's.
+  if (isPcProject(root)) return pcSettings(root, processEnv);
   const file = path.join(root, '.env');
   const read = readInputFile(file, DOTENV_MAX_BYTES);
   if (!read.ok && !read.missing) throw new InputError('bad-env-file', `${file}: ${read.problem}`);

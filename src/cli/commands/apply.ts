@@ -13,6 +13,7 @@ import { unhonouredWatch } from '../../engines/unhonoured.js';
 import { checkWorkingDirs } from '../../manifest/host-checks.js';
 import { IssuesError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
+import { isPcProject } from '../../support/pc-stack.js';
 import { runState } from '../../support/proc.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
@@ -43,6 +44,8 @@ export function runningStack(ctx: CliContext): StackHandle {
 
 /** Everything that can fail on bad input, done before the running stack is asked anything. */
 async function desired(ctx: CliContext, names: readonly string[]): Promise<DesiredStack> {
+  const settings = loadSettings(process.cwd(), ctx.env);
+  if (isPcProject(settings.root)) return (await import('../pc-up/desired.js')).desiredPc(ctx, settings, names);
   const stack = await loadStack(ctx, { cache: true });
   selectServices(stack, names); // unknown names: exit 2
   const missing = checkWorkingDirs(stack.plan, stack.manifests); // a working_dir that is not there: exit 2, as `validate` says it

@@ -91,7 +91,7 @@ function outcomeJson(o: ProcessOutcome) {
  * The end of `core up -d`, either engine: a line for each target not yet noted
  * (no readiness check, or a completed job) and a short summary, or the failure.
  */
-function reportUp(targets: readonly string[], result: ReadyResult, logs: string, options: UpOptions, noted: ReadonlySet<string> = new Set()): void {
+export function reportUp(targets: readonly string[], result: ReadyResult, logs: string, options: UpOptions, noted: ReadonlySet<string> = new Set()): void {
   const totalMs = Math.round(performance.now());
   if (result.ok) {
     const outcomes = ofTargets(targets, result.outcomes);

@@ -14,6 +14,7 @@ import { writeComposeFile } from '../../compose/write.js';
 import { watchProgress } from '../../engine/progress.js';
 import { ExitCode, InputError, RuntimeError } from '../../support/errors.js';
 import type { EngineLauncher, LaunchedStack, LaunchRequest, ReadyResult } from '../engine.js';
+import { whenAllEnded } from './all-ended.js';
 import type { DaemonInit, DaemonMessage } from './daemon-protocol.js';
 
 async function foreground(request: LaunchRequest): Promise<LaunchedStack> {
@@ -30,6 +31,7 @@ async function foreground(request: LaunchRequest): Promise<LaunchedStack> {
   });
   if (request.printer) running.engine.subscribe(request.printer);
   running.engine.start(targets);
+  if (request.endWhenDone) whenAllEnded(running.engine, targets, () => void running.shutdown());
   const stopProgress = watchProgress(running.engine, targets, note);
   const ready = running.engine.waitReady(targets, { timeoutMs }).then(async (result) => {
     stopProgress();

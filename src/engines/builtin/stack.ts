@@ -12,6 +12,7 @@ import { closure } from '../../engine/dependencies.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import type { Applied, ApplyReport, DesiredStack, StackChange, StackEngine } from '../engine.js';
 import { expandNames } from '../../plan/process-names.js';
+import { portsOf } from './ports-of.js';
 
 /** Each process's secret values (`x-core.secret_env`): sent over the socket, never written. */
 function secretsOf({ plan }: DesiredStack): Record<string, Record<string, string>> {
@@ -91,7 +92,7 @@ async function apply(handle: StackHandle, asked: StackChange): Promise<Applied> 
     'x-core': {
       secrets: secretsOf(desired),
       timeout_ms: change.timeoutMs,
-      ...(dryRun ? { dry_run: true } : { ports: Object.fromEntries(desired.plan.services.map((s) => [s.name, s.ports])) }),
+      ...(dryRun ? { dry_run: true } : { ports: portsOf(desired.plan, desired.generated.doc) }),
       ...options,
     },
   };

@@ -23,6 +23,7 @@ import { leftBy, sweepRun } from '../../control/survivors.js';
 import { Resources } from '../../observe/resources.js';
 import { Timeline } from '../../observe/timeline.js';
 import type { MetricsSource } from '../../observe/metrics.js';
+import { portsOf } from './ports-of.js';
 import { startWatching } from './watch.js';
 import { dashboardLauncher } from '../../dashboard/launcher.js';
 
@@ -87,7 +88,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
     ...(guardian.pid ? { guardian: guardian.pid } : {}),
     started_at: new Date().toISOString(),
     socket: paths.socket,
-    ports: Object.fromEntries(plan.services.map((s) => [s.name, s.ports])),
+    ports: portsOf(plan, doc),
     services: servicesOf(doc),
   };
   // A state file that cannot be written (disk full, read-only) must not end the

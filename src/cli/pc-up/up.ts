@@ -1,0 +1,80 @@
+/**
+ * `core up -f FILE [-f OVERRIDE …] [-e ENV_FILE] [-n NAMESPACE …] [--no-deps] [-d] [PROCESS …]`:
+ * a process-compose project, from any folder, on the built-in engine. Its
+ * `.core-stack/` goes beside the first file, with the record (pc-stack.ts)
+ * that lets `core status`, `logs`, `down`, `restart`, `events` run there find it.
+ * In the foreground it ends when every process has ended, with the project's
+ * exit code (an `exit_on_*`'s, else 0), as process-compose does headless;
+ * with -d it returns once the processes are up, as `core up -d` does.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { alreadyRunning, recordUp, runningSupervisor } from '../../control/lock.js';
+import { controlPaths } from '../../control/paths.js';
+import { builtinLauncher } from '../../engines/builtin/launch.js';
+import { InputError } from '../../support/errors.js';
+import { writePcRecord } from '../../support/pc-stack.js';
+import type { CliContext } from '../context.js';
+import { parseTimeout } from '../flags.js';
+import { foreground } from '../foreground.js';
+import { note } from '../output.js';
+import { createPrefixedPrinter } from '../render/prefixed.js';
+import { reportUp } from '../commands/up.js';
+import { loadPc } from './project.js';
+
+export interface PcUpOptions {
+  readonly file: readonly string[];
+  readonly env?: readonly string[];
+  readonly namespace?: readonly string[];
+  /** commander's `--no-deps`: false when given. */
+  readonly deps?: boolean;
+  readonly detach?: boolean;
+  readonly json?: boolean;
+  readonly timeout: string;
+  readonly engine?: string;
+}
+
+export async function upPc(ctx: CliContext, processes: string[], options: PcUpOptions, daemon?: ChildProcess): Promise<void> {
+  const timeoutMs = parseTimeout(options.timeout);
+  if (options.engine && options.engine !== 'builtin')
+    throw new InputError('bad-flag', `--engine ${options.engine}: core up -f runs a process-compose file on the built-in engine only`);
+  const stack = await loadPc(
+    ctx,
+    { files: options.file, envFiles: options.env ?? [], namespaces: options.namespace ?? [], processes, noDeps: options.deps === false },
+    process.cwd(),
+  );
+  const { settings, generated } = stack;
+  const paths = controlPaths(settings.stackDir);
+  const owner = runningSupervisor(paths.lock);
+  if (owner) throw alreadyRunning(owner);
+  // From here on the stack folder exists: a `core down` a moment later must find this `up`.
+  const inProgress = recordUp(paths.upLock, Boolean(options.detach));
+  try {
+    writePcRecord(settings.root, stack.record);
+    const targets = Object.keys(generated.doc.processes).filter((name) => !generated.doc.processes[name]!.disabled);
+    const noted = new Set<string>();
+    const launched = await builtinLauncher.launch({
+      settings,
+      plan: stack.plan,
+      generated,
+      targets,
+      timeoutMs,
+      self: ctx.self,
+      detach: Boolean(options.detach),
+      note,
+      ...(options.detach
+        ? {
+            ...(daemon ? { daemon } : {}),
+            onReady: (name: string, afterMs: number) => {
+              noted.add(name);
+              if (!options.json) note(`${name} ready in ${afterMs} ms`);
+            },
+          }
+        : { endWhenDone: true, printer: createPrefixedPrinter(Object.keys(generated.doc.processes), (line) => process.stdout.write(`${line}\n`)) }),
+    });
+    if (options.detach) return reportUp(targets, await launched.waitReady(), paths.logs, options, noted);
+    const session = foreground(launched, () => note(launched.stoppingNote));
+    process.exitCode = await session.exitCode();
+  } finally {
+    inProgress.release();
+  }
+}
