@@ -19,6 +19,11 @@ export interface GeneratedStack {
   readonly doc: ComposeDoc;
   /** The services' config files (the compose file itself comes from ./yaml.ts). */
   readonly files: readonly GeneratedFile[];
+  /**
+   * Secret values of processes no plan holds (a process-compose file's env files, `core up -f`),
+   * by process: their keys are in `x-core.secret_env`, their values never in `doc`.
+   */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export function generateStack(plan: StackPlan): GeneratedStack {

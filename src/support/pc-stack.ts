@@ -23,6 +23,8 @@ export interface PcRecord {
   readonly namespaces: readonly string[];
   readonly processes: readonly string[];
   readonly noDeps: boolean;
+  /** Where `core up -f` ran: process-compose reads the default `.env` and runs a process with no working_dir there. */
+  readonly cwd: string;
 }
 
 export function pcRecordPath(projectDir: string): string {

@@ -57,7 +57,9 @@ describe('the project root', () => {
     made.push(dir);
     const result = await runCore(argv as string[], { cwd: dir, env: asUser });
     expect(result.code).toBe(2);
-    expect(`${result.stdout}${result.stderr}`).toContain(`no core project here or above (looked for services/ or .core-stack/pc-project.json from ${dir} up to /); run \`core init\``);
+    expect(`${result.stdout}${result.stderr}`).toContain(
+      `no core project here or above (looked for services/ or .core-stack/pc-project.json from ${dir} up to /); run \`core init\``,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(dir)).toEqual([]);
   });

@@ -50,7 +50,7 @@ const received = () =>
   });
 
 export async function daemon(ctx: CliContext): Promise<void> {
-  const { settings, plan, doc, targets, timeoutMs } = await received();
+  const { settings, plan, doc, secrets, targets, timeoutMs } = await received();
   const paths = controlPaths(settings.stackDir);
   try {
     fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
@@ -77,6 +77,7 @@ export async function daemon(ctx: CliContext): Promise<void> {
       settings,
       plan,
       doc,
+      ...(secrets ? { secrets } : {}),
       self: ctx.self,
       onApplied: (applied) => void writeComposeFile(plan, { doc: applied, files: [] }).catch((error: Error) => log(`cannot write the compose file: ${error.message}`)),
     });

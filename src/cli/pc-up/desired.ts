@@ -12,8 +12,7 @@ import { loadPc } from './project.js';
 
 export async function desiredPc(ctx: CliContext, settings: Settings, names: readonly string[]): Promise<DesiredStack> {
   const record = readPcRecord(settings.root);
-  // The record's paths are absolute; the default file (no -f) is looked for in the project's folder.
-  const { record: _, ...stack } = await loadPc(ctx, record, settings.root);
+  const { record: _, ...stack } = await loadPc(ctx, record, record.cwd);
   const unknown = names.filter((name) => !stack.generated.doc.processes[name]);
   if (unknown.length) throw new IssuesError(unknown.map((name) => ({ file: record.files[0] ?? settings.root, path: `processes.${name}`, message: 'no such process' })));
   return stack;

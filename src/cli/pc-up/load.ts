@@ -27,7 +27,9 @@ export interface PcIssue {
   readonly path: string;
   readonly message: string;
 }
-export type PcLoadResult = { ok: true; doc: ComposeDoc; projectDir: string; warnings: readonly PcIssue[] } | { ok: false; issues: readonly PcIssue[] };
+export type PcLoadResult =
+  | { ok: true; doc: ComposeDoc; projectDir: string; warnings: readonly PcIssue[]; secrets: Readonly<Record<string, Readonly<Record<string, string>>>> }
+  | { ok: false; issues: readonly PcIssue[] };
 
 const DEFAULT_FILES = ['compose.yml', 'compose.yaml', 'process-compose.yml', 'process-compose.yaml'];
 
@@ -58,7 +60,7 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   const selected = select(parsed.data, options.processes, options.noDeps);
   if (!selected.ok)
     return { ok: false, issues: selected.unknown.map((name) => ({ file, path: `processes.${name}`, message: `no such process (PROCESS ${name} on the command line)` })) };
-  return { ok: true, doc: selected.doc, projectDir: path.dirname(file), warnings: [] };
+  return { ok: true, doc: selected.doc, projectDir: path.dirname(file), warnings: [], secrets: {} };
 }
 
 /** process-compose's `up A B`: A, B and what they need run; every other process is disabled. */

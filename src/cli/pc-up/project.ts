@@ -23,7 +23,7 @@ export function emptyPlan(settings: Settings, self: readonly string[]): StackPla
 }
 
 /** Loaded and checked, nothing started: any problem is exit 2 naming file and key. */
-export async function loadPc(ctx: CliContext, record: Omit<PcRecord, 'version'>, cwd: string): Promise<DesiredStack & { readonly record: PcRecord }> {
+export async function loadPc(ctx: CliContext, record: Omit<PcRecord, 'version' | 'cwd'>, cwd: string): Promise<DesiredStack & { readonly record: PcRecord }> {
   const result = await loadPcProject({ ...record, env: ctx.env, cwd });
   if (!result.ok) throw new IssuesError(result.issues);
   for (const w of result.warnings) note(`warning: ${w.path ? `${w.file}: ${w.path}: ${w.message}` : `${w.file}: ${w.message}`}`);
@@ -37,7 +37,8 @@ export async function loadPc(ctx: CliContext, record: Omit<PcRecord, 'version'>,
   return {
     settings,
     plan: emptyPlan(settings, ctx.self),
-    generated: { doc: result.doc, files: [] },
-    record: { version: 1, ...record, files: absolute(record.files), envFiles: absolute(record.envFiles) },
+    // Values from env files: passed to each process, never written (the compose file holds their keys only).
+    generated: { doc: result.doc, files: [], secrets: result.secrets },
+    record: { version: 1, ...record, files: absolute(record.files), envFiles: absolute(record.envFiles), cwd },
   };
 }

@@ -13,6 +13,8 @@ export interface DaemonInit {
   readonly settings: Settings;
   readonly plan: StackPlan;
   readonly doc: ComposeDoc;
+  /** Secret values beside the plan's (a process-compose file's env files): over IPC, never written. */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly targets: readonly string[];
   readonly timeoutMs: number;
 }

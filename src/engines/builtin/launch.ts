@@ -25,6 +25,7 @@ async function foreground(request: LaunchRequest): Promise<LaunchedStack> {
     settings,
     plan,
     doc: generated.doc,
+    ...(generated.secrets ? { secrets: generated.secrets } : {}),
     self: request.self,
     note, // the foreground's own lines (stderr): a watched path that is not there yet, a write that fails
     onApplied: (doc) => void writeComposeFile(plan, { doc, files: [] }).catch((error: Error) => note(`cannot write the compose file: ${error.message}`)),
@@ -71,7 +72,7 @@ function detached(request: LaunchRequest): LaunchedStack {
   const daemon = request.daemon;
   if (!daemon) throw new Error('core up -d on the built-in engine needs the supervisor program.ts spawns');
   const { settings, plan, generated, targets, timeoutMs } = request;
-  const init: DaemonInit = { type: 'init', settings, plan, doc: generated.doc, targets, timeoutMs };
+  const init: DaemonInit = { type: 'init', settings, plan, doc: generated.doc, ...(generated.secrets ? { secrets: generated.secrets } : {}), targets, timeoutMs };
   daemon.send(init);
   const ready = answer(daemon, request);
   return {

@@ -15,8 +15,11 @@ import { expandNames } from '../../plan/process-names.js';
 import { portsOf } from './ports-of.js';
 
 /** Each process's secret values (`x-core.secret_env`): sent over the socket, never written. */
-function secretsOf({ plan }: DesiredStack): Record<string, Record<string, string>> {
-  return Object.fromEntries(plan.services.filter((s) => s.secretEnv.length).map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))]));
+function secretsOf({ plan, generated }: DesiredStack): Record<string, Readonly<Record<string, string>>> {
+  return {
+    ...Object.fromEntries(plan.services.filter((s) => s.secretEnv.length).map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))])),
+    ...generated.secrets,
+  };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface SuperviseOptions {
   readonly settings: Settings;
   readonly plan: StackPlan;
   readonly doc: ComposeDoc;
+  /** Secret values beside the plan's (GeneratedStack `secrets`). */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** argv prefix that runs `core` (for the guardian). */
   readonly self: readonly string[];
   /** Where failed writes are counted (the detached supervisor shares it with its own log). */
@@ -61,7 +63,16 @@ export interface RunningStack {
 const SAVE_RETRY_FIRST_MS = 250;
 const SAVE_RETRY_MAX_MS = 10_000;
 
-export async function supervise({ settings, plan, doc, self, health = new WriteHealth(), note = () => {}, onApplied }: SuperviseOptions): Promise<RunningStack> {
+export async function supervise({
+  settings,
+  plan,
+  doc,
+  secrets: extraSecrets = {},
+  self,
+  health = new WriteHealth(),
+  note = () => {},
+  onApplied,
+}: SuperviseOptions): Promise<RunningStack> {
   const paths = controlPaths(settings.stackDir);
   const lock = acquireLock(paths.lock);
   // CORE_METRICS_ADDR: listen before anything starts, so a port in use stops `core up` with nothing started.
@@ -143,7 +154,7 @@ export async function supervise({ settings, plan, doc, self, health = new WriteH
   };
 
   // Each process gets its own secrets only; no secret reaches a process through the shared base.
-  const secrets = Object.fromEntries(plan.services.map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))]));
+  const secrets = { ...Object.fromEntries(plan.services.map((s) => [s.name, Object.fromEntries(s.secretEnv.map((key) => [key, s.env[key] ?? '']))])), ...extraSecrets };
   const baseEnv = { ...withoutSecrets(settings.env), ...marks };
   let stop: () => Promise<void> = async () => {};
   const onDropped = (file: string, error: unknown, lines: number) => {
