@@ -133,6 +133,18 @@ processes:
     expect(down.code).toBe(0);
     await nothingLeft(dir);
   });
+
+  it('core up with no -f in that folder runs the project again, as recorded', async () => {
+    const again = await runCore(['up', '-d', '--json'], { cwd: dir, env: env(dir) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(
+      JSON.parse(again.stdout)
+        .services.map((s: { name: string }) => s.name)
+        .sort(),
+    ).toEqual(['setup', 'web']);
+    expect((await runCore(['down'], { cwd: dir, env: env(dir) })).code).toBe(0);
+    await nothingLeft(dir);
+  });
 });
 
 describe('core up -f in the foreground', () => {

@@ -12,6 +12,7 @@ import { loadLauncher, type ReadyResult } from '../../engines/index.js';
 import { unhonouredWatch } from '../../engines/unhonoured.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
+import { isPcProject } from '../../support/pc-stack.js';
 import { ENGINES, type EngineName } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
 import { note, print, printJson } from '../output.js';
@@ -38,7 +39,10 @@ function chooseEngine(flag: string | undefined, setting: EngineName): EngineName
 /** `daemon`: with -d, the supervisor process program.ts started before loading this module. */
 export async function up(ctx: CliContext, names: string[], options: UpOptions, daemon?: ChildProcess): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
-  const launcher = await loadLauncher(chooseEngine(options.engine, loadSettings(process.cwd(), ctx.env).engine));
+  const settings = loadSettings(process.cwd(), ctx.env);
+  // The folder of a process-compose project (no services/): the project again, as `core up -f` recorded it.
+  if (isPcProject(settings.root)) return (await import('../pc-up/up.js')).upPcAgain(ctx, settings.root, names, options, daemon);
+  const launcher = await loadLauncher(chooseEngine(options.engine, settings.engine));
   if (!launcher.usesDaemon) daemon?.kill();
   const prepared = await prepare(ctx, names);
   const targets = prepared.services.map((s) => s.name);

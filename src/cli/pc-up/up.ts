@@ -12,7 +12,7 @@ import { alreadyRunning, recordUp, runningSupervisor } from '../../control/lock.
 import { controlPaths } from '../../control/paths.js';
 import { builtinLauncher } from '../../engines/builtin/launch.js';
 import { InputError } from '../../support/errors.js';
-import { writePcRecord } from '../../support/pc-stack.js';
+import { readPcRecord, writePcRecord } from '../../support/pc-stack.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { foreground } from '../foreground.js';
@@ -33,15 +33,12 @@ export interface PcUpOptions {
   readonly engine?: string;
 }
 
-export async function upPc(ctx: CliContext, processes: string[], options: PcUpOptions, daemon?: ChildProcess): Promise<void> {
+/** `cwd`: where the files' relative paths (and process-compose's defaults) are read from. */
+export async function upPc(ctx: CliContext, processes: readonly string[], options: PcUpOptions, daemon?: ChildProcess, cwd = process.cwd()): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout);
   if (options.engine && options.engine !== 'builtin')
     throw new InputError('bad-flag', `--engine ${options.engine}: core up -f runs a process-compose file on the built-in engine only`);
-  const stack = await loadPc(
-    ctx,
-    { files: options.file, envFiles: options.env ?? [], namespaces: options.namespace ?? [], processes, noDeps: options.deps === false },
-    process.cwd(),
-  );
+  const stack = await loadPc(ctx, { files: options.file, envFiles: options.env ?? [], namespaces: options.namespace ?? [], processes, noDeps: options.deps === false }, cwd);
   const { settings, generated } = stack;
   const paths = controlPaths(settings.stackDir);
   const owner = runningSupervisor(paths.lock);
@@ -77,4 +74,11 @@ export async function upPc(ctx: CliContext, processes: string[], options: PcUpOp
   } finally {
     inProgress.release();
   }
+}
+
+/** `core up` (no -f) in the folder of a process-compose project: the project again, as `core up -f` last loaded it. */
+export async function upPcAgain(ctx: CliContext, root: string, processes: readonly string[], options: Omit<PcUpOptions, 'file'>, daemon?: ChildProcess): Promise<void> {
+  const record = readPcRecord(root);
+  const again = { ...options, file: record.files, env: record.envFiles, namespace: record.namespaces, deps: !record.noDeps };
+  return upPc(ctx, processes.length ? processes : record.processes, again, daemon, record.cwd);
 }
