@@ -60,7 +60,7 @@ export function toComposeProcess(p: Proc, ctx: MapContext): Mapped | undefined {
   const liveness = probe('liveness_probe');
   if (readiness === null || liveness === null) return undefined;
   const a = c.availability;
-  const logLocation = c.log_location ? logPath(c.log_location, p) : undefined;
+  const logLocation = c.log_location ? path.resolve(ctx.cwd, logPath(c.log_location, p)) : undefined;
   const proc: ComposeProcess = dropUndefined({
     description: c.description || undefined,
     entrypoint,
