@@ -25,7 +25,8 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   const files = discoverFiles(options.files, options.cwd, findings);
   const first = files[0];
   if (!first) return fail();
-  const dotEnv = readEnvFiles(options.envFiles, options.cwd, findings);
+  // config.go getDisableDotEnvDefault: PC_DISABLE_DOTENV, whatever its value, turns the env files off.
+  const dotEnv = options.env.PC_DISABLE_DOTENV !== undefined ? {} : readEnvFiles(options.envFiles, options.cwd, findings);
   const loaded = readAll(files, { dotEnv, env: options.env, findings });
   if (findings.errors.length > 0) return fail();
   const project = mergeProjects(loaded.map((l) => l.project));
@@ -36,9 +37,11 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
 
   const shell = shellOf(project.shell, options.env);
   if (!findShell(shell.command, options.env, options.cwd)) findings.error(file, 'shell.shell_command', `shell command '${shell.command}' not found`);
+  // loader.go Load: PC_LOG_LEVEL overrides the file's log_level.
+  const logLevel = options.env.PC_LOG_LEVEL ?? project.log_level;
   const procs = expandProcesses(processes, options.env);
   if (!renderProcesses(procs, project.vars ?? {}, file, findings)) return fail();
-  validateProcesses(procs, project.log_level, { file, cwd: options.cwd, findings });
+  validateProcesses(procs, logLevel, { file, cwd: options.cwd, findings });
   const strict = project.is_strict === true;
   if (strict) findings.errors.push(...findings.strictable);
   if (findings.errors.length > 0) return fail();
@@ -59,7 +62,7 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   if (findings.errors.length > 0) return fail();
 
   const projectDir = path.dirname(first);
-  const level = project.log_level?.toLowerCase();
+  const level = logLevel?.toLowerCase();
   const doc: ComposeDoc = {
     version: '0.5',
     name: project.name || path.basename(projectDir),

@@ -47,6 +47,12 @@ const PROCESS_UNSUPPORTED: Record<string, string> = {
   'shutdown.command': 'the process is stopped by its signal, not by this command',
   'shutdown.send_keys': 'no keys are sent (no pseudo-terminal)',
   'log_configuration.rotation': 'the log file is not rotated',
+  'log_configuration.fields_order': 'log lines are written as the process prints them',
+  'log_configuration.disable_json': 'log lines are written as the process prints them',
+  'log_configuration.timestamp_format': 'log lines are written as the process prints them',
+  'log_configuration.no_color': 'log lines are written as the process prints them',
+  'log_configuration.no_metadata': 'log lines are written as the process prints them',
+  'log_configuration.add_timestamp': 'log lines are written as the process prints them',
 };
 
 export function checkKeys(file: string, value: Record<string, unknown>, findings: Findings, lineOf: LineOf): void {
@@ -63,6 +69,9 @@ export function checkKeys(file: string, value: Record<string, unknown>, findings
   const processes = value.processes;
   if (!isObject(processes)) return;
   for (const [name, proc] of Object.entries(processes)) {
+    // The name becomes a log file name (<logs>/<name>.log) and a path segment of core's API.
+    if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name))
+      findings.error(file, `processes.${name}`, `${at(['processes', name])}process name '${name}' cannot contain '/' or be '.' or '..'`);
     if (!isObject(proc)) continue;
     for (const [key, v] of Object.entries(proc)) {
       const keyPath = ['processes', name, key];

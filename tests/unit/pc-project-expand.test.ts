@@ -32,6 +32,13 @@ describe('pc-project: $VAR expansion', () => {
     expect(cmd(dir, { envFiles: ['one.env', 'two.env'] })).toBe('echo 2');
   });
 
+  // config.go getDisableDotEnvDefault: PC_DISABLE_DOTENV set turns the env files off.
+  it('reads no env file when PC_DISABLE_DOTENV is set', () => {
+    const dir = pcDir({ '.env': 'V=dot\n', 'pc.yaml': 'processes:\n  a:\n    command: echo [$V]\n' });
+    expect(cmd(dir, { env: { PC_DISABLE_DOTENV: '' } })).toBe('echo []');
+    expect(cmd(dir)).toBe('echo [dot]');
+  });
+
   it('does not expand from a process environment (process-compose issue #120)', () => {
     const dir = pcDir({ 'pc.yaml': 'processes:\n  a:\n    command: echo [$MINE]\n    environment: [MINE=1]\n' });
     expect(cmd(dir)).toBe('echo []');

@@ -106,6 +106,18 @@ describe('pc-project: files', () => {
     expect(loadFail(dir, { files: ['strict.yaml'] })).toHaveLength(3);
   });
 
+  it('refuses a process name that would escape the log folder', () => {
+    const dir = pcDir({ 'pc.yaml': 'processes:\n  ../evil:\n    command: x\n' });
+    expect(loadFail(dir, { files: ['pc.yaml'] })[0]?.path).toBe('processes.../evil');
+  });
+
+  it('warns about log_configuration keys other than flush_each_line', () => {
+    const dir = pcDir({ 'pc.yaml': 'processes:\n  a:\n    command: x\n    log_configuration: { flush_each_line: true, add_timestamp: true }\n' });
+    const r = loadOk(dir, { files: ['pc.yaml'] });
+    expect(r.warnings.map((w) => w.path)).toEqual(['processes.a.log_configuration.add_timestamp']);
+    expect(r.doc.processes.a?.log_configuration).toEqual({ flush_each_line: true });
+  });
+
   it('gives a document the ComposeDoc schema accepts', () => {
     const dir = pcDir({
       'pc.yaml': [
