@@ -1,9 +1,9 @@
 /**
  * `core up -f`: a process-compose file in a folder with no `services/`, on the
  * built-in engine; `.core-stack/` beside the file, and `core status`, `logs`,
- * `events`, `restart`, `down` run in that folder find the stack. The files are
- * written here, in the normalized form (entrypoint argv, absolute working_dir)
- * that both the stand-in loader and process-compose itself read.
+ * `events`, `restart`, `down` run in that folder find the stack. Small
+ * process-compose files written here, as a user writes them (`command` through
+ * the shell, `depends_on`, probes, `availability`).
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -62,13 +62,11 @@ describe('core up -f -d, then the other commands in that folder', () => {
 name: pc-demo
 processes:
   setup:
-    entrypoint: [bash, -c, "echo setting up > made-by-setup; echo setup done"]
+    command: "echo setting up > made-by-setup; echo setup done"
     working_dir: ${d}
-    environment: []
   web:
-    entrypoint: [python3, -m, http.server, "${port}", --bind, 127.0.0.1]
+    command: python3 -m http.server ${port} --bind 127.0.0.1
     working_dir: ${d}
-    environment: []
     depends_on:
       setup: { condition: process_completed_successfully }
     readiness_probe:
@@ -154,16 +152,14 @@ describe('core up -f in the foreground', () => {
 name: pc-exit
 processes:
   job:
-    entrypoint: [bash, -c, "echo job ran; exit 3"]
+    command: "echo job ran; exit 3"
     working_dir: ${d}
-    environment: []
     depends_on:
       other: { condition: process_started }
     availability: { restart: "no", exit_on_end: true }
   other:
-    entrypoint: [sleep, "60"]
+    command: sleep 60
     working_dir: ${d}
-    environment: []
 `,
     );
     const result = await runCore(['up', '-f', 'process-compose.yaml'], { cwd: dir, env: env(dir) });
@@ -178,13 +174,11 @@ processes:
 name: pc-end
 processes:
   a:
-    entrypoint: [bash, -c, "echo a"]
+    command: "echo a"
     working_dir: ${d}
-    environment: []
   b:
-    entrypoint: [bash, -c, "echo b; exit 1"]
+    command: "echo b; exit 1"
     working_dir: ${d}
-    environment: []
     depends_on:
       a: { condition: process_completed_successfully }
 `,
@@ -200,13 +194,12 @@ processes:
       (d) => `version: "0.5"
 name: pc-select
 processes:
-  a: { entrypoint: [bash, -c, "echo a"], working_dir: ${d}, environment: [] }
+  a: { command: "echo a", working_dir: ${d} }
   b:
-    entrypoint: [bash, -c, "echo b"]
+    command: "echo b"
     working_dir: ${d}
-    environment: []
     depends_on: { a: { condition: process_completed } }
-  c: { entrypoint: [bash, -c, "echo c"], working_dir: ${d}, environment: [] }
+  c: { command: "echo c", working_dir: ${d} }
 `,
     );
     const result = await runCore(['up', '-f', 'process-compose.yaml', 'b'], { cwd: dir, env: env(dir) });
@@ -217,22 +210,46 @@ processes:
   });
 });
 
+describe('core up -f: env files', () => {
+  it("an -e file's values reach the process, and nothing under .core-stack/ holds them", async () => {
+    const dir = project(
+      (d) => `processes:
+  show:
+    command: echo "token is $$API_TOKEN, plain is $$PLAIN"
+    working_dir: ${d}
+    environment: [PLAIN=visible]
+`,
+    );
+    fs.writeFileSync(path.join(dir, 'secret.env'), 'API_TOKEN=s3cr3t-value-91\n');
+    const result = await runCore(['up', '-f', 'process-compose.yaml', '-e', 'secret.env'], { cwd: dir, env: env(dir) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('token is s3cr3t-value-91, plain is visible');
+    const written = fs
+      .readdirSync(path.join(dir, '.core-stack'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name !== 'show.log')
+      .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8'));
+    expect(written.length).toBeGreaterThan(2);
+    for (const text of written) expect(text).not.toContain('s3cr3t-value-91');
+  });
+});
+
 describe('core up -f: bad input is exit 2, nothing started, nothing written', () => {
-  it('a missing file, bad YAML, a bad key, an unknown PROCESS: named', async () => {
-    const dir = project(() => 'version: "0.5"\nname: x\nprocesses:\n  a: { entrypoint: [sleep, "60"], working_dir: /tmp, environment: [], bogus: 1 }\n', 'bad.yaml');
+  it('a missing file, bad YAML, a bad value, an unknown PROCESS: named with file and key', async () => {
+    const dir = project(() => 'version: "0.5"\nname: x\nprocesses:\n  a: { command: sleep 60, working_dir: /tmp, availability: { restart: sometimes } }\n', 'bad.yaml');
     fs.writeFileSync(path.join(dir, 'broken.yaml'), 'processes: [\n');
-    fs.writeFileSync(path.join(dir, 'ok.yaml'), `version: "0.5"\nname: x\nprocesses:\n  a: { entrypoint: [sleep, "60"], working_dir: ${dir}, environment: [] }\n`);
-    const cases: [string[], string][] = [
-      [['-f', 'missing.yaml'], path.join(dir, 'missing.yaml')],
-      [['-f', 'broken.yaml'], path.join(dir, 'broken.yaml')],
-      [['-f', 'bad.yaml'], `${path.join(dir, 'bad.yaml')}: processes.a: `],
-      [['-f', 'ok.yaml', 'zzz'], `${path.join(dir, 'ok.yaml')}: processes.zzz: `],
+    fs.writeFileSync(path.join(dir, 'ok.yaml'), `version: "0.5"\nname: x\nprocesses:\n  a: { command: sleep 60, working_dir: ${dir} }\n`);
+    const cases: [string[], string, string][] = [
+      [['-f', 'missing.yaml'], 'missing.yaml', 'ENOENT'],
+      [['-f', 'broken.yaml'], 'broken.yaml', 'YAML'],
+      [['-f', 'bad.yaml'], 'bad.yaml', 'processes.a.availability.restart'],
+      [['-f', 'ok.yaml', 'zzz'], 'ok.yaml', 'zzz'],
     ];
-    for (const [args, named] of cases) {
+    for (const [args, file, key] of cases) {
       for (const detach of [[], ['-d']]) {
         const result = await runCore(['up', ...args, ...detach], { cwd: dir, env: env(dir) });
         expect(result.code, result.stderr).toBe(2);
-        expect(result.stderr).toContain(named);
+        expect(result.stderr).toContain(`${path.join(dir, file)}: `);
+        expect(result.stderr).toContain(key);
         expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
       }
     }

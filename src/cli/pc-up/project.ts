@@ -15,7 +15,7 @@ import type { Settings } from '../../support/settings.js';
 import { pcSettings, type PcRecord } from '../../support/pc-stack.js';
 import type { CliContext } from '../context.js';
 import { note } from '../output.js';
-import { loadPcProject } from './load.js';
+import { loadPcProject } from '../../pc-project/index.js';
 
 /** The plan of a stack with no manifests. */
 export function emptyPlan(settings: Settings, self: readonly string[]): StackPlan {
