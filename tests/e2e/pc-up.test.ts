@@ -189,6 +189,21 @@ processes:
     expect(result.stdout.search(/a\s+\| a/)).toBeLessThan(result.stdout.search(/b\s+\| b/));
   });
 
+  it('exits 1 when a process with exit_on_skipped is skipped (its dependency failed)', async () => {
+    const dir = project(
+      () => `processes:
+  a: { command: "exit 4" }
+  b:
+    command: echo never
+    depends_on: { a: { condition: process_completed_successfully } }
+    availability: { exit_on_skipped: true }
+`,
+    );
+    const result = await runCore(['up', '-f', 'process-compose.yaml'], { cwd: dir, env: env(dir) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('never');
+  });
+
   it('PROCESS … runs those and their dependencies only', async () => {
     const dir = project(
       (d) => `version: "0.5"

@@ -12,7 +12,9 @@ const ENDED = new Set(['stopped', 'failed', 'skipped', 'completed']);
 /** Calls `onEnd` once, when every one of `targets` and what they need has ended; returns the unsubscribe. */
 export function whenAllEnded(engine: Supervisor, targets: readonly string[], onEnd: () => void): () => void {
   const names = closure(engine.document, targets);
-  let done = false;
+  let done = names.length === 0;
+  // Nothing to run (every process disabled): ended before it began, as process-compose has nothing to wait for.
+  if (done) queueMicrotask(onEnd);
   const unsubscribe = engine.subscribe(() => {
     if (done || !names.every((name) => ENDED.has(engine.phaseOf(name) ?? 'stopped'))) return;
     done = true;
