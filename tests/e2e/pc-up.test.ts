@@ -120,10 +120,14 @@ processes:
     expect(unknown.code).toBe(2);
   });
 
-  it('a second up -f of the same file is refused: it is running', async () => {
-    const again = await runCore(['up', '-f', 'process-compose.yaml', '-d'], { cwd: dir, env: env(dir) });
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('already running');
+  it('a second up -f of the same file applies it (nothing changed: nothing restarted); of another file, refused', async () => {
+    const again = await runCore(['up', '-f', path.join(dir, 'process-compose.yaml'), '-d'], { cwd: os.tmpdir(), env: env(dir) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('no change');
+    fs.writeFileSync(path.join(dir, 'other.yaml'), 'processes:\n  x: { command: sleep 60 }\n');
+    const other = await runCore(['up', '-f', 'other.yaml', '-d'], { cwd: dir, env: env(dir) });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('already running');
   });
 
   it('down stops every process the stack started', async () => {

@@ -12,7 +12,7 @@ import { alreadyRunning, recordUp, runningSupervisor } from '../../control/lock.
 import { controlPaths } from '../../control/paths.js';
 import { builtinLauncher } from '../../engines/builtin/launch.js';
 import { InputError } from '../../support/errors.js';
-import { readPcRecord, writePcRecord } from '../../support/pc-stack.js';
+import { readPcRecord, writePcRecord, type PcRecord } from '../../support/pc-stack.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { foreground } from '../foreground.js';
@@ -42,7 +42,13 @@ export async function upPc(ctx: CliContext, processes: readonly string[], option
   const { settings, generated } = stack;
   const paths = controlPaths(settings.stackDir);
   const owner = runningSupervisor(paths.lock);
-  if (owner) throw alreadyRunning(owner);
+  if (owner) {
+    // As `core up` on a running core project: the files as they are now, applied, and PROCESS … brought up.
+    if (!sameProject(readRecordIfAny(settings.root), stack.record)) throw alreadyRunning(owner);
+    daemon?.kill();
+    // The apply finds its project from CORE_ROOT or the current folder: this one, wherever we run.
+    return (await import('../commands/apply.js')).upRunning({ ...ctx, env: { ...ctx.env, CORE_ROOT: settings.root } }, processes, options);
+  }
   // From here on the stack folder exists: a `core down` a moment later must find this `up`.
   const inProgress = recordUp(paths.upLock, Boolean(options.detach));
   try {
@@ -81,4 +87,18 @@ export async function upPcAgain(ctx: CliContext, root: string, processes: readon
   const record = readPcRecord(root);
   const again = { ...options, file: record.files, env: record.envFiles, namespace: record.namespaces, deps: !record.noDeps };
   return upPc(ctx, processes.length ? processes : record.processes, again, daemon, record.cwd);
+}
+
+function readRecordIfAny(root: string): PcRecord | undefined {
+  try {
+    return readPcRecord(root);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same files, env files and namespaces: what an apply reloads (the record's) is what was asked. */
+function sameProject(a: PcRecord | undefined, b: PcRecord): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return a !== undefined && same(a.files, b.files) && same(a.envFiles, b.envFiles) && same(a.namespaces, b.namespaces) && a.cwd === b.cwd;
 }
