@@ -252,6 +252,34 @@ describe('core up -f: env files', () => {
   });
 });
 
+describe('core up -f -d: env files', () => {
+  it('the detached supervisor and a restart pass the value too; it is written nowhere', async () => {
+    const dir = project(
+      (d) => `processes:
+  show:
+    command: echo "token is $$API_TOKEN"; exec sleep 60
+    working_dir: ${d}
+`,
+    );
+    fs.writeFileSync(path.join(dir, '.env'), 'API_TOKEN=d3t4ched-91\n'); // process-compose's default env file
+    const up = await runCore(['up', '-f', 'process-compose.yaml', '-d'], { cwd: dir, env: env(dir) });
+    expect(up.code, up.stderr).toBe(0);
+    const restart = await runCore(['restart', 'show', '--wait'], { cwd: dir, env: env(dir) });
+    expect(restart.code, restart.stderr).toBe(0);
+    await waitFor('two runs logged', async () => {
+      const logs = await runCore(['logs', 'show'], { cwd: dir, env: env(dir) });
+      return logs.stdout.split('token is d3t4ched-91').length === 3 || undefined;
+    });
+    const written = fs
+      .readdirSync(path.join(dir, '.core-stack'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && !entry.name.startsWith('show.log'))
+      .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8'));
+    for (const text of written) expect(text).not.toContain('d3t4ched-91');
+    expect((await runCore(['down'], { cwd: dir, env: env(dir) })).code).toBe(0);
+    await nothingLeft(dir);
+  });
+});
+
 describe('core up -f: bad input is exit 2, nothing started, nothing written', () => {
   it('a missing file, bad YAML, a bad value, an unknown PROCESS: named with file and key', async () => {
     const dir = project(() => 'version: "0.5"\nname: x\nprocesses:\n  a: { command: sleep 60, working_dir: /tmp, availability: { restart: sometimes } }\n', 'bad.yaml');
