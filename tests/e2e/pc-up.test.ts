@@ -304,6 +304,15 @@ describe('core up -f: bad input is exit 2, nothing started, nothing written', ()
     await nothingLeft(dir);
   });
 
+  it('a file in the folder of a core project (services/) is refused: the stack folder would be shared', async () => {
+    const dir = project(() => 'processes:\n  a: { command: sleep 60 }\n');
+    fs.mkdirSync(path.join(dir, 'services'));
+    const result = await runCore(['up', '-f', 'process-compose.yaml', '-d'], { cwd: dir, env: env(dir) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${dir} holds services/ of a core project`);
+    expect(fs.existsSync(path.join(dir, '.core-stack'))).toBe(false);
+  });
+
   it('-e, -n and --no-deps without -f are refused', async () => {
     const dir = project(() => '');
     for (const flag of [['-e', 'x.env'], ['-n', 'ns'], ['--no-deps']]) {
