@@ -26,7 +26,7 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   const first = files[0];
   if (!first) return fail();
   // config.go getDisableDotEnvDefault: PC_DISABLE_DOTENV, whatever its value, turns the env files off.
-  const dotEnv = options.env.PC_DISABLE_DOTENV !== undefined ? {} : readEnvFiles(options.envFiles, options.cwd, findings);
+  const dotEnv = options.env.PC_DISABLE_DOTENV !== undefined ? {} : readEnvFiles(options.envFiles, options.cwd, options.env, findings);
   const loaded = readAll(files, { dotEnv, env: options.env, findings });
   if (findings.errors.length > 0) return fail();
   const project = mergeProjects(loaded.map((l) => l.project));

@@ -41,7 +41,7 @@ export function discoverFiles(files: readonly string[], cwd: string, findings: F
  * The `-e` files as godotenv.Read merges them (a later file wins). process-compose
  * ignores a missing env file silently; a missing file named with -e gets a warning here.
  */
-export function readEnvFiles(envFiles: readonly string[], cwd: string, findings: Findings): Record<string, string> {
+export function readEnvFiles(envFiles: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>, findings: Findings): Record<string, string> {
   const explicit = envFiles.length > 0;
   const vars: Record<string, string> = {};
   for (const name of explicit ? envFiles : ['.env']) {
@@ -50,9 +50,28 @@ export function readEnvFiles(envFiles: readonly string[], cwd: string, findings:
       if (explicit) findings.warn(file, '', 'env file not found: ignored, as process-compose does');
       continue;
     }
-    Object.assign(vars, parseDotenv(readFileSync(file)));
+    Object.assign(vars, readDotenv(file, env));
   }
   return vars;
+}
+
+/**
+ * One env file as godotenv reads it: dotenv's parser (the same syntax), then
+ * godotenv's expansion of `$VAR`/`${VAR}` in values not in single quotes, from the
+ * file's earlier variables, then the OS environment. dotenv alone does not expand.
+ */
+export function readDotenv(file: string, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const text = readFileSync(file, 'utf8');
+  const literal = new Set([...text.matchAll(/^\s*(?:export\s+)?([\w.-]+)\s*=\s*'/gm)].map((m) => m[1]));
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parseDotenv(text))) {
+    if (literal.has(key) || !value.includes('$')) out[key] = value;
+    else {
+      const expanded = expandEnv(value.replaceAll('\\$', '$$$$'), (name) => out[name] ?? env[name]);
+      out[key] = expanded.ok ? expanded.text : value;
+    }
+  }
+  return out;
 }
 
 export interface ReadContext {

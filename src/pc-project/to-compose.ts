@@ -4,12 +4,11 @@
  * layered as app/environment.go buildProcessEnvironment does, probe defaults
  * (health/probe.go ValidateAndSetDefaults).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { ComposeProbe, ComposeProcess } from '../compose/schema.js';
 import type { Proc } from './build.js';
 import type { Findings } from './issues.js';
+import { readDotenv } from './read.js';
 import type { PcProbe } from './schema.js';
 
 export interface Shell {
@@ -123,7 +122,7 @@ function layerEnv(p: Proc, workingDir: string, ctx: MapContext): { environment: 
   if (p.cfg.env_file) {
     // Relative to the process's working_dir, as buildProcessEnvironment reads it; a missing file was reported by validate.
     try {
-      for (const [k, v] of Object.entries(parseDotenv(readFileSync(path.resolve(workingDir, p.cfg.env_file))))) put('env_file', k, v);
+      for (const [k, v] of Object.entries(readDotenv(path.resolve(workingDir, p.cfg.env_file), ctx.env))) put('env_file', k, v);
     } catch {
       // process-compose logs the error and starts the process without the file's variables.
     }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { ComposeDocSchema } from '../../src/compose/schema.js';
 import { loadPcProject, type PcLoadOptions, type PcLoadResult } from '../../src/pc-project/index.js';
 
 const dirs: string[] = [];
@@ -38,6 +39,9 @@ export function load(cwd: string, options: Partial<PcLoadOptions> = {}): PcLoadR
 export function loadOk(cwd: string, options: Partial<PcLoadOptions> = {}) {
   const result = load(cwd, options);
   if (!result.ok) throw new Error(`expected ok, got: ${JSON.stringify(result.issues)}`);
+  // Every document the loader gives must be one the built-in engine takes.
+  const checked = ComposeDocSchema.safeParse(result.doc);
+  if (!checked.success) throw new Error(`not a ComposeDoc: ${checked.error.message}`);
   return result;
 }
 

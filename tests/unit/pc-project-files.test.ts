@@ -2,8 +2,11 @@
  * The process-compose loader, part 1: which files are read, and what a bad file
  * gives. Each rule from process-compose v1.122.0's source, named per test.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { ComposeDocSchema } from '../../src/compose/schema.js';
 import { load, loadFail, loadOk, pcDir } from '../helpers/pc-project.js';
 
@@ -141,5 +144,47 @@ describe('pc-project: files', () => {
     const dir = pcDir({ 'pc.yaml': '- a\n- b\n' });
     const r = load(dir, { files: ['pc.yaml'] });
     expect(r.ok).toBe(false);
+  });
+});
+
+describe('pc-project: any input', () => {
+  // Bad input gives issues, never an exception (exit 2 with a message, no stack trace).
+  it('never throws, whatever a file holds', () => {
+    const dir = pcDir({});
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('processes', 'environment', 'vars', 'shell', 'extends', 'is_strict', 'bogus'), fc.anything()), (top) => {
+        fs.writeFileSync(path.join(dir, 'pc.yaml'), stringify(top));
+        const r = load(dir, { files: ['pc.yaml'] });
+        expect(typeof r.ok).toBe('boolean');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never throws on random processes', () => {
+    const dir = pcDir({});
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
+    const key = fc.constantFrom(
+      'command',
+      'entrypoint',
+      'depends_on',
+      'replicas',
+      'readiness_probe',
+      'availability',
+      'shutdown',
+      'namespace',
+      'environment',
+      'working_dir',
+      'extends',
+      'vars',
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.dictionary(key, value, { maxKeys: 4 })), (processes) => {
+        fs.writeFileSync(path.join(dir, 'pc.yaml'), stringify({ processes }));
+        const r = load(dir, { files: ['pc.yaml'] });
+        if (r.ok) expect(ComposeDocSchema.safeParse(r.doc).success).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -74,6 +74,12 @@ describe('pc-project: mapping to ComposeDoc', () => {
     expect(a?.['x-core']?.secret_env).toEqual(['BOTH', 'FROM_DOTENV']);
   });
 
+  // godotenv expands $VAR/${VAR} in values not single-quoted, from earlier lines, then the OS environment.
+  it('expands variables inside env files as godotenv does', () => {
+    const dir = pcDir({ 'vars.env': 'A=1\nB=${A}-$HOME\nC=\'${A}\'\nD="x${A}"\n', 'pc.yaml': 'processes:\n  a:\n    command: x\n    env_file: vars.env\n' });
+    expect(loadOk(dir, { files: ['pc.yaml'] }).secrets.a).toEqual({ A: '1', B: '1-/home/tester', C: '${A}', D: 'x1' });
+  });
+
   // environment.go: `.env` values are skipped for a process with is_dotenv_disabled.
   it('leaves .env out of a process with is_dotenv_disabled', () => {
     const dir = pcDir({ '.env': 'X=1\n', 'pc.yaml': 'processes:\n  a:\n    command: x\n    is_dotenv_disabled: true\n' });
