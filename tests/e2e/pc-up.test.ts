@@ -120,6 +120,15 @@ processes:
     expect(unknown.code).toBe(2);
   });
 
+  it('stop and start in that folder', async () => {
+    const stop = await runCore(['stop', 'web', '--json'], { cwd: dir, env: env(dir) });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).not.toContain('cannot be read');
+    const start = await runCore(['start', 'web', '--json'], { cwd: dir, env: env(dir) });
+    expect(start.code, start.stderr).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+  });
+
   it('a second up -f of the same file applies it (nothing changed: nothing restarted); of another file, refused', async () => {
     const again = await runCore(['up', '-f', path.join(dir, 'process-compose.yaml'), '-d'], { cwd: os.tmpdir(), env: env(dir) });
     expect(again.code, again.stderr).toBe(0);

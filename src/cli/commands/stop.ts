@@ -10,6 +10,8 @@ import { InputError, RuntimeError } from '../../support/errors.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { loadStack } from '../load-stack.js';
+import { loadSettings } from '../../support/load-settings.js';
+import { isPcProject } from '../../support/pc-stack.js';
 import { note, print, printJson } from '../output.js';
 import { runningStack } from './apply.js';
 import { expandNames, namedProcesses } from '../../plan/process-names.js';
@@ -20,10 +22,17 @@ const POLL_MS = 25;
 async function dependentsIn(ctx: CliContext): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   try {
+    const settings = loadSettings(process.cwd(), ctx.env);
+    if (isPcProject(settings.root)) {
+      // A process-compose project: its files, as `core up -f` recorded them.
+      const { generated } = await (await import('../pc-up/desired.js')).desiredPc(ctx, settings, [], false);
+      for (const [name, proc] of Object.entries(generated.doc.processes)) for (const dep of Object.keys(proc.depends_on ?? {})) map.set(dep, [...(map.get(dep) ?? []), name]);
+      return map;
+    }
     const { plan } = await loadStack(ctx, { cache: true });
     for (const s of plan.services) for (const dep of Object.keys(s.dependsOn)) map.set(dep, [...(map.get(dep) ?? []), s.name]);
   } catch {
-    note('(the manifests cannot be read: dependents not shown)');
+    note('(the manifests or files cannot be read: dependents not shown)');
   }
   return map;
 }

@@ -10,9 +10,9 @@ import type { Settings } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
 import { loadPc } from './project.js';
 
-export async function desiredPc(ctx: CliContext, settings: Settings, names: readonly string[]): Promise<DesiredStack> {
+export async function desiredPc(ctx: CliContext, settings: Settings, names: readonly string[], warn = true): Promise<DesiredStack> {
   const record = readPcRecord(settings.root);
-  const { record: _, ...stack } = await loadPc(ctx, record, record.cwd);
+  const { record: _, ...stack } = await loadPc(ctx, record, record.cwd, warn);
   const unknown = names.filter((name) => !stack.generated.doc.processes[name]);
   if (unknown.length) throw new IssuesError(unknown.map((name) => ({ file: record.files[0] ?? settings.root, path: `processes.${name}`, message: 'no such process' })));
   return stack;

@@ -23,10 +23,11 @@ export function emptyPlan(settings: Settings, self: readonly string[]): StackPla
 }
 
 /** Loaded and checked, nothing started: any problem is exit 2 naming file and key. */
-export async function loadPc(ctx: CliContext, record: Omit<PcRecord, 'version' | 'cwd'>, cwd: string): Promise<DesiredStack & { readonly record: PcRecord }> {
+/** `warn`: print the loader's warnings (not where the files are read only for the dependency graph). */
+export async function loadPc(ctx: CliContext, record: Omit<PcRecord, 'version' | 'cwd'>, cwd: string, warn = true): Promise<DesiredStack & { readonly record: PcRecord }> {
   const result = await loadPcProject({ ...record, env: ctx.env, cwd });
   if (!result.ok) throw new IssuesError(result.issues);
-  for (const w of result.warnings) note(`warning: ${w.path ? `${w.file}: ${w.path}: ${w.message}` : `${w.file}: ${w.message}`}`);
+  if (warn) for (const w of result.warnings) note(`warning: ${w.path ? `${w.file}: ${w.path}: ${w.message}` : `${w.file}: ${w.message}`}`);
   if (fs.existsSync(path.join(result.projectDir, 'services')))
     throw new InputError(
       'core-project',
