@@ -217,6 +217,17 @@ processes:
     expect(result.stdout).not.toContain('never');
   });
 
+  it("a process's log_location is where its log goes, and core logs reads it there", async () => {
+    const dir = project(() => 'processes:\n  a:\n    command: echo into my own file\n    log_location: ./logs/a-own.log\n');
+    fs.mkdirSync(path.join(dir, 'logs'));
+    const result = await runCore(['up', '-f', 'process-compose.yaml'], { cwd: dir, env: env(dir) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'logs', 'a-own.log'), 'utf8')).toContain('into my own file');
+    const logs = await runCore(['logs', 'a'], { cwd: dir, env: env(dir) });
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toContain('into my own file');
+  });
+
   it('PROCESS … runs those and their dependencies only', async () => {
     const dir = project(
       (d) => `version: "0.5"

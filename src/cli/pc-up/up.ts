@@ -19,6 +19,7 @@ import { foreground } from '../foreground.js';
 import { note } from '../output.js';
 import { createPrefixedPrinter } from '../render/prefixed.js';
 import { reportUp } from '../commands/up.js';
+import { linkLogs } from './log-links.js';
 import { loadPc } from './project.js';
 
 export interface PcUpOptions {
@@ -53,6 +54,7 @@ export async function upPc(ctx: CliContext, processes: readonly string[], option
   const inProgress = recordUp(paths.upLock, Boolean(options.detach));
   try {
     writePcRecord(settings.root, stack.record);
+    linkLogs(paths.logs, generated.doc);
     const targets = Object.keys(generated.doc.processes).filter((name) => !generated.doc.processes[name]!.disabled);
     const noted = new Set<string>();
     const launched = await builtinLauncher.launch({
