@@ -7,20 +7,20 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { controlPaths } from '../../control/paths.js';
-import type { ProcessOutcome } from '../../engine/index.js';
-import { loadLauncher, type ReadyResult } from '../../engines/index.js';
+import { loadLauncher } from '../../engines/index.js';
 import { unhonouredWatch } from '../../engines/unhonoured.js';
-import { InputError, RuntimeError } from '../../support/errors.js';
+import { InputError } from '../../support/errors.js';
 import { loadSettings } from '../../support/load-settings.js';
 import { isPcProject } from '../../support/pc-stack.js';
 import { ENGINES, type EngineName } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
-import { note, print, printJson } from '../output.js';
+import { note } from '../output.js';
 import { parseTimeout } from '../flags.js';
 import { foreground } from '../foreground.js';
 import { prepare } from '../prepare.js';
 import { createPrefixedPrinter } from '../render/prefixed.js';
-import { outcomeLine, upSummary } from '../render/up-summary.js';
+import { upSummary } from '../render/up-summary.js';
+import { ofTargets, reportUp } from '../up-report.js';
 
 export interface UpOptions {
   readonly detach?: boolean;
@@ -77,37 +77,4 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
   const session = foreground(stack, () => note(stack.stoppingNote));
   void stack.waitReady().then((result) => note(result.ok ? upSummary(ofTargets(targets, result.outcomes), performance.now()) : `not ready: ${result.message}`));
   process.exitCode = await session.exitCode();
-}
-
-/** The targets' outcomes, in the order they were asked for. */
-function ofTargets(targets: readonly string[], outcomes: readonly ProcessOutcome[]): ProcessOutcome[] {
-  const byName = new Map(outcomes.map((o) => [o.name, o]));
-  return targets.flatMap((name) => byName.get(name) ?? []);
-}
-
-/** One entry of `core up -d --json`'s `services`. */
-function outcomeJson(o: ProcessOutcome) {
-  const base = { name: o.name, status: o.status, ready_ms: o.status === 'healthy' ? o.readyMs : null };
-  return o.status === 'completed' ? { ...base, exit_code: o.exitCode, duration_ms: o.durationMs } : base;
-}
-
-/**
- * The end of `core up -d`, either engine: a line for each target not yet noted
- * (no readiness check, or a completed job) and a short summary, or the failure.
- */
-export function reportUp(targets: readonly string[], result: ReadyResult, logs: string, options: UpOptions, noted: ReadonlySet<string> = new Set()): void {
-  const totalMs = Math.round(performance.now());
-  if (result.ok) {
-    const outcomes = ofTargets(targets, result.outcomes);
-    if (options.json) return printJson({ ok: true, services: outcomes.map(outcomeJson), total_ms: totalMs });
-    for (const outcome of outcomes) if (!noted.has(outcome.name)) note(outcomeLine(outcome));
-    print(upSummary(outcomes, totalMs));
-    return;
-  }
-  const details = [
-    ...(result.lastProbeError ? [`last probe error: ${result.lastProbeError}`] : []),
-    ...(result.lastLines.length ? [`last log lines of ${result.name}:`, ...result.lastLines.map((line) => `  ${line}`)] : []),
-    `everything it started has been stopped; full logs: ${logs}/`,
-  ];
-  throw new RuntimeError('not-ready', result.message, details);
 }

@@ -18,7 +18,7 @@ import { parseTimeout } from '../flags.js';
 import { foreground } from '../foreground.js';
 import { note } from '../output.js';
 import { createPrefixedPrinter } from '../render/prefixed.js';
-import { reportUp } from '../commands/up.js';
+import { reportUp } from '../up-report.js';
 import { linkLogs } from './log-links.js';
 import { loadPc } from './project.js';
 
