@@ -157,7 +157,14 @@ function parseYaml(file: string, text: string, findings: Findings): Parsed | und
     findings.error(file, '', `line ${line}: YAML: ${first.message.split('\n')[0]}`);
     return undefined;
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // Parsed, but not turned into values: an alias before its anchor, a merge key (`<<`) of a scalar, an alias bomb.
+    findings.error(file, '', `YAML: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
   if (value === null || value === undefined) return { value: {}, lineOf: () => undefined };
   if (typeof value !== 'object' || Array.isArray(value)) {
     findings.error(file, '', 'line 1: the file must be a YAML mapping (processes: …)');

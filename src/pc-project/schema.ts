@@ -20,6 +20,8 @@ const bool = z.preprocess((v) => {
   return v;
 }, z.boolean());
 const int = z.number().int();
+/** The most replicas one process may ask for. */
+export const MAX_REPLICAS = 1000;
 
 export const CONDITIONS = ['process_completed', 'process_completed_successfully', 'process_healthy', 'process_started', 'process_log_ready'] as const;
 export type PcCondition = (typeof CONDITIONS)[number];
@@ -82,7 +84,8 @@ export const PcProcessSchema = z.looseObject({
   disable_ansi_colors: bool.optional(),
   working_dir: str.optional(),
   namespace: Namespaces.optional(),
-  replicas: int.min(0).optional(),
+  // process-compose sets no bound; each replica is a process of its own (a typo of 100000 would fork-bomb the machine).
+  replicas: int.min(0).max(MAX_REPLICAS, `at most ${MAX_REPLICAS} replicas: each is a process of its own`).optional(),
   description: str.optional(),
   vars: z.record(z.string(), z.unknown()).optional(),
   is_foreground: bool.optional(),

@@ -145,6 +145,13 @@ describe('pc-project: files', () => {
     const r = load(dir, { files: ['pc.yaml'] });
     expect(r.ok).toBe(false);
   });
+
+  it('reports YAML that parses but has no value (an alias before its anchor, a merge key of a scalar), naming the file', () => {
+    for (const text of ['processes:\n  a:\n    command: *nowhere\n', 'processes:\n  <<: ""\n']) {
+      const dir = pcDir({ 'pc.yaml': text });
+      expect(loadFail(dir, { files: ['pc.yaml'] })).toEqual([expect.objectContaining({ file: expect.stringContaining('pc.yaml'), message: expect.stringMatching(/^YAML: /) })]);
+    }
+  });
 });
 
 describe('pc-project: any input', () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { replicaName } from '../../src/pc-project/build.js';
+import { MAX_REPLICAS } from '../../src/pc-project/schema.js';
 import { loadFail, loadOk, pcDir } from '../helpers/pc-project.js';
 
 const CHAIN = [
@@ -33,6 +34,12 @@ describe('pc-project: replicas', () => {
     expect(replicaName('web', 3, 2)).toBe('web-2');
     expect(replicaName('web', 10, 3)).toBe('web-03');
     expect(replicaName('web', 100, 7)).toBe('web-007');
+  });
+
+  it('refuses more than MAX_REPLICAS replicas, naming the key (a typo must not fork-bomb the machine)', () => {
+    const dir = pcDir({ 'pc.yaml': `processes:\n  web:\n    command: sleep 1\n    replicas: ${MAX_REPLICAS + 1}\n` });
+    const issues = loadFail(dir, { files: ['pc.yaml'] });
+    expect(issues).toEqual([expect.objectContaining({ path: 'processes.web.replicas', message: expect.stringContaining(`at most ${MAX_REPLICAS} replicas`) })]);
   });
 
   it('clones a process per replica with PC_PROC_NAME the file name and PC_REPLICA_NUM its number', () => {
