@@ -1,12 +1,57 @@
 /**
- * The end of `core up -d`, either engine and either kind of project (manifests,
- * or a process-compose file: pc-up/up.ts): what each target came to, or why not.
+ * The launch and the end of `core up`, either engine and either kind of project
+ * (manifests: commands/up.ts, or a process-compose file: pc-up/up.ts): the stack
+ * started detached or in the foreground, then what each target came to, or why not.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { ProcessOutcome } from '../engine/index.js';
-import type { ReadyResult } from '../engines/index.js';
+import type { EngineLauncher, LaunchRequest, ReadyResult } from '../engines/index.js';
 import { RuntimeError } from '../support/errors.js';
+import { foreground } from './foreground.js';
 import { note, print, printJson } from './output.js';
+import { createPrefixedPrinter } from './render/prefixed.js';
 import { outcomeLine, upSummary } from './render/up-summary.js';
+
+export interface UpLaunch {
+  readonly launcher: EngineLauncher;
+  /** The request but for what detached or foreground decides here. */
+  readonly request: Omit<LaunchRequest, 'detach' | 'note' | 'onReady' | 'printer' | 'daemon' | 'endWhenDone'>;
+  readonly options: { readonly detach?: boolean; readonly json?: boolean };
+  /** The supervisor program.ts started early (detached, an engine that uses one). */
+  readonly daemon?: ChildProcess;
+  /** Foreground: stop once every process has ended (process-compose's headless rule, `core up -f`). */
+  readonly endWhenDone?: boolean;
+  /** Where the logs are, for a failure's last words. */
+  readonly logs: string;
+  /** Foreground: the line once every target is up (or why not). */
+  readonly onForegroundReady?: (result: ReadyResult) => void;
+}
+
+/** Launch; detached, report the outcome (or throw why not); in the foreground, run until stopped and set the exit code. */
+export async function launchUp({ launcher, request, options, daemon, endWhenDone, logs, onForegroundReady }: UpLaunch): Promise<void> {
+  const noted = new Set<string>();
+  const stack = await launcher.launch({
+    ...request,
+    detach: Boolean(options.detach),
+    note,
+    ...(options.detach
+      ? {
+          ...(launcher.usesDaemon && daemon ? { daemon } : {}),
+          onReady: (name: string, afterMs: number) => {
+            noted.add(name);
+            if (!options.json) note(`${name} ready in ${afterMs} ms`);
+          },
+        }
+      : {
+          ...(endWhenDone ? { endWhenDone } : {}),
+          printer: createPrefixedPrinter(Object.keys(request.generated.doc.processes), (line) => process.stdout.write(`${line}\n`)),
+        }),
+  });
+  if (options.detach) return reportUp(request.targets, await stack.waitReady(), logs, options, noted);
+  const session = foreground(stack, () => note(stack.stoppingNote));
+  if (onForegroundReady) void stack.waitReady().then(onForegroundReady);
+  process.exitCode = await session.exitCode();
+}
 
 /** The targets' outcomes, in the order they were asked for. */
 export function ofTargets(targets: readonly string[], outcomes: readonly ProcessOutcome[]): ProcessOutcome[] {

@@ -16,11 +16,9 @@ import { ENGINES, type EngineName } from '../../support/settings.js';
 import type { CliContext } from '../context.js';
 import { note } from '../output.js';
 import { parseTimeout } from '../flags.js';
-import { foreground } from '../foreground.js';
 import { prepare } from '../prepare.js';
-import { createPrefixedPrinter } from '../render/prefixed.js';
 import { upSummary } from '../render/up-summary.js';
-import { ofTargets, reportUp } from '../up-report.js';
+import { launchUp, ofTargets } from '../up-report.js';
 
 export interface UpOptions {
   readonly detach?: boolean;
@@ -52,29 +50,12 @@ export async function up(ctx: CliContext, names: string[], options: UpOptions, d
     note('warning: CORE_METRICS_ADDR: metrics are served by the built-in engine only; process-compose serves none (docs/metrics.md)');
   if (prepared.settings.controller && launcher.name !== 'builtin')
     note('warning: CORE_CONTROLLER=1: the topology controller runs in the built-in engine only; no core_topology record is applied');
-  const noted = new Set<string>();
-  const stack = await launcher.launch({
-    settings: prepared.settings,
-    plan: prepared.plan,
-    generated: prepared.generated,
-    targets,
-    timeoutMs,
-    self: ctx.self,
-    detach: Boolean(options.detach),
-    note,
-    ...(options.detach
-      ? {
-          ...(launcher.usesDaemon && daemon ? { daemon } : {}),
-          onReady: (name: string, afterMs: number) => {
-            noted.add(name);
-            if (!options.json) note(`${name} ready in ${afterMs} ms`);
-          },
-        }
-      : { printer: createPrefixedPrinter(Object.keys(prepared.generated.doc.processes), (line) => process.stdout.write(`${line}\n`)) }),
+  await launchUp({
+    launcher,
+    request: { settings: prepared.settings, plan: prepared.plan, generated: prepared.generated, targets, timeoutMs, self: ctx.self },
+    options,
+    ...(daemon ? { daemon } : {}),
+    logs: controlPaths(prepared.settings.stackDir).logs,
+    onForegroundReady: (result) => note(result.ok ? upSummary(ofTargets(targets, result.outcomes), performance.now()) : `not ready: ${result.message}`),
   });
-  if (options.detach) return reportUp(targets, await stack.waitReady(), controlPaths(prepared.settings.stackDir).logs, options, noted);
-
-  const session = foreground(stack, () => note(stack.stoppingNote));
-  void stack.waitReady().then((result) => note(result.ok ? upSummary(ofTargets(targets, result.outcomes), performance.now()) : `not ready: ${result.message}`));
-  process.exitCode = await session.exitCode();
 }

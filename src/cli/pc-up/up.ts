@@ -15,10 +15,7 @@ import { InputError } from '../../support/errors.js';
 import { readPcRecord, writePcRecord, type PcRecord } from '../../support/pc-stack.js';
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
-import { foreground } from '../foreground.js';
-import { note } from '../output.js';
-import { createPrefixedPrinter } from '../render/prefixed.js';
-import { reportUp } from '../up-report.js';
+import { launchUp } from '../up-report.js';
 import { linkLogs } from './log-links.js';
 import { loadPc } from './project.js';
 
@@ -56,29 +53,14 @@ export async function upPc(ctx: CliContext, processes: readonly string[], option
     writePcRecord(settings.root, stack.record);
     linkLogs(paths.logs, generated.doc);
     const targets = Object.keys(generated.doc.processes).filter((name) => !generated.doc.processes[name]!.disabled);
-    const noted = new Set<string>();
-    const launched = await builtinLauncher.launch({
-      settings,
-      plan: stack.plan,
-      generated,
-      targets,
-      timeoutMs,
-      self: ctx.self,
-      detach: Boolean(options.detach),
-      note,
-      ...(options.detach
-        ? {
-            ...(daemon ? { daemon } : {}),
-            onReady: (name: string, afterMs: number) => {
-              noted.add(name);
-              if (!options.json) note(`${name} ready in ${afterMs} ms`);
-            },
-          }
-        : { endWhenDone: true, printer: createPrefixedPrinter(Object.keys(generated.doc.processes), (line) => process.stdout.write(`${line}\n`)) }),
+    await launchUp({
+      launcher: builtinLauncher,
+      request: { settings, plan: stack.plan, generated, targets, timeoutMs, self: ctx.self },
+      options,
+      ...(daemon ? { daemon } : {}),
+      endWhenDone: true,
+      logs: paths.logs,
     });
-    if (options.detach) return reportUp(targets, await launched.waitReady(), paths.logs, options, noted);
-    const session = foreground(launched, () => note(launched.stoppingNote));
-    process.exitCode = await session.exitCode();
   } finally {
     inProgress.release();
   }
