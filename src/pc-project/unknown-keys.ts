@@ -85,6 +85,23 @@ export function checkKeys(file: string, value: Record<string, unknown>, findings
         }
       }
       nested(file, keyPath, v, findings, at);
+      if (key === 'depends_on' && isObject(v)) dependencyKeys(file, keyPath, v, findings, at);
+    }
+  }
+}
+
+/**
+ * `depends_on.<process>` takes `condition` only. A typo there (`conditon`) leaves
+ * the condition at process-compose's default (process_completed) without a word:
+ * worth a warning like any unknown nested key.
+ */
+function dependencyKeys(file: string, keyPath: string[], deps: Record<string, unknown>, findings: Findings, at: (p: readonly string[]) => string): void {
+  for (const [dep, spec] of Object.entries(deps)) {
+    if (!isObject(spec)) continue;
+    for (const sub of Object.keys(spec)) {
+      const subPath = [...keyPath, dep, sub];
+      if (sub !== 'condition' && !sub.startsWith('x-'))
+        findings.warn(file, subPath.join('.'), `${at(subPath)}unknown key '${sub}' in 'depends_on.${dep}' (only 'condition'): process-compose ignores it, so does core`);
     }
   }
 }

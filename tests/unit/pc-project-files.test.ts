@@ -101,6 +101,13 @@ describe('pc-project: files', () => {
     expect(loadOk(dir, { files: ['pc.yaml'] }).warnings.map((w) => w.path)).toContain('processes.a.readiness_probe.http_get.url');
   });
 
+  it('warns about a typo in a depends_on entry (conditon), which would leave the default condition', () => {
+    const dir = pcDir({ 'pc.yaml': 'processes:\n  db:\n    command: x\n  a:\n    command: x\n    depends_on:\n      db:\n        conditon: process_healthy\n' });
+    expect(loadOk(dir, { files: ['pc.yaml'] }).warnings).toEqual([
+      expect.objectContaining({ path: 'processes.a.depends_on.db.conditon', message: expect.stringContaining("unknown key 'conditon' in 'depends_on.db'") }),
+    ]);
+  });
+
   it('warns about keys the engine does not honour (shutdown.command, is_daemon, schedule), errors under is_strict', () => {
     const body = 'processes:\n  a:\n    command: x\n    is_daemon: true\n    schedule: { cron: "* * * * *" }\n    shutdown:\n      command: stop-it\n';
     const dir = pcDir({ 'pc.yaml': body, 'strict.yaml': `is_strict: true\n${body}` });
