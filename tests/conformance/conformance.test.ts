@@ -15,6 +15,8 @@
  * expected.json:
  *   args        extra arguments after `-f process-compose.yaml` (`-n`, `--no-deps`, PROCESS …)
  *   env         extra environment for the run
+ *   dotenv      the content of a `.env` written beside the file before the run
+ *               (a `.env` cannot be committed: the repository ignores them)
  *   exit_code   the project's exit code
  *   processes   { name: { status?, exit_code?, restarts?, lines? } } (only what is listed is checked)
  *   files       { relative path: exact content } the processes leave in the case's folder
@@ -49,6 +51,7 @@ interface ProcessExpectation {
 interface Expectation {
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  readonly dotenv?: string;
   readonly exit_code: number;
   readonly processes?: Readonly<Record<string, ProcessExpectation>>;
   readonly files?: Readonly<Record<string, string>>;
@@ -66,11 +69,12 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function copyCase(name: string): string {
+function copyCase(name: string, expected: Expectation): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `core-conf-${name}-`));
   dirs.push(dir);
   fs.cpSync(path.join(CASES, name), dir, { recursive: true });
   fs.rmSync(path.join(dir, 'expected.json'));
+  if (expected.dotenv !== undefined) fs.writeFileSync(path.join(dir, '.env'), expected.dotenv);
   return dir;
 }
 
@@ -135,7 +139,7 @@ describe.each(names)('%s', (name) => {
   const expected: Expectation = JSON.parse(fs.readFileSync(path.join(CASES, name, 'expected.json'), 'utf8'));
 
   it('core up -f (foreground) ends as process-compose would', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const dir = copyCase(name);
+    const dir = copyCase(name, expected);
     const result = await run(process.execPath, [CORE, 'up', '-f', 'process-compose.yaml', ...(expected.args ?? [])], dir, expected.env ?? {});
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
     expect(stackProcesses(path.join(dir, '.core-stack')), 'nothing of the stack left running').toEqual([]);
@@ -151,7 +155,7 @@ describe.each(names)('%s', (name) => {
   });
 
   it.skipIf(!PROCESS_COMPOSE)('the real process-compose (headless) ends the same (exit code, files, order)', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const dir = copyCase(name);
+    const dir = copyCase(name, expected);
     const result = await run(PROCESS_COMPOSE!, ['up', '-f', 'process-compose.yaml', '-t=false', ...(expected.args ?? [])], dir, expected.env ?? {});
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
     checkFilesAndOrder(dir, expected);
