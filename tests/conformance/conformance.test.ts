@@ -78,13 +78,19 @@ function copyCase(name: string, expected: Expectation): string {
   return dir;
 }
 
-function run(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; timedOut: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
       { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: cwd, ...env }, timeout: RUN_TIMEOUT_MS, killSignal: 'SIGTERM' },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+      // A run killed at the bound is a failure of its own: its exit code (0 on SIGTERM) must not pass for the project's.
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, timedOut: error?.killed === true, stdout, stderr }),
     );
   });
 }
@@ -141,6 +147,7 @@ describe.each(names)('%s', (name) => {
   it('core up -f (foreground) ends as process-compose would', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
     const dir = copyCase(name, expected);
     const result = await run(process.execPath, [CORE, 'up', '-f', 'process-compose.yaml', ...(expected.args ?? [])], dir, expected.env ?? {});
+    expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
     expect(stackProcesses(path.join(dir, '.core-stack')), 'nothing of the stack left running').toEqual([]);
     const states = finalStates(dir);
@@ -157,6 +164,7 @@ describe.each(names)('%s', (name) => {
   it.skipIf(!PROCESS_COMPOSE)('the real process-compose (headless) ends the same (exit code, files, order)', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
     const dir = copyCase(name, expected);
     const result = await run(PROCESS_COMPOSE!, ['up', '-f', 'process-compose.yaml', '-t=false', ...(expected.args ?? [])], dir, expected.env ?? {});
+    expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
     checkFilesAndOrder(dir, expected);
   });
