@@ -24,7 +24,8 @@
  *               (only pairs a dependency orders)
  *
  * With a real process-compose (tests/helpers/process-compose.ts), the same case
- * also runs through `process-compose up -f process-compose.yaml -t=false` and
+ * also runs through `process-compose up -f process-compose.yaml -t=false --no-server` (no
+ * API server on its default port 8080, which another test may hold) and
  * its exit code, files and order are compared with the same expectation (its
  * per-process states are not read: headless it reports them nowhere this
  * harness can read without its API server). Skipped otherwise.
@@ -163,7 +164,7 @@ describe.each(names)('%s', (name) => {
 
   it.skipIf(!PROCESS_COMPOSE)('the real process-compose (headless) ends the same (exit code, files, order)', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
     const dir = copyCase(name, expected);
-    const result = await run(PROCESS_COMPOSE!, ['up', '-f', 'process-compose.yaml', '-t=false', ...(expected.args ?? [])], dir, expected.env ?? {});
+    const result = await run(PROCESS_COMPOSE!, ['up', '-f', 'process-compose.yaml', '-t=false', '--no-server', ...(expected.args ?? [])], dir, expected.env ?? {});
     expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
     checkFilesAndOrder(dir, expected);
