@@ -30,3 +30,17 @@ export function planFor(files: ManifestFile[] = repoManifestFiles(), env: Record
   const settings = parseSettings({ root: FAKE_ROOT, processEnv: env, homeDir: '/home/u' });
   return resolvePlan({ manifests, settings, self: FAKE_SELF });
 }
+
+/**
+ * process-compose's own schema file: CORE_TEST_PC_SCHEMA, else the team's shared
+ * reference copy beside the checkout (shared/reference/ in a parent folder). The
+ * repo keeps no copy of upstream's file; without one the checks that need it skip.
+ */
+export function findPcSchema(): string | undefined {
+  if (process.env.CORE_TEST_PC_SCHEMA) return process.env.CORE_TEST_PC_SCHEMA;
+  for (let dir = REPO; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared/reference/process-compose-schema.json');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

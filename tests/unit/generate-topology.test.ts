@@ -5,29 +5,15 @@
  * validator by zod's fromJSONSchema) and against our stricter model of it.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { generateStack } from '../../src/compose/generate.js';
 import { ComposeDocSchema } from '../../src/compose/schema.js';
 import { toYaml } from '../../src/compose/yaml.js';
-import { planFor, REPO, repoManifestFiles } from '../helpers/stack.js';
+import { findPcSchema, planFor, repoManifestFiles } from '../helpers/stack.js';
 
-/**
- * process-compose's own schema file: CORE_TEST_PC_SCHEMA, else the team's shared
- * reference copy beside the checkout (shared/reference/ in a parent folder). The
- * repo keeps no copy of upstream's file; without one the check is skipped.
- */
-function findSchema(): string | undefined {
-  if (process.env.CORE_TEST_PC_SCHEMA) return process.env.CORE_TEST_PC_SCHEMA;
-  for (let dir = REPO; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared/reference/process-compose-schema.json');
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-const SCHEMA_FILE = findSchema();
+const SCHEMA_FILE = findPcSchema();
 const upstream = SCHEMA_FILE ? z.fromJSONSchema(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8'))) : undefined;
 
 function yamlFor(config: Record<string, unknown>): { yaml: string; doc: ReturnType<typeof generateStack>['doc'] } {

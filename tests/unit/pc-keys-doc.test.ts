@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Findings } from '../../src/pc-project/issues.js';
 import { checkKeys } from '../../src/pc-project/unknown-keys.js';
-import { REPO } from '../helpers/stack.js';
+import { findPcSchema, REPO } from '../helpers/stack.js';
 
 const STATUSES = ['supported', 'differently', 'warned', 'refused', 'no effect'] as const;
 type Status = (typeof STATUSES)[number];
@@ -19,16 +19,7 @@ interface Row {
   readonly how: string;
 }
 
-/** process-compose's schema: CORE_TEST_PC_SCHEMA, else shared/reference/ in a parent folder of the checkout. */
-function findSchema(): string | undefined {
-  if (process.env.CORE_TEST_PC_SCHEMA) return process.env.CORE_TEST_PC_SCHEMA;
-  for (let dir = REPO; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared/reference/process-compose-schema.json');
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-const SCHEMA_FILE = findSchema();
+const SCHEMA_FILE = findPcSchema();
 
 /** The two tables of the section, keyed by the key as written (process keys without `processes.<name>.`). */
 function readTables(): { project: Map<string, Row>; process: Map<string, Row> } {
