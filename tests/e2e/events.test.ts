@@ -150,16 +150,20 @@ describe('core events', () => {
     expect(stopping.seq).toBe(afterFirstRestart + 1 + RESTART.indexOf('stopping'));
 
     const second = follow('--since', String(last));
-    const ready = await second.until('api ready again', (r) => r.type === 'ready');
+    // The first follower may have been sent every record up to `ready` before the kill reached it
+    // (a loaded machine): then the second has nothing of this restart left to tell.
+    const ready = got.find((r) => r.type === 'ready') ?? (await second.until('api ready again', (r) => r.type === 'ready'));
     expect(seqs(second.records.filter((r) => r.seq <= ready.seq))).toEqual(consecutive(last + 1, ready.seq));
-    expect([...got, ...second.records].map((r) => `${r.seq} ${r.type}`)).toEqual(RESTART.map((type, i) => `${afterFirstRestart + 1 + i} ${type}`));
+    expect([...got, ...second.records.filter((r) => r.seq <= ready.seq)].map((r) => `${r.seq} ${r.type}`)).toEqual(
+      RESTART.map((type, i) => `${afterFirstRestart + 1 + i} ${type}`),
+    );
 
     // Without -f, the same --since gives the same records.
     const page = await core('events', '--json', '--since', String(last));
     expect(
       page.stdout
-        .trimEnd()
         .split('\n')
+        .filter((line) => line !== '')
         .map((line) => JSON.parse(line).seq),
     ).toEqual(consecutive(last + 1, ready.seq));
 
