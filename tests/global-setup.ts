@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sweepStaleNetns } from './helpers/netns.js';
 
 function mountsUnder(dir: string): string[] {
   let table = '';
@@ -24,6 +25,8 @@ function mountsUnder(dir: string): string[] {
 }
 
 export default function setup(): () => void {
+  // Network-namespace test hosts a killed run left behind (tests/helpers/netns.ts).
+  sweepStaleNetns();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'core-suite-'));
   fs.chmodSync(root, 0o755);
   process.env.TMPDIR = root;
