@@ -20,8 +20,12 @@
  *
  * expected.json:
  *   args        extra arguments after `-f process-compose.yaml` (`-n`, `--no-deps`, PROCESS …)
+ *   cwd         the folder of the case to run from (made if missing; default the
+ *               case's own), the file then named relative to it (`-f ../process-compose.yaml`):
+ *               process-compose resolves relative paths (`working_dir`, `-e`, `.env`)
+ *               against the folder it runs in, not the file's
  *   env         extra environment for the run
- *   dotenv      the content of a `.env` written beside the file before the run
+ *   dotenv      the content of a `.env` written in the folder the run starts from
  *               (a `.env` cannot be committed: the repository ignores them)
  *   exit_code   the project's exit code; 2 is bad input, and then the run must
  *               also have started nothing: no process event in the event log (or
@@ -77,6 +81,7 @@ interface ProcessExpectation {
 }
 interface Expectation {
   readonly args?: readonly string[];
+  readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly dotenv?: string;
   readonly exit_code: number;
@@ -108,13 +113,16 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function copyCase(name: string, expected: Expectation): string {
+/** The case copied to a temporary folder; `dir` holds the file, the run starts in `runDir` with `file` as its first `-f`. */
+function copyCase(name: string, expected: Expectation): { dir: string; runDir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `core-conf-${name}-`));
   dirs.push(dir);
   fs.cpSync(path.join(CASES, name), dir, { recursive: true });
   fs.rmSync(path.join(dir, 'expected.json'));
-  if (expected.dotenv !== undefined) fs.writeFileSync(path.join(dir, '.env'), expected.dotenv);
-  return dir;
+  const runDir = path.join(dir, expected.cwd ?? '');
+  fs.mkdirSync(runDir, { recursive: true });
+  if (expected.dotenv !== undefined) fs.writeFileSync(path.join(runDir, '.env'), expected.dotenv);
+  return { dir, runDir, file: path.relative(runDir, path.join(dir, 'process-compose.yaml')) };
 }
 
 /** Every file and folder under `dir` (relative), but the stack's own folder. */
@@ -197,9 +205,9 @@ describe.each(names.map((name, index) => ({ name, index })))('$name', ({ name, i
   const coreTest = expected.known_difference ? it.fails : it;
 
   coreTest(expected.known_difference ? `${coreTitle} (known difference: ${expected.known_difference})` : coreTitle, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const dir = copyCase(name, expected);
+    const { dir, runDir, file } = copyCase(name, expected);
     const before = listing(dir);
-    const result = await run(process.execPath, [CORE, 'up', '-f', 'process-compose.yaml', ...(expected.args ?? [])], dir, envOf());
+    const result = await run(process.execPath, [CORE, 'up', '-f', file, ...(expected.args ?? [])], runDir, envOf());
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
     expect(result.code, output).toBe(expected.exit_code);
@@ -224,9 +232,9 @@ describe.each(names.map((name, index) => ({ name, index })))('$name', ({ name, i
   });
 
   it.skipIf(!PROCESS_COMPOSE)('the real process-compose (headless) ends the same (exit code, files, order)', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const dir = copyCase(name, expected);
+    const { dir, runDir, file } = copyCase(name, expected);
     const before = listing(dir);
-    const result = await run(PROCESS_COMPOSE!, ['up', '-f', 'process-compose.yaml', '-t=false', '--no-server', ...(expected.args ?? [])], dir, envOf());
+    const result = await run(PROCESS_COMPOSE!, ['up', '-f', file, '-t=false', '--no-server', ...(expected.args ?? [])], runDir, envOf());
     expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.pc_exit_code ?? expected.exit_code);
     if (badInput) expect(listing(dir), 'bad input: no file created').toEqual(before);
