@@ -12,36 +12,66 @@
  * for an exit), `Skipped`, and `Disabled` for a process with no event at all
  * (never started). Output lines come from `.core-stack/logs/<process>.log`.
  *
+ * Every run gets `CONF_PORT`, a TCP port free when the file starts (claimed
+ * through tests/helpers/e2e.ts freeOffset, so other test files and stacks on
+ * the machine keep off it; one port per case): a case that serves HTTP writes
+ * `$CONF_PORT` in its YAML, which process-compose expands at load (also in
+ * `http_get.port`).
+ *
  * expected.json:
  *   args        extra arguments after `-f process-compose.yaml` (`-n`, `--no-deps`, PROCESS …)
+ *   cwd         the folder of the case to run from (made if missing; default the
+ *               case's own), the file then named relative to it (`-f ../process-compose.yaml`):
+ *               process-compose resolves relative paths (`working_dir`, `-e`, `.env`)
+ *               against the folder it runs in, not the file's
  *   env         extra environment for the run
- *   dotenv      the content of a `.env` written beside the file before the run
+ *   dotenv      the content of a `.env` written in the folder the run starts from
  *               (a `.env` cannot be committed: the repository ignores them)
- *   exit_code   the project's exit code
+ *   exit_code   the project's exit code; 2 is bad input, and then the run must
+ *               also have started nothing: no process event in the event log (or
+ *               no log at all) and no file in the case's folder but its own
+ *   pc_exit_code  the real process-compose's exit code where it differs from
+ *               core's by design. Only for bad input: process-compose reports a
+ *               load error with zerolog's log.Fatal (src/cmd/project_runner.go,
+ *               src/loader/loader.go), which exits 1; core exits 2. An exact code
+ *               rather than "non-zero", so a process-compose that started the
+ *               project and failed later (also non-zero) does not pass.
+ *   stderr_includes  strings core's output (stdout and stderr) must include, e.g.
+ *               the file and the key a bad-input error or a warning names. Core
+ *               only: headless process-compose logs to its log file, not the terminal.
  *   processes   { name: { status?, exit_code?, restarts?, lines? } } (only what is listed is checked)
  *   files       { relative path: exact content } the processes leave in the case's folder
  *   order       [{ file, before, after }]: in that file, the line `before` comes before `after`
  *               (only pairs a dependency orders)
+ *   known_difference  why core does not (yet) do what process-compose does: the
+ *               expectation stays process-compose's, and core's half is run as
+ *               `it.fails` with the reason in its name, so it is reported, and
+ *               turns red the day core conforms (then drop the marker).
  *
  * With a real process-compose (tests/helpers/process-compose.ts), the same case
  * also runs through `process-compose up -f process-compose.yaml -t=false --no-server` (no
  * API server on its default port 8080, which another test may hold) and
- * its exit code, files and order are compared with the same expectation (its
- * per-process states are not read: headless it reports them nowhere this
- * harness can read without its API server). Skipped otherwise.
+ * its exit code (pc_exit_code if given), files and order are compared with the same
+ * expectation, and for bad input that it created no file (its per-process states
+ * are not read: headless it reports them nowhere this harness can read without
+ * its API server). Skipped otherwise.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/support/errors.js';
 import { stackProcesses } from '../../src/support/proc-scan.js';
 import { CORE } from '../helpers/cli.js';
+import { freeOffset } from '../helpers/e2e.js';
 import { PROCESS_COMPOSE } from '../helpers/process-compose.js';
 
 const CASES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cases');
 const RUN_TIMEOUT_MS = 20_000;
+/** Ports offset + FIRST_PORT + i, one per case: clear of the offset's stack ports (see e2e.ts OFFSET_STEP). */
+const FIRST_PORT = 100;
 
 interface ProcessExpectation {
   readonly status?: 'Completed' | 'Skipped' | 'Disabled';
@@ -51,32 +81,56 @@ interface ProcessExpectation {
 }
 interface Expectation {
   readonly args?: readonly string[];
+  readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly dotenv?: string;
   readonly exit_code: number;
+  readonly pc_exit_code?: number;
+  readonly stderr_includes?: readonly string[];
   readonly processes?: Readonly<Record<string, ProcessExpectation>>;
   readonly files?: Readonly<Record<string, string>>;
   readonly order?: readonly { file: string; before: string; after: string }[];
+  readonly known_difference?: string;
 }
 interface Event {
   readonly type: string;
-  readonly process: string;
+  readonly process: string | null;
   readonly exit_code: number | null;
   readonly restarts: number;
 }
 
+const names = fs
+  .readdirSync(CASES)
+  .filter((name) => fs.existsSync(path.join(CASES, name, 'expected.json')))
+  .sort();
+
 const dirs: string[] = [];
+let portOffset = 0;
+beforeAll(async () => {
+  portOffset = await freeOffset(names.map((_, i) => FIRST_PORT + i));
+});
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function copyCase(name: string, expected: Expectation): string {
+/** The case copied to a temporary folder; `dir` holds the file, the run starts in `runDir` with `file` as its first `-f`. */
+function copyCase(name: string, expected: Expectation): { dir: string; runDir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `core-conf-${name}-`));
   dirs.push(dir);
   fs.cpSync(path.join(CASES, name), dir, { recursive: true });
   fs.rmSync(path.join(dir, 'expected.json'));
-  if (expected.dotenv !== undefined) fs.writeFileSync(path.join(dir, '.env'), expected.dotenv);
-  return dir;
+  const runDir = path.join(dir, expected.cwd ?? '');
+  fs.mkdirSync(runDir, { recursive: true });
+  if (expected.dotenv !== undefined) fs.writeFileSync(path.join(runDir, '.env'), expected.dotenv);
+  return { dir, runDir, file: path.relative(runDir, path.join(dir, 'process-compose.yaml')) };
+}
+
+/** Every file and folder under `dir` (relative), but the stack's own folder. */
+function listing(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((entry) => entry !== '.core-stack' && !entry.startsWith(`.core-stack${path.sep}`))
+    .sort();
 }
 
 function run(
@@ -96,16 +150,21 @@ function run(
   });
 }
 
-/** Each process's final state, from the event log the foreground run leaves. */
-function finalStates(dir: string): Map<string, { status: string; exit_code: number | null; restarts: number }> {
+function events(dir: string): Event[] {
   const file = path.join(dir, '.core-stack', 'events.ndjson');
-  const events: Event[] = fs
+  if (!fs.existsSync(file)) return [];
+  return fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+/** Each process's final state, from the event log the foreground run leaves. */
+function finalStates(dir: string): Map<string, { status: string; exit_code: number | null; restarts: number }> {
   const states = new Map<string, { status: string; exit_code: number | null; restarts: number }>();
-  for (const e of events) {
+  for (const e of events(dir)) {
+    if (!e.process) continue;
     const state = states.get(e.process) ?? { status: 'Pending', exit_code: null, restarts: 0 };
     state.restarts = Math.max(state.restarts, e.restarts);
     if (e.type === 'exited') {
@@ -137,20 +196,30 @@ function checkFilesAndOrder(dir: string, expected: Expectation): void {
   }
 }
 
-const names = fs
-  .readdirSync(CASES)
-  .filter((name) => fs.existsSync(path.join(CASES, name, 'expected.json')))
-  .sort();
-
-describe.each(names)('%s', (name) => {
+describe.each(names.map((name, index) => ({ name, index })))('$name', ({ name, index }) => {
   const expected: Expectation = JSON.parse(fs.readFileSync(path.join(CASES, name, 'expected.json'), 'utf8'));
+  const badInput = expected.exit_code === ExitCode.badInput;
+  const envOf = () => ({ CONF_PORT: String(portOffset + FIRST_PORT + index), ...expected.env });
+  const coreTitle = 'core up -f (foreground) ends as process-compose would';
+  // A known difference is run all the same, and must fail: reported, and noticed the day it no longer does.
+  const coreTest = expected.known_difference ? it.fails : it;
 
-  it('core up -f (foreground) ends as process-compose would', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const dir = copyCase(name, expected);
-    const result = await run(process.execPath, [CORE, 'up', '-f', 'process-compose.yaml', ...(expected.args ?? [])], dir, expected.env ?? {});
+  coreTest(expected.known_difference ? `${coreTitle} (known difference: ${expected.known_difference})` : coreTitle, { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
+    const { dir, runDir, file } = copyCase(name, expected);
+    const before = listing(dir);
+    const result = await run(process.execPath, [CORE, 'up', '-f', file, ...(expected.args ?? [])], runDir, envOf());
+    const output = `${result.stdout}\n${result.stderr}`;
     expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
+    expect(result.code, output).toBe(expected.exit_code);
+    for (const text of expected.stderr_includes ?? []) expect(output, `the output names ${text}`).toContain(text);
     expect(stackProcesses(path.join(dir, '.core-stack')), 'nothing of the stack left running').toEqual([]);
+    if (badInput) {
+      expect(
+        events(dir).filter((e) => e.process),
+        'bad input: no process event',
+      ).toEqual([]);
+      expect(listing(dir), 'bad input: no file created').toEqual(before);
+    }
     const states = finalStates(dir);
     for (const [process, want] of Object.entries(expected.processes ?? {})) {
       const got = states.get(process) ?? { status: 'Disabled', exit_code: null, restarts: 0 };
@@ -163,10 +232,12 @@ describe.each(names)('%s', (name) => {
   });
 
   it.skipIf(!PROCESS_COMPOSE)('the real process-compose (headless) ends the same (exit code, files, order)', { timeout: RUN_TIMEOUT_MS + 10_000 }, async () => {
-    const dir = copyCase(name, expected);
-    const result = await run(PROCESS_COMPOSE!, ['up', '-f', 'process-compose.yaml', '-t=false', '--no-server', ...(expected.args ?? [])], dir, expected.env ?? {});
+    const { dir, runDir, file } = copyCase(name, expected);
+    const before = listing(dir);
+    const result = await run(PROCESS_COMPOSE!, ['up', '-f', file, '-t=false', '--no-server', ...(expected.args ?? [])], runDir, envOf());
     expect(result.timedOut, `ended within ${RUN_TIMEOUT_MS} ms`).toBe(false);
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.exit_code);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(expected.pc_exit_code ?? expected.exit_code);
+    if (badInput) expect(listing(dir), 'bad input: no file created').toEqual(before);
     checkFilesAndOrder(dir, expected);
   });
 });
