@@ -85,6 +85,12 @@ export const ComposeProcessSchema = z.strictObject({
        * delay is process-compose's: a fixed `backoff_seconds`, at least 1 s.
        */
       restart_backoff: z.literal('doubling').optional(),
+      /**
+       * `[shell_command, shell_argument]` an exec probe runs through: process-compose
+       * gives its probes the project's `shell` (by default `$COMPOSE_SHELL` or bash,
+       * `-c`), known when a process-compose file is loaded. Without it: `bash -c`.
+       */
+      probe_shell: z.tuple([z.string().min(1), z.string()]).optional(),
       /** Env keys left out of this file because they hold secrets; the engine passes them at start. */
       secret_env: z.array(z.string()).optional(),
       /**

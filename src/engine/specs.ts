@@ -50,6 +50,9 @@ export function spawnSpecOf(proc: ComposeProcess, env: Readonly<Record<string, s
   return { command, args, cwd: proc.working_dir, env };
 }
 
+/** process-compose's default shell without `$COMPOSE_SHELL`; core's own manifests write exec probes for it. */
+export const DEFAULT_PROBE_SHELL: readonly [string, string] = ['bash', '-c'];
+
 function fromProbe(probe: ComposeProbe, proc: ComposeProcess, env: Readonly<Record<string, string>>): ProbeSpec | undefined {
   const timeoutMs = probe.timeout_seconds * 1000;
   if (probe.http_get) {
@@ -69,7 +72,9 @@ function fromProbe(probe: ComposeProbe, proc: ComposeProcess, env: Readonly<Reco
     };
   }
   if (probe.exec) {
-    return { kind: 'exec', command: probe.exec.command, cwd: probe.exec.working_dir ?? proc.working_dir, env, timeoutMs };
+    // With the process's own environment and folder, as process-compose's exec checker.
+    const shell = proc['x-core']?.probe_shell ?? DEFAULT_PROBE_SHELL;
+    return { kind: 'exec', command: probe.exec.command, shell, cwd: probe.exec.working_dir ?? proc.working_dir, env, timeoutMs };
   }
   return undefined;
 }
