@@ -12,7 +12,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectEngine } from '../engines/index.js';
 import { stackMarks } from '../control/marks.js';
-import { PROCESS_NAME_VAR } from '../engine/specs.js';
+import { PROCESS_MARK, PROCESS_NAME_VAR } from '../engine/specs.js';
 import type { PlannedService } from '../plan/types.js';
 import { withoutSecrets } from '../plan/secrets.js';
 import { checkWorkingDirs } from '../manifest/host-checks.js';
@@ -83,7 +83,14 @@ export async function takeOver(ctx: CliContext, name: string, supervisor: Proces
     await waitStopped(ctx, name, timeoutMs);
   }
   const argv = options.command.length ? options.command : [service.command, ...service.args];
-  const env = { ...withoutSecrets(stack.settings.env), ...stackMarks(stack.settings.stackDir, supervisor), [PROCESS_NAME_VAR]: name, ...service.env };
+  // As the engine's childEnv: the name a default, the marks over the service's own environment.
+  const env = {
+    [PROCESS_NAME_VAR]: name,
+    ...withoutSecrets(stack.settings.env),
+    ...service.env,
+    ...stackMarks(stack.settings.stackDir, supervisor),
+    [PROCESS_MARK]: name,
+  };
   const child = spawn(argv[0]!, argv.slice(1), { cwd: service.workingDir, env, stdio: 'inherit' });
   let exited = false;
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {

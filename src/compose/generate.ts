@@ -90,6 +90,8 @@ function composeProcess(service: PlannedService, plan: StackPlan, files: readonl
     log_configuration: { flush_each_line: true },
     'x-core': {
       service: service.service,
+      // Core's manifests keep core's restart delays; a process-compose file gets process-compose's.
+      restart_backoff: 'doubling',
       ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),
       ...(service.secretEnv.length ? { secret_env: [...service.secretEnv] } : {}),
       ...(config ? { config_sha256: config } : {}),

@@ -78,6 +78,19 @@ export const ComposeProcessSchema = z.strictObject({
       readiness_tcp: z.strictObject({ host: z.string(), port: z.number().int() }).optional(),
       /** A one-shot helper process (e.g. PocketBase's superuser upsert), not a long-running service. */
       one_shot: z.boolean().optional(),
+      /**
+       * `doubling`: restart delays double from `backoff_seconds` up to 30 s, back to
+       * the base after a stable run (engine/policy.ts). core writes it for every
+       * process of its own manifests; without it (any process-compose file) the
+       * delay is process-compose's: a fixed `backoff_seconds`, at least 1 s.
+       */
+      restart_backoff: z.literal('doubling').optional(),
+      /**
+       * `[shell_command, shell_argument]` an exec probe runs through: process-compose
+       * gives its probes the project's `shell` (by default `$COMPOSE_SHELL` or bash,
+       * `-c`), known when a process-compose file is loaded. Without it: `bash -c`.
+       */
+      probe_shell: z.tuple([z.string().min(1), z.string()]).optional(),
       /** Env keys left out of this file because they hold secrets; the engine passes them at start. */
       secret_env: z.array(z.string()).optional(),
       /**

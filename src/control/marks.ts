@@ -10,11 +10,14 @@
  *   that launched process-compose). The guardian and the supervisor reap only
  *   their own run, never a stack started again in the same folder meanwhile;
  *   `core down` stops that process first if it still lives.
- * - `PC_PROC_NAME`: the process's name (engine/specs.ts), as process-compose
- *   sets it, for `core status` and for reaping what one process left.
+ * - `CORE_STACK_PROCESS`: the process's full name (engine/specs.ts), for
+ *   `core status` and for reaping what one process left. A core before it
+ *   marked its processes with `PC_PROC_NAME` only, which process-compose
+ *   semantics leave to the document (a replica's is its base name): it is
+ *   read where the mark is missing, so an upgrade still finds what they left.
  */
 import fs from 'node:fs';
-import { PROCESS_NAME_VAR } from '../engine/specs.js';
+import { PROCESS_MARK, PROCESS_NAME_VAR } from '../engine/specs.js';
 import { STACK_MARK, stackId } from '../support/proc-scan.js';
 import type { ProcessIdentity } from '../support/proc.js';
 
@@ -64,4 +67,9 @@ export function commandOf(pid: number): string {
   }
 }
 
-export { PROCESS_NAME_VAR, STACK_MARK };
+/** Which process of its stack a marked process belongs to: its mark, or what an older core left (see above). */
+export function processNameOf(env: ReadonlyMap<string, string> | undefined): string | undefined {
+  return env?.get(PROCESS_MARK) ?? env?.get(PROCESS_NAME_VAR);
+}
+
+export { PROCESS_MARK, PROCESS_NAME_VAR, STACK_MARK };

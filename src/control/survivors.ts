@@ -8,7 +8,7 @@
  */
 import { findMarked, stackId } from '../support/proc-scan.js';
 import { isSameProcess, type ProcessIdentity } from '../support/proc.js';
-import { commandOf, environOf, ownerOf, PROCESS_NAME_VAR, RUN_MARK, STACK_MARK } from './marks.js';
+import { commandOf, environOf, ownerOf, processNameOf, RUN_MARK, STACK_MARK } from './marks.js';
 import { reapProcesses, sweep, type Wait } from './reaper.js';
 
 export interface Survivor extends ProcessIdentity {
@@ -25,7 +25,7 @@ export function findSurvivors(stackDir: string): Survivor[] {
   const owners = new Map<number, ProcessIdentity>();
   for (const p of findMarked(STACK_MARK, stackId(stackDir))) {
     const env = environOf(p.pid);
-    survivors.push({ ...p, role: 'service', service: env?.get(PROCESS_NAME_VAR) ?? null, command: commandOf(p.pid) });
+    survivors.push({ ...p, role: 'service', service: processNameOf(env) ?? null, command: commandOf(p.pid) });
     const owner = ownerOf(env?.get(RUN_MARK));
     if (owner && owner.pid !== process.pid && isSameProcess(owner)) owners.set(owner.pid, owner);
   }
@@ -67,5 +67,5 @@ export function sweepRun(run: string, wait: Wait, settleMs = 0): Promise<number>
 
 /** The processes of one run that process `name` left behind, found now (before it may be started again). */
 export function leftBy(run: string, name: string): ProcessIdentity[] {
-  return findMarked(RUN_MARK, run).filter((p) => environOf(p.pid)?.get(PROCESS_NAME_VAR) === name);
+  return findMarked(RUN_MARK, run).filter((p) => processNameOf(environOf(p.pid)) === name);
 }

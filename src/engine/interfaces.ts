@@ -70,8 +70,9 @@ export type ProbeSpec =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly timeoutMs: number }
   | {
       readonly kind: 'exec';
-      /** A shell string, run as `bash -c <command>` like process-compose does. */
+      /** A shell string, run as `<shell[0]> <shell[1]> <command>` (`bash -c`, or the file's `x-core.probe_shell`). */
       readonly command: string;
+      readonly shell: readonly [string, string];
       readonly cwd: string;
       readonly env: Readonly<Record<string, string>>;
       readonly timeoutMs: number;

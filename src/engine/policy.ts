@@ -28,7 +28,7 @@ export const RUNNING_SETTLE_MS = 250;
  * (a crash loop); fewer crashes are restarted per `availability` and waited for.
  */
 export const CRASHES_BEFORE_UP = 3;
-/** Restart delays double from `backoff_seconds` up to this. */
+/** Restart delays double from `backoff_seconds` up to this (`x-core.restart_backoff: doubling`). */
 export const MAX_BACKOFF_MS = 30_000;
 /** A run this long counts as stable: the next restart delay starts again from `backoff_seconds`. */
 export const STABLE_RUN_MS = 10_000;
@@ -52,6 +52,8 @@ export interface ProbeTiming {
 export interface Policy {
   readonly restart: RestartPolicy;
   readonly backoffMs: number;
+  /** `doubling`: core's own (see backoffDelay); `fixed`: process-compose's, `backoffMs` every time. */
+  readonly backoff: 'doubling' | 'fixed';
   /** 0 means unlimited. */
   readonly maxRestarts: number;
   readonly successCodes: readonly number[];
@@ -91,7 +93,9 @@ export function policyOf(proc: ComposeProcess): Policy {
   const readiness = readinessTiming ? 'probe' : proc.ready_log_line !== undefined ? 'log' : 'none';
   return {
     restart: availability?.restart ?? 'no',
-    backoffMs: (availability?.backoff_seconds ?? 1) * 1000,
+    // process-compose: max(backoff_seconds, 1) s (app/process.go getBackoff).
+    backoffMs: Math.max(availability?.backoff_seconds ?? 1, 1) * 1000,
+    backoff: proc['x-core']?.restart_backoff === 'doubling' ? 'doubling' : 'fixed',
     maxRestarts: availability?.max_restarts ?? 0,
     successCodes: [0, ...(proc.success_exit_codes ?? [])],
     exitOnEnd: availability?.exit_on_end ?? false,
@@ -124,8 +128,14 @@ export function startupDeadline(spawnedAt: number, timing: ProbeTiming): number 
   return spawnedAt + timing.initialDelayMs + timing.failureThreshold * timing.periodMs;
 }
 
-/** Exponential backoff: base × 2^level, capped. */
+/**
+ * The delay before a restart, `level` restarts since the last stable run.
+ * `doubling`: base × 2^level, capped, so a crash loop of core's own services
+ * costs little. `fixed`: process-compose waits the same `backoff_seconds`
+ * before every restart, and a process-compose file is run as it would be.
+ */
 export function backoffDelay(policy: Policy, level: number): number {
+  if (policy.backoff === 'fixed') return policy.backoffMs;
   return Math.min(policy.backoffMs * 2 ** level, Math.max(MAX_BACKOFF_MS, policy.backoffMs));
 }
 

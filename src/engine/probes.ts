@@ -91,7 +91,8 @@ function execShell(spec: ProbeSpec & { kind: 'exec' }, signal: AbortSignal): Pro
   // left behind may hold them open for good (the check then "timed out" though it had failed).
   return settleOnce(signal, spec.timeoutMs, verdict, (finish) => {
     // Its own group, so a timeout kills whatever the command started, too.
-    const child = spawn('bash', ['-c', spec.command], { cwd: spec.cwd, env: { ...spec.env, [PROBE_MARK]: id }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [shell, argument] = spec.shell;
+    const child = spawn(shell, [argument, spec.command], { cwd: spec.cwd, env: { ...spec.env, [PROBE_MARK]: id }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-EXEC_OUTPUT_CHARS);
     };

@@ -5,21 +5,33 @@ import type { ComposeProbe, ComposeProcess } from '../compose/schema.js';
 import type { ProbeSpec, SpawnSpec } from './interfaces.js';
 import type { ProbeKind } from './policy.js';
 
-/** The process's own name in its environment, as process-compose sets it for every process. */
+/**
+ * The variable process-compose names every process by (buildProcessEnvironment):
+ * the name in the file, without a replica's suffix. Only a default: whatever
+ * the environment says wins, as in process-compose.
+ */
 export const PROCESS_NAME_VAR = 'PC_PROC_NAME';
+
+/**
+ * Core's own mark of which process a child belongs to (control/marks.ts): the
+ * full name (a replica's with its suffix), forced like the stack's marks, so a
+ * document cannot rename or hide a process from the strays sweep.
+ */
+export const PROCESS_MARK = 'CORE_STACK_PROCESS';
 
 /** The stack's marks in the base environment (control/marks.ts): no process may override them and hide. */
 const MARK = /^CORE_STACK_/;
 
 /**
- * The child's environment: the caller's base environment, then this process's
- * secrets (`x-core.secret_env` keys, taken from `secrets`: they are kept out of
- * the generated file), then its `environment` list, then its name and the
- * base's `CORE_STACK_*` marks, which nothing overrides. The engine never reads
- * `process.env` itself.
+ * The child's environment, lowest first: `PC_PROC_NAME=<name>` (process-compose
+ * puts it below even the OS environment), the caller's base environment, this
+ * process's secrets (`x-core.secret_env` keys, taken from `secrets`: they are
+ * kept out of the generated file), its `environment` list; then, over all of
+ * them, the base's `CORE_STACK_*` marks and the process mark. The engine never
+ * reads `process.env` itself.
  */
 export function childEnv(proc: ComposeProcess, baseEnv: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>> = {}, name?: string): Record<string, string> {
-  const env: Record<string, string> = { ...baseEnv };
+  const env: Record<string, string> = { ...(name !== undefined ? { [PROCESS_NAME_VAR]: name } : {}), ...baseEnv };
   for (const key of proc['x-core']?.secret_env ?? []) {
     const value = secrets[key];
     if (value !== undefined) env[key] = value;
@@ -28,8 +40,8 @@ export function childEnv(proc: ComposeProcess, baseEnv: Readonly<Record<string, 
     const eq = entry.indexOf('=');
     if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
-  if (name !== undefined) env[PROCESS_NAME_VAR] = name;
   for (const [key, value] of Object.entries(baseEnv)) if (MARK.test(key)) env[key] = value;
+  if (name !== undefined) env[PROCESS_MARK] = name;
   return env;
 }
 
@@ -37,6 +49,9 @@ export function spawnSpecOf(proc: ComposeProcess, env: Readonly<Record<string, s
   const [command = '', ...args] = proc.entrypoint;
   return { command, args, cwd: proc.working_dir, env };
 }
+
+/** process-compose's default shell without `$COMPOSE_SHELL`; core's own manifests write exec probes for it. */
+export const DEFAULT_PROBE_SHELL: readonly [string, string] = ['bash', '-c'];
 
 function fromProbe(probe: ComposeProbe, proc: ComposeProcess, env: Readonly<Record<string, string>>): ProbeSpec | undefined {
   const timeoutMs = probe.timeout_seconds * 1000;
@@ -57,7 +72,9 @@ function fromProbe(probe: ComposeProbe, proc: ComposeProcess, env: Readonly<Reco
     };
   }
   if (probe.exec) {
-    return { kind: 'exec', command: probe.exec.command, cwd: probe.exec.working_dir ?? proc.working_dir, env, timeoutMs };
+    // With the process's own environment and folder, as process-compose's exec checker.
+    const shell = proc['x-core']?.probe_shell ?? DEFAULT_PROBE_SHELL;
+    return { kind: 'exec', command: probe.exec.command, shell, cwd: probe.exec.working_dir ?? proc.working_dir, env, timeoutMs };
   }
   return undefined;
 }

@@ -88,7 +88,12 @@ export function toComposeProcess(p: Proc, ctx: MapContext): Mapped | undefined {
     launch_timeout_seconds: c.launch_timeout_seconds && c.launch_timeout_seconds > 0 ? c.launch_timeout_seconds : undefined,
     log_location: logLocation,
     log_configuration: c.log_configuration?.flush_each_line !== undefined ? { flush_each_line: c.log_configuration.flush_each_line } : undefined,
-    'x-core': dropUndefined({ service: p.name, secret_env: Object.keys(secrets).length > 0 ? Object.keys(secrets).sort() : undefined }),
+    'x-core': dropUndefined({
+      service: p.name,
+      secret_env: Object.keys(secrets).length > 0 ? Object.keys(secrets).sort() : undefined,
+      // process-compose runs exec probes through the project's shell too (health/exec_checker.go: the process's shellConfig).
+      probe_shell: readiness?.exec || liveness?.exec ? ([ctx.shell.command, ctx.shell.argument] as [string, string]) : undefined,
+    }),
   });
   return { proc, secrets };
 }

@@ -60,7 +60,7 @@ describe('a temporary nats-server on a stopped single node’s store', () => {
       expect(server.servers).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
       const env = environOf(pid!);
       expect(env?.get('CORE_STACK_ID')).toBe('test-stack');
-      expect(env?.get('PC_PROC_NAME')).toBe('nats-carry');
+      expect(env?.get('CORE_STACK_PROCESS')).toBe('nats-carry');
       expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(server.pass);
       const [folder] = fs.readdirSync(stack);
       expect(fs.statSync(path.join(stack, folder!)).mode & 0o777).toBe(0o700);

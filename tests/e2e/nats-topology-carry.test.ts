@@ -267,7 +267,7 @@ describe('an old store that cannot be read whole once its server stopped (a stre
     const carriers = fs
       .readdirSync('/proc')
       .filter((pid) => /^\d+$/.test(pid))
-      .filter((pid) => environOf(Number(pid))?.get('PC_PROC_NAME') === 'nats-carry' && commandOf(Number(pid)).includes(p.dir));
+      .filter((pid) => environOf(Number(pid))?.get('CORE_STACK_PROCESS') === 'nats-carry' && commandOf(Number(pid)).includes(p.dir));
     expect(carriers).toEqual([]);
 
     await backOnSingleNodeWithEveryOrder(p);
@@ -285,7 +285,7 @@ describe("core interrupted (SIGINT) while a temporary cluster recovers the old c
     const carriers = () =>
       fs
         .readdirSync('/proc')
-        .filter((pid) => /^\d+$/.test(pid) && /^nats-\d-carry$/.test(environOf(Number(pid))?.get('PC_PROC_NAME') ?? '') && commandOf(Number(pid)).includes(p.dir));
+        .filter((pid) => /^\d+$/.test(pid) && /^nats-\d-carry$/.test(environOf(Number(pid))?.get('CORE_STACK_PROCESS') ?? '') && commandOf(Number(pid)).includes(p.dir));
     const child = spawn(process.execPath, [CORE, 'up', '-d'], {
       cwd: p.dir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: p.dir, CORE_PORT_OFFSET: String(p.offset) },

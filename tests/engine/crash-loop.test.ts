@@ -23,7 +23,8 @@ describe('a crash loop', () => {
   it('is restarted 200 times with capped backoff, and memory stays flat', async () => {
     const delays: number[] = [];
     // Keep no event history ourselves: only the delays, to check the backoff.
-    const h = harness(doc({ svc: { availability: { restart: 'always', backoff_seconds: 1 } } }), {
+    // A process of core's own manifests: its delays double (x-core.restart_backoff).
+    const h = harness(doc({ svc: { availability: { restart: 'always', backoff_seconds: 1 }, 'x-core': { service: 'svc', restart_backoff: 'doubling' } } }), {
       // The log file is the disk's business (rotated): keep none of it in this test's memory.
       openLog: () => ({ write() {}, close() {} }),
       onEvent: (event: EngineEvent) => {

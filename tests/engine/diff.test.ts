@@ -48,6 +48,7 @@ const ROWS: Row[] = [
   ['log_configuration', { log_configuration: { flush_each_line: false } }, undefined, [], ['log_configuration']],
   ['x-core.readiness_tcp', { 'x-core': { ...base['x-core']!, readiness_tcp: { host: '127.0.0.1', port: 1 } } }, undefined, [], ['x-core.readiness_tcp']],
   ['x-core.one_shot', { 'x-core': { ...base['x-core']!, one_shot: true } }, undefined, [], ['x-core.one_shot']],
+  ['x-core.restart_backoff', { 'x-core': { ...base['x-core']!, restart_backoff: 'doubling' } }, undefined, [], ['x-core.restart_backoff']],
   [
     'several at once',
     { entrypoint: ['/bin/app', '--port', '9'], environment: ['A=0', 'B=2'], description: 'd', shutdown: { signal: 15, timeout_seconds: 1 } },

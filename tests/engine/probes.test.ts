@@ -69,11 +69,27 @@ describe('tcp probe', () => {
 });
 
 describe('exec probe', () => {
-  const exec = (command: string, timeoutMs = 2000): ProbeSpec => ({ kind: 'exec', command, cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', WHO: 'probe' }, timeoutMs });
+  const exec = (command: string, timeoutMs = 2000): ProbeSpec => ({
+    kind: 'exec',
+    command,
+    shell: ['bash', '-c'],
+    cwd: os.tmpdir(),
+    env: { PATH: process.env.PATH ?? '', WHO: 'probe' },
+    timeoutMs,
+  });
 
   it('runs a shell string with the process env and passes on exit 0', async () => {
     expect(await realProber.check(exec('test "$WHO" = probe'), never)).toEqual({ ok: true });
     expect(await realProber.check(exec(`echo > /dev/tcp/127.0.0.1/${port}`), never)).toEqual({ ok: true });
+  });
+
+  it("runs the command through the spec's shell and argument (process-compose: the project's shell)", async () => {
+    // Any program that takes "<argument> <command>" will do: node -e shows the argv is [shell, argument, command].
+    const spec = (command: string): ProbeSpec => ({ ...exec(command), shell: [process.execPath, '-e'] }) as ProbeSpec;
+    expect(await realProber.check(spec(`process.exit(process.env.WHO === "probe" && process.cwd() === ${JSON.stringify(fs.realpathSync(os.tmpdir()))} ? 0 : 4)`), never)).toEqual({
+      ok: true,
+    });
+    expect(await realProber.check(spec('process.exit(5)'), never)).toEqual({ ok: false, error: 'process.exit(5): exit code 5' });
   });
 
   it('fails with the exit code and the end of its output', async () => {
@@ -84,7 +100,7 @@ describe('exec probe', () => {
     const mark = `probe-test-${process.pid}-${Date.now()}`;
     // A double fork (the subshell exits at once) and a setsid'd child: both escape the group and hold the pipes.
     const command = '(setsid sleep 30 &); setsid sleep 31 & echo "id=$CORE_PROBE_ID"; exit 1';
-    const spec: ProbeSpec = { kind: 'exec', command, cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', TEST_MARK: mark }, timeoutMs: 2000 };
+    const spec: ProbeSpec = { kind: 'exec', command, shell: ['bash', '-c'], cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', TEST_MARK: mark }, timeoutMs: 2000 };
     const ids = new Set<string>();
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const result = await realProber.check(spec, never);

@@ -108,9 +108,15 @@ describe('policy', () => {
     expect(startupDeadline(100, { initialDelayMs: 2000, fastMaxMs: 50, periodMs: 1000, timeoutMs: 1000, failureThreshold: 3 })).toBe(5100);
   });
 
-  it('doubles the backoff from backoff_seconds up to 30 s', () => {
-    const policy = policyOf(proc('svc', { availability: { restart: 'always', backoff_seconds: 2 } }));
+  it("doubles the backoff from backoff_seconds up to 30 s for core's own processes (x-core.restart_backoff)", () => {
+    const policy = policyOf(proc('svc', { availability: { restart: 'always', backoff_seconds: 2 }, 'x-core': { service: 'svc', restart_backoff: 'doubling' } }));
     expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n))).toEqual([2000, 4000, 8000, 16000, 30000, 30000]);
+  });
+
+  it("keeps process-compose's fixed backoff otherwise: backoff_seconds, at least 1 s", () => {
+    const policy = policyOf(proc('svc', { availability: { restart: 'always', backoff_seconds: 2 }, 'x-core': { service: 'svc' } }));
+    expect([0, 1, 2, 5].map((n) => backoffDelay(policy, n))).toEqual([2000, 2000, 2000, 2000]);
+    expect(backoffDelay(policyOf(proc('svc', { availability: { restart: 'always' } })), 3)).toBe(1000);
   });
 
   it('uses TCP readiness timing defaults when only x-core.readiness_tcp is set', () => {

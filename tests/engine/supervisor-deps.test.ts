@@ -158,6 +158,6 @@ describe('subset start', () => {
     const h = harness(doc({ app: { environment: ['PORT=8080', 'EQ=a=b', 'PATH=/opt/bin'] } }), { baseEnv: { PATH: '/usr/bin', HOME: '/home/u' } });
     h.engine.start();
     await h.clock.advance(0);
-    expect(h.spawner.last('app').spec.env).toEqual({ PATH: '/opt/bin', HOME: '/home/u', PORT: '8080', EQ: 'a=b', PC_PROC_NAME: 'app' });
+    expect(h.spawner.last('app').spec.env).toEqual({ PATH: '/opt/bin', HOME: '/home/u', PORT: '8080', EQ: 'a=b', PC_PROC_NAME: 'app', CORE_STACK_PROCESS: 'app' });
   });
 });

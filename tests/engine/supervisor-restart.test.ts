@@ -3,6 +3,8 @@ import { doc, harness } from './fakes.js';
 
 type Availability = NonNullable<Parameters<typeof doc>[0][string]['availability']>;
 const single = (availability: Availability) => harness(doc({ svc: { availability } }));
+/** A process of core's own manifests: its restart delays double (x-core.restart_backoff). */
+const coreOwn = (availability: Availability) => harness(doc({ svc: { availability, 'x-core': { service: 'svc', restart_backoff: 'doubling' } } }));
 
 describe('restart policies', () => {
   it('no: an exit is final', async () => {
@@ -76,9 +78,39 @@ describe('restart policies', () => {
   });
 });
 
-describe('exponential backoff', () => {
-  it('doubles the delay on each quick crash, capped at 30 s', async () => {
+describe("process-compose's fixed backoff (a document without x-core.restart_backoff)", () => {
+  it('waits backoff_seconds before every restart, however quick the crashes', async () => {
     const h = single({ restart: 'always', backoff_seconds: 2 });
+    h.engine.start();
+    await h.clock.advance(0);
+    for (let i = 0; i < 6; i++) {
+      h.spawner.last('svc').exit(1);
+      await h.clock.advance(1999);
+      expect(h.spawner.count('svc')).toBe(i + 1);
+      await h.clock.advance(1);
+      expect(h.spawner.count('svc')).toBe(i + 2);
+    }
+    expect(h.of('restart-scheduled').map((e) => e.delayMs)).toEqual([2000, 2000, 2000, 2000, 2000, 2000]);
+  });
+
+  it('waits 1 s without backoff_seconds (app/process.go getBackoff: at least 1 s)', async () => {
+    const h = single({ restart: 'on_failure' });
+    h.engine.start();
+    await h.clock.advance(0);
+    for (let i = 0; i < 3; i++) {
+      h.spawner.last('svc').exit(1);
+      await h.clock.advance(999);
+      expect(h.spawner.count('svc')).toBe(i + 1);
+      await h.clock.advance(1);
+      expect(h.spawner.count('svc')).toBe(i + 2);
+    }
+    expect(h.of('restart-scheduled').map((e) => e.delayMs)).toEqual([1000, 1000, 1000]);
+  });
+});
+
+describe("core's exponential backoff (x-core.restart_backoff: doubling)", () => {
+  it('doubles the delay on each quick crash, capped at 30 s', async () => {
+    const h = coreOwn({ restart: 'always', backoff_seconds: 2 });
     h.engine.start();
     await h.clock.advance(0);
     for (let i = 0; i < 6; i++) {
@@ -94,7 +126,7 @@ describe('exponential backoff', () => {
   });
 
   it('resets to backoff_seconds after a run of 10 s or more', async () => {
-    const h = single({ restart: 'always', backoff_seconds: 1 });
+    const h = coreOwn({ restart: 'always', backoff_seconds: 1 });
     h.engine.start();
     await h.clock.advance(0);
     for (const runMs of [100, 100, 100, 10_000, 100]) {

@@ -148,7 +148,7 @@ describe('waitReady: a process without a readiness check (issue 9 item 20)', () 
   });
 
   it('a crash loop (restart: always) fails at its third crash before it is up, naming the restart it waits for', async () => {
-    const h = harness(doc({ web: { availability: { restart: 'always', backoff_seconds: 1 } } }));
+    const h = harness(doc({ web: { availability: { restart: 'always', backoff_seconds: 1 }, 'x-core': { service: 'web', restart_backoff: 'doubling' } } }));
     h.engine.start();
     const wait = track(h.engine.waitReady(['web'], { timeoutMs: 60_000 }));
     await h.clock.advance(100);
@@ -183,7 +183,9 @@ describe('waitReady: a process without a readiness check (issue 9 item 20)', () 
   });
 
   it('a crash loop of a dependency is blamed, not the dependent it keeps waiting', async () => {
-    const h = harness(doc({ db: { availability: { restart: 'always' } }, api: { depends_on: { db: { condition: 'process_started' } } } }));
+    const h = harness(
+      doc({ db: { availability: { restart: 'always' }, 'x-core': { service: 'db', restart_backoff: 'doubling' } }, api: { depends_on: { db: { condition: 'process_started' } } } }),
+    );
     h.engine.start();
     const wait = track(h.engine.waitReady(['api'], { timeoutMs: 10_000 }));
     for (let crash = 0; crash < CRASHES_BEFORE_UP; crash++) {

@@ -25,6 +25,18 @@ describe('pc-project: mapping to ComposeDoc', () => {
     expect(loadOk(dir, { files: ['pc.yaml'] }).doc.processes.a?.entrypoint).toEqual(['sh', '-ec', 'echo hi']);
   });
 
+  // app/project_runner.go gives every process the project's ShellConfig; health/exec_checker.go runs the probe with it.
+  it("runs exec probes through the project's shell too (x-core.probe_shell), $COMPOSE_SHELL or bash -c by default", () => {
+    const probes = '    readiness_probe:\n      exec:\n        command: "true"\n    liveness_probe:\n      exec:\n        command: "true"\n';
+    const own = pcDir({ 'pc.yaml': `shell:\n  shell_command: sh\n  shell_argument: -ec\nprocesses:\n  a:\n    command: x\n${probes}  b:\n    command: x\n` });
+    const r = loadOk(own, { files: ['pc.yaml'] });
+    expect(r.doc.processes.a?.['x-core']?.probe_shell).toEqual(['sh', '-ec']);
+    expect(r.doc.processes.b?.['x-core']?.probe_shell).toBeUndefined(); // no exec probe
+    const dflt = pcDir({ 'pc.yaml': `processes:\n  a:\n    command: x\n${probes}` });
+    expect(loadOk(dflt, { files: ['pc.yaml'] }).doc.processes.a?.['x-core']?.probe_shell).toEqual(['bash', '-c']);
+    expect(loadOk(dflt, { files: ['pc.yaml'], env: { COMPOSE_SHELL: 'sh' } }).doc.processes.a?.['x-core']?.probe_shell).toEqual(['sh', '-c']);
+  });
+
   // validators.go validateShellConfig: exec.LookPath of the shell, always fatal.
   it('fails when the shell command is not found', () => {
     const dir = pcDir({ 'pc.yaml': 'shell:\n  shell_command: no-such-shell-here\n  shell_argument: -c\nprocesses:\n  a:\n    command: x\n' });

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { PROCESS_NAME_VAR } from '../../engine/specs.js';
+import { PROCESS_MARK } from '../../engine/specs.js';
 
 export interface StoreMember {
   /** The old process's name: its server name (a clustered store knows its peers by it). */
@@ -223,7 +223,7 @@ async function startOnce(options: StoreServerOptions): Promise<StoreServer> {
         '',
       ];
       fs.writeFileSync(conf, lines.join('\n'), { mode: 0o600 });
-      const env = { ...options.marks, [PROCESS_NAME_VAR]: `${member.name}-carry`, [PASS_VAR]: pass };
+      const env = { ...options.marks, [PROCESS_MARK]: `${member.name}-carry`, [PASS_VAR]: pass };
       started.push(spawnOne(options.command, conf, env, member.name));
     });
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
