@@ -32,15 +32,15 @@
  *                                                        counted as a failure
  *   start:    stopped | completed | failed | skipped ──▶ waiting
  */
-import { SIGKILL } from './policy.js';
 import type { Policy } from './policy.js';
-import { base, emit, ENDED, launch, livenessStart, same, stopRun } from './state-model.js';
+import { base, emit, ENDED, launch, livenessStart, same } from './state-model.js';
 import type { Effect, Input, ProcState, Step } from './state-model.js';
 import { onExited, onProbe, onSpawned } from './state-running.js';
+import { onKillTimer, onShutdownDone, stopRun } from './state-stopping.js';
 import { unreachable } from '../support/errors.js';
 
 export * from './state-model.js';
-export { describeExit } from './state-running.js';
+export { describeExit } from './state-exit.js';
 
 export function transition(state: ProcState, input: Input, policy: Policy): Step {
   switch (input.type) {
@@ -87,6 +87,8 @@ export function transition(state: ProcState, input: Input, policy: Policy): Step
       return onStop(state, policy);
     case 'restart':
       return onRestart(state, policy);
+    case 'shutdown-done':
+      return onShutdownDone(state, input, policy);
     default:
       return unreachable(input);
   }
@@ -115,8 +117,7 @@ function onTimer(state: ProcState, input: Input & { type: 'timer' }, policy: Pol
     case 'backoff':
       return state.phase === 'backing-off' ? launch(state, state.restarts + 1) : same(state);
     case 'kill':
-      if (state.phase !== 'stopping') return same(state);
-      return { state, effects: [emit({ type: 'killing', afterMs: policy.shutdownTimeoutMs }), { type: 'kill', signal: SIGKILL, group: true }] };
+      return onKillTimer(state, policy);
     default:
       return unreachable(input.timer);
   }
