@@ -22,9 +22,17 @@
  *      └─ backing-off ◀── yes ──────┘                    | failed (other exit)
  *         (backoff_seconds × 2^n, capped; n resets after a stable run; no re-gating)
  *
+ *   daemon (is_daemon): probing | ready ── launcher exits with a success code ──▶
+ *             the same phase, launched (no child; probes go on); a failing
+ *             launcher is an exit like any other
  *   stop:     probing | ready ──▶ stopping ── exited ──▶ stopped
  *             waiting | backing-off ───────────────────▶ stopped
- *             (stopping = signal the group, SIGKILL it after timeout_seconds)
+ *             (stopping = signal the group, SIGKILL it after timeout_seconds;
+ *             with shutdown.command: run it instead, bounded by timeout_seconds
+ *             ── failed or overran ──▶ SIGKILL the group; ── ok ──▶ the process
+ *             gets timeout_seconds more, then SIGKILL; the stop ends once both
+ *             the command and the process are gone; a launched daemon ends with
+ *             its command, or at once without one: state-stopping.ts)
  *   restart:  probing | ready ──▶ stopping ── exited ──▶ starting (no backoff)
  *             backing-off ──────────────────────────────▶ starting
  *   readiness or liveness failure_threshold reached (or never ready in time):
