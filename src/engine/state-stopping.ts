@@ -12,7 +12,8 @@
  *
  * A launched daemon (Run.launched) has no child: the command's end is the stop's
  * end. Without a command there is nothing to signal, so it ends at once; the
- * daemon is left to `core down`'s sweep of the run's marks (control/survivors.ts).
+ * daemon is left to the sweep of the run's marks that follows a stop
+ * (engines/builtin/supervise.ts, control/survivors.ts).
  */
 import { isSuccess, SIGKILL } from './policy.js';
 import type { Policy } from './policy.js';

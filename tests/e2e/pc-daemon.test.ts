@@ -83,4 +83,13 @@ describe('is_daemon', () => {
     await waitFor(`daemon ${pid} gone`, () => !alive(pid) || undefined, 5_000);
     expect(stackProcesses(path.join(dir, '.core-stack'))).toEqual([]);
   });
+
+  it('without a shutdown.command: core stop of the daemon alone sweeps what it left', { timeout: 30_000 }, async () => {
+    const dir = project('');
+    const { pid } = await upAndFindDaemon(dir);
+    const stop = await runCore(['stop', 'daemon'], { cwd: dir, env: env(dir) });
+    expect(stop.code, stop.stderr).toBe(0);
+    await waitFor(`daemon ${pid} gone`, () => !alive(pid) || undefined, 5_000);
+    expect((await runCore(['down'], { cwd: dir, env: env(dir) })).code).toBe(0);
+  });
 });
