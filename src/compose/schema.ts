@@ -61,8 +61,12 @@ export const ComposeProcessSchema = z.strictObject({
       signal: z.number().int().min(1).max(31),
       timeout_seconds: positive,
       parent_only: z.boolean().optional(),
+      /** Run through the document's `shell` to stop the process instead of the signal (process-compose's doConfiguredStop). */
+      command: z.string().min(1).optional(),
     })
     .optional(),
+  /** The command launches a daemon and exits: a success exit means it runs (process-compose's "Launched"). */
+  is_daemon: z.boolean().optional(),
   disabled: z.boolean().optional(),
   success_exit_codes: z.array(z.number().int()).optional(),
   launch_timeout_seconds: positive.optional(),
@@ -147,6 +151,8 @@ export const ComposeDocSchema = z.strictObject({
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),
   ordered_shutdown: z.boolean().optional(),
   is_strict: z.boolean().optional(),
+  /** How `shutdown.command` is run (process-compose's project `shell`); default `bash -c`. */
+  shell: z.strictObject({ shell_command: z.string().min(1), shell_argument: z.string() }).optional(),
   processes: z.record(z.string(), ComposeProcessSchema),
 });
 export type ComposeDoc = z.infer<typeof ComposeDocSchema>;

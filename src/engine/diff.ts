@@ -4,7 +4,7 @@
  * `keep`; a kept process may still take fields that apply in place.
  *
  * A process is replaced (stopped, then started with its new definition) when
- * what it was started from differs: its command or arguments, working folder,
+ * what it was started from differs: its command or arguments (or `is_daemon`), working folder,
  * declared environment, secrets (compared by fingerprint, never by value), its
  * generated config files (`x-core.config_sha256`), the binary its command
  * names (when `.dep/` now points elsewhere), or its log file. Everything else
@@ -83,6 +83,7 @@ export function restartReasons(before: Proc, after: Proc, inputsBefore: ProcessI
   if (before.entrypoint[0] !== after.entrypoint[0]) reasons.push('command');
   if (!same(before.entrypoint.slice(1), after.entrypoint.slice(1))) reasons.push('args');
   if (before.working_dir !== after.working_dir) reasons.push('working_dir');
+  if (Boolean(before.is_daemon) !== Boolean(after.is_daemon)) reasons.push('is_daemon');
   const env = changedKeys(envMap(before.environment), envMap(after.environment));
   if (env.length) reasons.push(named('environment', env));
   const secretKeys = (p: Proc, inputs: ProcessInputs) => new Map((p['x-core']?.secret_env ?? []).map((k) => [k, inputs.secrets?.[k] ?? '(unset)'] as const));

@@ -77,7 +77,11 @@ function specifics(event: EngineEvent): { reason?: string | null; message?: stri
     case 'skipped':
       return { message: event.cause };
     case 'stopping':
-      return { message: `signal ${event.signal}` };
+      return { message: event.command ? 'shutdown command' : `signal ${event.signal}` };
+    case 'launched':
+      return { reason: 'daemon launched', exit_code: event.code };
+    case 'shutdown-failed':
+      return { reason: 'shutdown command failed', message: event.error };
     case 'killing':
       return { reason: `did not stop within ${ms(event.afterMs)}`, message: 'SIGKILL' };
     case 'completed':

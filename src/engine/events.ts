@@ -35,7 +35,12 @@ export type EventBody =
     }
   | { readonly type: 'restart-scheduled'; readonly delayMs: number; readonly restarts: number; readonly reason: string }
   | { readonly type: 'skipped'; readonly reason: string; readonly cause: string }
-  | { readonly type: 'stopping'; readonly signal: number; readonly reason: string }
+  /** `is_daemon`: the launcher exited with a success code (`code`), its daemon runs on. */
+  | { readonly type: 'launched'; readonly code: number | null }
+  /** `command`: stopped by `shutdown.command`, not by `signal`. */
+  | { readonly type: 'stopping'; readonly signal: number; readonly reason: string; readonly command?: true }
+  /** `shutdown.command` failed or overran its timeout: SIGKILL follows. */
+  | { readonly type: 'shutdown-failed'; readonly error: string }
   | { readonly type: 'killing'; readonly afterMs: number }
   | { readonly type: 'stopped' }
   /** Ended with a success exit code after running `afterMs`. */

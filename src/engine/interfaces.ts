@@ -30,6 +30,11 @@ export interface SpawnSpec {
   readonly cwd: string;
   /** The complete environment of the child (nothing is inherited implicitly). */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * `is_daemon`: what the leader leaves in its group when it exits is its daemon,
+   * not an orphan: the group is not killed then (real-spawner.ts).
+   */
+  readonly keepGroup?: boolean;
 }
 
 /** How a child ended. `error` is set when it never really ran (e.g. exec failed). */

@@ -68,6 +68,15 @@ export interface Policy {
   readonly shutdownSignal: number;
   readonly shutdownTimeoutMs: number;
   readonly parentOnly: boolean;
+  /**
+   * `shutdown.command`: a stop runs it instead of sending the signal, bounded by
+   * `shutdownTimeoutMs`; if it fails or times out the group gets SIGKILL. Once it
+   * succeeded the process gets `shutdownTimeoutMs` more to exit before SIGKILL
+   * (process-compose waits forever there).
+   */
+  readonly shutdownCommand: boolean;
+  /** `is_daemon`: the command's success exit means its daemon runs (state.ts, "daemon"). */
+  readonly daemon: boolean;
 }
 
 // process-compose's defaults for a probe that leaves fields out (src/health/probe.go).
@@ -108,6 +117,8 @@ export function policyOf(proc: ComposeProcess): Policy {
     shutdownSignal: proc.shutdown?.signal ?? DEFAULT_SHUTDOWN_SIGNAL,
     shutdownTimeoutMs: proc.shutdown ? proc.shutdown.timeout_seconds * 1000 : DEFAULT_SHUTDOWN_TIMEOUT_MS,
     parentOnly: proc.shutdown?.parent_only ?? false,
+    shutdownCommand: proc.shutdown?.command !== undefined,
+    daemon: proc.is_daemon ?? false,
   };
 }
 

@@ -15,6 +15,9 @@ import type { Child, ChildExit, SpawnResult, SpawnSpec, Spawner, Stream } from '
 /**
  * After the leader exits we wait for its pipes to close, so no output is lost;
  * a grandchild that left the group (setsid) may hold them open, so not forever.
+ * A daemon usually does (process-compose waits `launch_timeout_seconds`, 5 s by
+ * default, for them): its launcher's exit is seen after this, and what the daemon
+ * prints later still reaches the process's log.
  */
 const CLOSE_GRACE_MS = 500;
 
@@ -84,7 +87,8 @@ export const realSpawner: Spawner = {
       // The leader is gone: whatever it left in its group would be an orphan we
       // no longer track, so it goes too. Linux does not hand out a pid that is
       // still some group's id, so -pid cannot hit a stranger while members live.
-      if (pid !== undefined) signalProcess(pid, 'SIGKILL', true);
+      // A daemon's launcher leaves its daemon there on purpose (`is_daemon`).
+      if (pid !== undefined && !spec.keepGroup) signalProcess(pid, 'SIGKILL', true);
       const exit: ChildExit = { code, signal };
       const timer = setTimeout(() => report(exit), CLOSE_GRACE_MS);
       proc.once('close', () => {

@@ -10,8 +10,8 @@ import type { EngineEvent } from './events.js';
 import type { Child, Clock, LogFile, ProbeSpec, Prober, Spawner, Stream, TimerHandle } from './interfaces.js';
 import type { LineRing } from './logs.js';
 import type { Policy, ProbeKind } from './policy.js';
-import { probeSpecOf, spawnSpecOf } from './specs.js';
-import { initialState, transition } from './state.js';
+import { DEFAULT_SHELL, probeSpecOf, type Shell, shutdownSpecOf, spawnSpecOf } from './specs.js';
+import { describeExit, initialState, transition } from './state.js';
 import type { Effect, Input, Phase, ProcState, TimerName } from './state.js';
 import { unreachable } from '../support/errors.js';
 
@@ -32,6 +32,8 @@ export interface RunnerContext {
   readonly endProject: (exitCode: number, reason: string) => void;
   /** The identity of the executable a spawn runs (diff.ts compares it at an apply); undefined if unknown. */
   readonly fingerprint?: (command: string) => string | undefined;
+  /** How `shutdown.command` runs (the document's `shell`). */
+  readonly shell?: Shell;
 }
 
 /** A grid point closer than this is skipped for the next one (a timer may fire a little early). */
@@ -60,6 +62,9 @@ export class Runner {
   private child: Child | undefined;
   /** Bumped on every spawn: callbacks of an earlier run are dropped. */
   private run = 0;
+  /** The `shutdown.command` running now, and its number (a late report of an earlier one is dropped). */
+  private command: Child | undefined;
+  private commandRun = 0;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private probes = new AbortController();
   private log: LogFile | undefined;
@@ -74,8 +79,8 @@ export class Runner {
    * Take a new definition in place (an apply that changed only probes, policy,
    * shutdown, …): the child runs on; the next probe, exit or stop follows it.
    */
-  update(proc: ComposeProcess, policy: Policy): void {
-    this.ctx = { ...this.ctx, proc, policy };
+  update(proc: ComposeProcess, policy: Policy, shell?: Shell): void {
+    this.ctx = { ...this.ctx, proc, policy, ...(shell ? { shell } : {}) };
     this.specs.clear();
   }
 
@@ -104,6 +109,8 @@ export class Runner {
 
   /** Release timers, in-flight probes and the log file (the child must be gone). */
   close(): void {
+    this.command?.kill(9, true);
+    this.command = undefined;
     for (const timer of this.timers.keys()) this.clearTimer(timer);
     this.probes.abort();
     this.log?.close();
@@ -128,6 +135,11 @@ export class Runner {
         this.probes.abort();
         this.probes = new AbortController();
         return;
+      case 'shutdown-command':
+        return this.runShutdownCommand();
+      case 'abort-shutdown-command':
+        // Its whole group: the shell and whatever it started (process-compose kills only the shell).
+        return this.command?.kill(9, true);
       case 'emit':
         return this.ctx.emit({ ...effect.event, name: this.name, at: clock.now(), from, to });
       case 'end-project':
@@ -160,11 +172,43 @@ export class Runner {
     this.apply({ type: 'spawned', pid: child.pid, at: clock.now() });
   }
 
-  private output(line: string, stream: Stream): void {
-    const at = this.ctx.clock.now();
+  /**
+   * `shutdown.command`, run as a child of its own (own group, the stack's marks in
+   * its environment). Its result comes back through the queue, never at once: the
+   * step that asked for it still has effects to carry out. process-compose drops
+   * its output; here it goes to the process's log.
+   */
+  private runShutdownCommand(): void {
+    const ctx = this.ctx;
+    const id = ++this.commandRun;
+    const done = (ok: boolean, error?: string) => ctx.enqueue({ type: 'shutdown-done', ok, ...(error !== undefined ? { error } : {}), at: ctx.clock.now() });
+    const spec = shutdownSpecOf(ctx.proc, ctx.env, ctx.shell ?? DEFAULT_SHELL);
+    if (!spec) return done(false, 'no shutdown command');
+    const result = ctx.spawner.spawn(spec);
+    if (!result.ok) return done(false, result.error);
+    const command = result.child;
+    this.command = command;
+    command.onOutput((line, stream) => {
+      if (id === this.commandRun) this.record(line, stream);
+    });
+    command.onExit((exit) => {
+      if (id !== this.commandRun) return;
+      this.command = undefined;
+      const ok = exit.error === undefined && exit.code === 0;
+      done(ok, ok ? undefined : `shutdown command ${describeExit(exit)}`);
+    });
+  }
+
+  /** A line of the process's output (or of its shutdown command): log file, memory, subscribers. */
+  private record(line: string, stream: Stream): void {
     this.log?.write(line);
     this.ctx.ring.push(line);
-    this.ctx.emit({ type: 'output', name: this.name, at, line, stream });
+    this.ctx.emit({ type: 'output', name: this.name, at: this.ctx.clock.now(), line, stream });
+  }
+
+  private output(line: string, stream: Stream): void {
+    const at = this.ctx.clock.now();
+    this.record(line, stream);
     // While not ready: a ready_log_line, or a prompt to check readiness now (state.ts `output`).
     if (this.state.phase === 'probing' && this.ctx.policy.readiness !== 'none') this.ctx.enqueue({ type: 'output', line, at });
   }

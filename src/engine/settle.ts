@@ -2,7 +2,8 @@
  * What the states call for once the input queue is empty, pure: release or
  * skip waiting processes by their dependencies' conditions, and during a
  * shutdown (or for the processes an apply stops) stop each one no running
- * process among those stopping still depends on, so dependents go first.
+ * process among those stopping still depends on, so dependents go first; a
+ * shutdown without `ordered_shutdown` stops everything at once.
  */
 import type { ComposeProcess } from '../compose/schema.js';
 import { gate } from './dependencies.js';
@@ -24,11 +25,13 @@ export interface SettleScope<R extends SettleRunner> {
   readonly runners: ReadonlyMap<string, R>;
   readonly dependents: ReadonlyMap<string, readonly string[]>;
   readonly shuttingDown: boolean;
-  /** Processes an apply is stopping. */
+  /** `ordered_shutdown`: a whole-stack stop goes dependents first (else all at once). */
+  readonly ordered: boolean;
+  /** Processes an apply is stopping (always dependents first). */
   readonly stopSet: ReadonlySet<string>;
 }
 
-export function settleInputs<R extends SettleRunner>({ runners, dependents, shuttingDown, stopSet }: SettleScope<R>): QueuedInput<R>[] {
+export function settleInputs<R extends SettleRunner>({ runners, dependents, shuttingDown, ordered, stopSet }: SettleScope<R>): QueuedInput<R>[] {
   const inputs: QueuedInput<R>[] = [];
   const view = (name: string) => {
     const runner = runners.get(name);
@@ -47,7 +50,8 @@ export function settleInputs<R extends SettleRunner>({ runners, dependents, shut
         const phase = runners.get(name)?.state.phase;
         return phase !== undefined && RUNNING.has(phase);
       };
-      const blocked = (dependents.get(runner.name) ?? []).some((d) => among(d) && running(d));
+      const inOrder = ordered || !shuttingDown;
+      const blocked = inOrder && (dependents.get(runner.name) ?? []).some((d) => among(d) && running(d));
       if (needsStop && !blocked) inputs.push({ runner, input: { type: 'stop' } });
       continue;
     }

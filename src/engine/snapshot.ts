@@ -6,7 +6,7 @@ import type { Policy } from './policy.js';
 import type { ProcState } from './state.js';
 import { unreachable } from '../support/errors.js';
 
-export type ProcessStatus = 'Pending' | 'Running' | 'Launching' | 'Restarting' | 'Terminating' | 'Completed' | 'Skipped' | 'Error' | 'Disabled';
+export type ProcessStatus = 'Pending' | 'Running' | 'Launching' | 'Launched' | 'Restarting' | 'Terminating' | 'Completed' | 'Skipped' | 'Error' | 'Disabled';
 
 export interface ProcessState {
   readonly name: string;
@@ -44,7 +44,7 @@ export interface SnapshotInput {
   readonly now: number;
 }
 
-function statusOf(state: ProcState, requested: boolean): ProcessStatus {
+function statusOf(state: ProcState, policy: Policy, requested: boolean): ProcessStatus {
   switch (state.phase) {
     case 'pending':
       return requested ? 'Pending' : 'Disabled';
@@ -54,6 +54,8 @@ function statusOf(state: ProcState, requested: boolean): ProcessStatus {
       return 'Launching';
     case 'probing':
     case 'ready':
+      // process-compose: a daemon is Launching while its launcher runs, then Launched.
+      if (policy.daemon) return state.run.launched ? 'Launched' : 'Launching';
       return 'Running';
     case 'backing-off':
       return 'Restarting';
@@ -96,7 +98,7 @@ export function toProcessState({ name, state, policy, requested, now }: Snapshot
   return {
     name,
     namespace: 'default',
-    status: statusOf(state, requested),
+    status: statusOf(state, policy, requested),
     system_time: goDuration(ageMs),
     age: ageMs * 1_000_000,
     is_ready: policy.readiness === 'none' ? '-' : isReady(state) ? 'Ready' : 'Not Ready',

@@ -47,7 +47,25 @@ export function childEnv(proc: ComposeProcess, baseEnv: Readonly<Record<string, 
 
 export function spawnSpecOf(proc: ComposeProcess, env: Readonly<Record<string, string>>): SpawnSpec {
   const [command = '', ...args] = proc.entrypoint;
-  return { command, args, cwd: proc.working_dir, env };
+  return { command, args, cwd: proc.working_dir, env, ...(proc.is_daemon ? { keepGroup: true } : {}) };
+}
+
+/** The document's `shell`: how `shutdown.command` runs, as process-compose runs it (`bash -c` by default). */
+export interface Shell {
+  readonly command: string;
+  readonly argument: string;
+}
+
+export const DEFAULT_SHELL: Shell = { command: 'bash', argument: '-c' };
+
+/**
+ * `shutdown.command` through the project's shell, with the process's own
+ * environment and folder (process-compose's doConfiguredStop); undefined without one.
+ */
+export function shutdownSpecOf(proc: ComposeProcess, env: Readonly<Record<string, string>>, shell: Shell): SpawnSpec | undefined {
+  const command = proc.shutdown?.command;
+  if (command === undefined) return undefined;
+  return { command: shell.command, args: [shell.argument, command], cwd: proc.working_dir, env };
 }
 
 /** process-compose's default shell without `$COMPOSE_SHELL`; core's own manifests write exec probes for it. */

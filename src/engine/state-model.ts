@@ -16,7 +16,16 @@ export interface ExitInfo {
 export interface Run {
   readonly pid: number | undefined;
   readonly startedAt: number;
+  /**
+   * `is_daemon`: the launcher exited with a success code and its daemon runs
+   * (process-compose's "Launched"). No child is left to signal or wait for: pid is
+   * undefined, and only `shutdown.command` (or `core down`'s sweep) stops it.
+   */
+  readonly launched?: true;
 }
+
+/** A child's exit as the runner reports it. */
+export type ExitInput = Input & { readonly type: 'exited' };
 
 interface Common {
   /** Launches after the first one. */
@@ -53,7 +62,20 @@ export type ProcState =
       readonly livenessFailures: number;
     })
   | (Common & { readonly phase: 'backing-off'; readonly until: number })
-  | (Common & { readonly phase: 'stopping'; readonly run: Run; readonly readyAt: number | undefined; readonly then: AfterStop })
+  | (Common & {
+      readonly phase: 'stopping';
+      readonly run: Run;
+      readonly readyAt: number | undefined;
+      readonly then: AfterStop;
+      /**
+       * `shutdown.command` in flight (`aborted`: it overran the timeout and was killed).
+       * The stop ends only once it has ended too, as process-compose's stopProcess
+       * returns after the command (state-stopping.ts).
+       */
+      readonly command?: 'running' | 'aborted';
+      /** The child's exit, seen while the command still ran. */
+      readonly held?: ExitInput;
+    })
   | (Common & { readonly phase: 'stopped' })
   | (Common & { readonly phase: 'failed'; readonly reason: string })
   | (Common & { readonly phase: 'skipped'; readonly reason: string; readonly cause: string })
@@ -73,7 +95,9 @@ export type Input =
   | { readonly type: 'timer'; readonly timer: TimerName; readonly at: number }
   | { readonly type: 'exited'; readonly code: number | null; readonly signal: string | null; readonly error?: string; readonly at: number }
   | { readonly type: 'stop' }
-  | { readonly type: 'restart' };
+  | { readonly type: 'restart' }
+  /** The `shutdown.command` ended: `ok` when it exited 0. */
+  | { readonly type: 'shutdown-done'; readonly ok: boolean; readonly error?: string; readonly at: number };
 
 export type Effect =
   | { readonly type: 'spawn' }
@@ -87,6 +111,9 @@ export type Effect =
   /** `early`: prompted by output, outside the cadence (state.ts `output`). */
   | { readonly type: 'probe'; readonly probe: ProbeKind; readonly early?: boolean }
   | { readonly type: 'abort-probes' }
+  /** Run `shutdown.command` (the runner reports `shutdown-done`), or kill it when it overran. */
+  | { readonly type: 'shutdown-command' }
+  | { readonly type: 'abort-shutdown-command' }
   | { readonly type: 'emit'; readonly event: EventBody }
   /** `exit_on_end` / `exit_on_failure` / `exit_on_skipped`: stop the whole stack with this code. */
   | { readonly type: 'end-project'; readonly exitCode: number; readonly reason: string };
@@ -123,18 +150,4 @@ export function base(state: ProcState): Common {
 export function livenessStart(policy: Policy): Effect[] {
   const timing = policy.livenessTiming;
   return timing ? [{ type: 'set-timer', timer: 'liveness', ms: timing.initialDelayMs || timing.periodMs }] : [];
-}
-
-export function stopRun(state: ProcState & { run: Run }, policy: Policy, then: AfterStop, reason: string, readyAt?: number): Step {
-  return {
-    state: { ...base(state), phase: 'stopping', run: state.run, readyAt, then },
-    effects: [
-      { type: 'clear-timer', timer: 'readiness' },
-      { type: 'clear-timer', timer: 'liveness' },
-      { type: 'abort-probes' },
-      emit({ type: 'stopping', signal: policy.shutdownSignal, reason }),
-      { type: 'kill', signal: policy.shutdownSignal, group: !policy.parentOnly },
-      { type: 'set-timer', timer: 'kill', ms: policy.shutdownTimeoutMs },
-    ],
-  };
 }

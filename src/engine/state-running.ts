@@ -1,74 +1,31 @@
 /**
  * The running half of the state machine: a spawn, probe results and exits, with
- * the fast-then-periodic readiness cadence and the restart decision. Pure.
+ * the fast-then-periodic readiness cadence, and a daemon's launch. Pure.
  */
-import { backoffDelay, isSuccess, nextFastDelay, STABLE_RUN_MS, startupDeadline } from './policy.js';
+import { isSuccess, nextFastDelay, startupDeadline } from './policy.js';
 import type { Policy } from './policy.js';
-import { base, emit, launch, livenessStart, same, stopRun } from './state-model.js';
-import type { Effect, ExitInfo, Input, ProcState, Run, Step } from './state-model.js';
+import { afterExit } from './state-exit.js';
+import { base, emit, livenessStart, same } from './state-model.js';
+import type { Effect, ExitInfo, ExitInput, Input, ProcState, Run, Step } from './state-model.js';
+import { onExitedWhileStopping, stopRun } from './state-stopping.js';
 
-export function describeExit(exit: { code: number | null; signal: string | null; error?: string }): string {
-  if (exit.error) return exit.error;
-  if (exit.code !== null) return `exited with code ${exit.code}`;
-  return `killed by ${exit.signal ?? 'a signal'}`;
-}
-
-/** A process ended: restart it, or settle in completed/failed (and maybe end the project). */
-function afterExit(state: ProcState, policy: Policy, run: Run, input: Input & { type: 'exited' }, failure?: string): Step {
-  const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at, startedAt: run.startedAt };
-  const success = failure === undefined && input.error === undefined && isSuccess(policy, input.code);
-  const level = input.at - run.startedAt >= STABLE_RUN_MS ? 0 : state.backoffLevel;
-  const common = { ...base(state), lastExit, backoffLevel: level };
-  const reason = failure ?? describeExit(input);
-  const restartable = !(policy.oneShot && success) && (policy.restart === 'always' || (policy.restart === 'on_failure' && !success));
-  const withinLimit = policy.maxRestarts === 0 || state.restarts < policy.maxRestarts;
-  if (restartable && withinLimit) {
-    const delayMs = backoffDelay(policy, level);
-    return {
-      state: { ...common, phase: 'backing-off', until: input.at + delayMs, backoffLevel: level + 1 },
-      effects: [emit({ type: 'restart-scheduled', delayMs, restarts: state.restarts + 1, reason }), { type: 'set-timer', timer: 'backoff', ms: delayMs }],
-    };
-  }
-  const effects: Effect[] = [];
-  let next: ProcState;
-  if (success) {
-    next = { ...common, phase: 'completed' };
-    effects.push(emit({ type: 'completed', code: input.code, afterMs: input.at - run.startedAt }));
-  } else {
-    const why = restartable ? `${reason} (gave up after ${state.restarts} restarts)` : reason;
-    next = { ...common, phase: 'failed', reason: why };
-    effects.push(emit({ type: 'failed', reason: why }));
-  }
-  const exitCode = success ? 0 : input.code !== null && input.code > 0 ? input.code : 1;
-  if (policy.exitOnEnd) effects.push({ type: 'end-project', exitCode, reason: `exit_on_end: ${reason}` });
-  else if (policy.restart === 'exit_on_failure' && !success) effects.push({ type: 'end-project', exitCode, reason: `exit_on_failure: ${reason}` });
-  return { state: next, effects };
-}
-
-export function onExited(state: ProcState, input: Input & { type: 'exited' }, policy: Policy): Step {
+export function onExited(state: ProcState, input: ExitInput, policy: Policy): Step {
   const exited = emit({ type: 'exited', code: input.code, signal: input.signal, success: isSuccess(policy, input.code), ...(input.error ? { error: input.error } : {}) });
-  const withExited = (step: Step): Step => ({ state: step.state, effects: [exited, ...step.effects] });
   switch (state.phase) {
     case 'probing':
     case 'ready': {
+      if (policy.daemon && !state.run.launched && input.error === undefined && isSuccess(policy, input.code)) {
+        // process-compose's "Launched": the daemon runs on, probes and all; only its launcher is gone.
+        const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at, startedAt: state.run.startedAt };
+        const run: Run = { pid: undefined, startedAt: state.run.startedAt, launched: true };
+        return { state: { ...state, lastExit, run }, effects: [exited, emit({ type: 'launched', code: input.code })] };
+      }
       const stepped = afterExit(state, policy, state.run, input);
       const cleanup: Effect[] = [{ type: 'clear-timer', timer: 'readiness' }, { type: 'clear-timer', timer: 'liveness' }, { type: 'abort-probes' }];
       return { state: stepped.state, effects: [...cleanup, exited, ...stepped.effects] };
     }
-    case 'stopping': {
-      const cleared: Effect = { type: 'clear-timer', timer: 'kill' };
-      const lastExit: ExitInfo = { code: input.code, signal: input.signal, at: input.at, startedAt: state.run.startedAt };
-      const then = state.then;
-      if (then.kind === 'stop') {
-        return { state: { ...base(state), lastExit, phase: 'stopped' }, effects: [cleared, exited, emit({ type: 'stopped' })] };
-      }
-      if (then.kind === 'restart') {
-        const step = launch({ ...state, lastExit }, state.restarts + 1);
-        return { state: step.state, effects: [cleared, exited, ...step.effects] };
-      }
-      const step = afterExit(state, policy, state.run, input, then.reason);
-      return { state: step.state, effects: [cleared, ...withExited(step).effects] };
-    }
+    case 'stopping':
+      return onExitedWhileStopping(state, input, policy);
     default:
       return same(state);
   }

@@ -22,9 +22,17 @@
  *      └─ backing-off ◀── yes ──────┘                    | failed (other exit)
  *         (backoff_seconds × 2^n, capped; n resets after a stable run; no re-gating)
  *
+ *   daemon (is_daemon): probing | ready ── launcher exits with a success code ──▶
+ *             the same phase, launched (no child; probes go on); a failing
+ *             launcher is an exit like any other
  *   stop:     probing | ready ──▶ stopping ── exited ──▶ stopped
  *             waiting | backing-off ───────────────────▶ stopped
- *             (stopping = signal the group, SIGKILL it after timeout_seconds)
+ *             (stopping = signal the group, SIGKILL it after timeout_seconds;
+ *             with shutdown.command: run it instead, bounded by timeout_seconds
+ *             ── failed or overran ──▶ SIGKILL the group; ── ok ──▶ the process
+ *             gets timeout_seconds more, then SIGKILL; the stop ends once both
+ *             the command and the process are gone; a launched daemon ends with
+ *             its command, or at once without one: state-stopping.ts)
  *   restart:  probing | ready ──▶ stopping ── exited ──▶ starting (no backoff)
  *             backing-off ──────────────────────────────▶ starting
  *   readiness or liveness failure_threshold reached (or never ready in time):
@@ -32,15 +40,15 @@
  *                                                        counted as a failure
  *   start:    stopped | completed | failed | skipped ──▶ waiting
  */
-import { SIGKILL } from './policy.js';
 import type { Policy } from './policy.js';
-import { base, emit, ENDED, launch, livenessStart, same, stopRun } from './state-model.js';
+import { base, emit, ENDED, launch, livenessStart, same } from './state-model.js';
 import type { Effect, Input, ProcState, Step } from './state-model.js';
 import { onExited, onProbe, onSpawned } from './state-running.js';
+import { onKillTimer, onShutdownDone, stopRun } from './state-stopping.js';
 import { unreachable } from '../support/errors.js';
 
 export * from './state-model.js';
-export { describeExit } from './state-running.js';
+export { describeExit } from './state-exit.js';
 
 export function transition(state: ProcState, input: Input, policy: Policy): Step {
   switch (input.type) {
@@ -87,6 +95,8 @@ export function transition(state: ProcState, input: Input, policy: Policy): Step
       return onStop(state, policy);
     case 'restart':
       return onRestart(state, policy);
+    case 'shutdown-done':
+      return onShutdownDone(state, input, policy);
     default:
       return unreachable(input);
   }
@@ -115,8 +125,7 @@ function onTimer(state: ProcState, input: Input & { type: 'timer' }, policy: Pol
     case 'backoff':
       return state.phase === 'backing-off' ? launch(state, state.restarts + 1) : same(state);
     case 'kill':
-      if (state.phase !== 'stopping') return same(state);
-      return { state, effects: [emit({ type: 'killing', afterMs: policy.shutdownTimeoutMs }), { type: 'kill', signal: SIGKILL, group: true }] };
+      return onKillTimer(state, policy);
     default:
       return unreachable(input.timer);
   }

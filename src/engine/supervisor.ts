@@ -27,7 +27,7 @@ import { Runner } from './runner.js';
 import { toProcessState } from './snapshot.js';
 import type { ProcessState } from './snapshot.js';
 import { isIdle, settleInputs } from './settle.js';
-import { childEnv } from './specs.js';
+import { childEnv, DEFAULT_SHELL, type Shell } from './specs.js';
 import type { ProcState } from './state.js';
 import type { ProjectExit, StartResult, SupervisorOptions } from './supervisor-options.js';
 import { awaitedToComplete } from './wait-ready.js';
@@ -50,7 +50,13 @@ export class Supervisor {
   applying: { readonly id: number; readonly since: number } | undefined;
   applies = 0;
   private readonly inputs = new InputQueue<Runner>(() =>
-    settleInputs({ runners: this.runners, dependents: this.dependents, shuttingDown: this.shuttingDown !== undefined, stopSet: this.stopSet }),
+    settleInputs({
+      runners: this.runners,
+      dependents: this.dependents,
+      shuttingDown: this.shuttingDown !== undefined,
+      ordered: this.doc.ordered_shutdown === true,
+      stopSet: this.stopSet,
+    }),
   );
   private shuttingDown: Promise<void> | undefined;
   private ended: ProjectExit | undefined;
@@ -100,6 +106,7 @@ export class Supervisor {
       emit: (event) => this.emit(event),
       endProject: (exitCode, reason) => this.endProject(name, exitCode, reason),
       fingerprint: options.fingerprint ?? binaryFingerprint,
+      shell: shellOf(this.doc),
     });
     return runner;
   }
@@ -136,7 +143,11 @@ export class Supervisor {
     return applyDocument(this, request);
   }
 
-  /** Stop everything, dependents before their dependencies; resolves when all are gone. */
+  /**
+   * Stop everything: with `ordered_shutdown` (core's own documents always set it)
+   * dependents before their dependencies, else all at once, as process-compose
+   * does; resolves when all are gone.
+   */
   stop(): Promise<void> {
     if (this.shuttingDown) return this.shuttingDown;
     const done = this.until(() => [...this.runners.values()].every((r) => isIdle(r.state)));
@@ -309,7 +320,7 @@ export class Supervisor {
     for (const [name, proc] of Object.entries(doc.processes)) {
       const old = this.runners.get(name);
       if (old && !fresh.has(name)) {
-        old.update(proc, policyOf(proc));
+        old.update(proc, policyOf(proc), shellOf(doc));
         runners.set(name, old);
         continue;
       }
@@ -346,6 +357,10 @@ export class Supervisor {
   private until(done: () => boolean): Promise<void> {
     return this.inputs.until(done);
   }
+}
+
+function shellOf(doc: ComposeDoc): Shell {
+  return doc.shell ? { command: doc.shell.shell_command, argument: doc.shell.shell_argument } : DEFAULT_SHELL;
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {

@@ -71,6 +71,8 @@ function judgeOne(name: string, view: ReadyView, now: number): One {
   const { state, policy } = view;
   switch (state.phase) {
     case 'ready': {
+      // A daemon is up once its launcher has exited with success (process-compose's Launched).
+      if (policy.daemon && !state.run.launched) return { kind: 'pending' };
       if (policy.readiness !== 'none') return { kind: 'ok', outcome: { name, status: 'healthy', readyMs: state.readyAt - state.run.startedAt } };
       // No check: "ready" only means spawned. Up once it has not exited for a moment.
       const settledAt = state.run.startedAt + RUNNING_SETTLE_MS;

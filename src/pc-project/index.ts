@@ -67,8 +67,11 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
     version: '0.5',
     name: project.name || path.basename(projectDir),
     ...(LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? { log_level: level as (typeof LOG_LEVELS)[number] } : {}),
-    ...(project.ordered_shutdown ? { ordered_shutdown: true } : {}),
+    // loader.go: the flag --ordered-shutdown (default: PC_ORDERED_SHUTDOWN set, whatever its value) or the file's key.
+    ...(project.ordered_shutdown || options.env.PC_ORDERED_SHUTDOWN !== undefined ? { ordered_shutdown: true } : {}),
     ...(strict ? { is_strict: true } : {}),
+    // How a shutdown.command runs; process commands already carry the shell in their argv.
+    ...(Object.values(out).some((p) => p.shutdown?.command !== undefined) ? { shell: { shell_command: shell.command, shell_argument: shell.argument } } : {}),
     processes: out,
   };
   const warnings: PcIssue[] = [...findings.warnings, ...(strict ? [] : findings.strictable)];

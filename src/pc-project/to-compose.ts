@@ -51,6 +51,13 @@ export function toComposeProcess(p: Proc, ctx: MapContext): Mapped | undefined {
   }
   const timeout = c.shutdown?.timeout_seconds ?? 0;
   const parentOnly = c.shutdown?.parent_only ?? false;
+  const stopCommand = c.shutdown?.command || undefined;
+  if (c.is_daemon && !stopCommand)
+    ctx.findings.warn(
+      ctx.file,
+      where('is_daemon'),
+      `a daemon without 'shutdown.command' cannot be stopped on its own (its launcher is gone): only 'core down' ends it (process: ${p.name})`,
+    );
   const probe = (key: 'readiness_probe' | 'liveness_probe') => {
     const raw = c[key];
     return raw ? toProbe(raw, workingDir, ctx, where(key)) : undefined;
@@ -81,8 +88,13 @@ export function toComposeProcess(p: Proc, ctx: MapContext): Mapped | undefined {
           exit_on_skipped: a.exit_on_skipped || undefined,
         })
       : undefined,
-    // Without timeout_seconds process-compose never escalates to SIGKILL; the engine does after its default.
-    shutdown: signal !== 15 || timeout > 0 || parentOnly ? dropUndefined({ signal, timeout_seconds: timeout > 0 ? timeout : 10, parent_only: parentOnly || undefined }) : undefined,
+    // Without timeout_seconds process-compose never escalates to SIGKILL; the engine does after its default
+    // (10 s, also the bound of a shutdown command, as in process-compose).
+    shutdown:
+      signal !== 15 || timeout > 0 || parentOnly || stopCommand
+        ? dropUndefined({ signal, timeout_seconds: timeout > 0 ? timeout : 10, parent_only: parentOnly || undefined, command: stopCommand })
+        : undefined,
+    is_daemon: c.is_daemon || undefined,
     disabled: p.disabled || undefined,
     success_exit_codes: c.success_exit_codes?.length ? c.success_exit_codes : undefined,
     launch_timeout_seconds: c.launch_timeout_seconds && c.launch_timeout_seconds > 0 ? c.launch_timeout_seconds : undefined,

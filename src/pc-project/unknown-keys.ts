@@ -32,7 +32,6 @@ const PROJECT_UNSUPPORTED: Record<string, string> = {
 
 /** Process keys process-compose acts on and core's engine does not. */
 const PROCESS_UNSUPPORTED: Record<string, string> = {
-  is_daemon: 'a forking daemon is not tracked after its launcher exits',
   schedule: 'the process is not scheduled (cron/interval)',
   watch: "process-compose's file watch is not armed",
   is_tty: 'no pseudo-terminal is allocated',
@@ -44,7 +43,6 @@ const PROCESS_UNSUPPORTED: Record<string, string> = {
   monitor_for: 'TUI notifications do not exist in core',
   monitor_silence_threshold: 'TUI notifications do not exist in core',
   disable_ansi_colors: 'output is passed as it is',
-  'shutdown.command': 'the process is stopped by its signal, not by this command',
   'shutdown.send_keys': 'no keys are sent (no pseudo-terminal)',
   'log_configuration.rotation': 'the log file is not rotated',
   'log_configuration.fields_order': 'log lines are written as the process prints them',

@@ -202,8 +202,15 @@ export function proc(name: string, overrides: Partial<ComposeProcess> = {}): Com
   return { entrypoint: [name], working_dir: '/tmp', environment: [], ...overrides };
 }
 
-export function doc(processes: Record<string, Partial<ComposeProcess>>): ComposeDoc {
-  return { version: '0.5', name: 'test', processes: Object.fromEntries(Object.entries(processes).map(([n, p]) => [n, proc(n, p)])) };
+/** Dependents stop first, as in core's own documents (`ordered_shutdown: false` in `extra` for process-compose's default). */
+export function doc(processes: Record<string, Partial<ComposeProcess>>, extra: Partial<Omit<ComposeDoc, 'processes'>> = {}): ComposeDoc {
+  return {
+    version: '0.5',
+    name: 'test',
+    ordered_shutdown: true,
+    ...extra,
+    processes: Object.fromEntries(Object.entries(processes).map(([n, p]) => [n, proc(n, p)])),
+  };
 }
 
 export interface Harness {

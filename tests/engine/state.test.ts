@@ -129,3 +129,46 @@ describe('policy', () => {
     expect(plain).toMatchObject({ shutdownSignal: 15, shutdownTimeoutMs: 10_000, parentOnly: false, restart: 'no' });
   });
 });
+
+describe('transition: shutdown.command and is_daemon', () => {
+  const commanded = policyOf(proc('svc', { shutdown: { signal: 15, timeout_seconds: 2, command: 'stop' } }));
+  const daemon = policyOf(proc('svc', { is_daemon: true, shutdown: { signal: 15, timeout_seconds: 2, command: 'stop' } }));
+
+  it('stops by the command, bounded by the kill timer, with no signal', () => {
+    const { state, effects } = run([...started, { type: 'stop' }], commanded);
+    expect(state).toMatchObject({ phase: 'stopping', command: 'running' });
+    expect(types(effects).slice(-3)).toEqual(['emit:stopping', 'shutdown-command', 'set-timer']);
+    expect(effects.some((e) => e.type === 'kill')).toBe(false);
+  });
+
+  it('holds an exit seen while the command runs, and ends the stop with the command', () => {
+    const held = run([...started, { type: 'stop' }, { type: 'exited', code: 0, signal: null, at: 5 }], commanded);
+    expect(held.state).toMatchObject({ phase: 'stopping', held: { code: 0 } });
+    const done = transition(held.state, { type: 'shutdown-done', ok: true, at: 6 }, commanded);
+    expect(done.state).toMatchObject({ phase: 'stopped', lastExit: { code: 0, at: 5 } });
+    expect(types([...done.effects])).toEqual(['clear-timer', 'clear-timer', 'emit:exited', 'emit:stopped']);
+  });
+
+  it('aborts an overrunning command and kills the group; its late report ends nothing else', () => {
+    const stopping = run([...started, { type: 'stop' }, { type: 'timer', timer: 'kill', at: 2000 }], commanded);
+    expect(stopping.state).toMatchObject({ phase: 'stopping', command: 'aborted' });
+    expect(stopping.effects).toContainEqual({ type: 'abort-shutdown-command' });
+    expect(stopping.effects).toContainEqual({ type: 'kill', signal: 9, group: true });
+    const reported = transition(stopping.state, { type: 'shutdown-done', ok: false, error: 'killed', at: 2001 }, commanded);
+    expect(reported.state).toMatchObject({ phase: 'stopping', command: undefined });
+    expect(reported.effects).toEqual([]);
+  });
+
+  it('launches a daemon on a success exit, and ends it by the command alone', () => {
+    const launched = run([...started, { type: 'exited', code: 0, signal: null, at: 5 }], daemon);
+    expect(launched.state).toMatchObject({ phase: 'ready', run: { pid: undefined, launched: true }, lastExit: { code: 0 } });
+    const stopping = run([{ type: 'stop' }], daemon, launched.state);
+    const done = transition(stopping.state, { type: 'shutdown-done', ok: true, at: 9 }, daemon);
+    expect(done.state).toMatchObject({ phase: 'stopped', lastExit: { code: 0, at: 5 } });
+    expect(types([...done.effects])).not.toContain('emit:exited');
+  });
+
+  it('treats a failing launcher as any failed exit', () => {
+    expect(run([...started, { type: 'exited', code: 1, signal: null, at: 5 }], daemon).state).toMatchObject({ phase: 'failed' });
+  });
+});

@@ -108,11 +108,11 @@ describe('pc-project: files', () => {
     ]);
   });
 
-  it('warns about keys the engine does not honour (shutdown.command, is_daemon, schedule), errors under is_strict', () => {
-    const body = 'processes:\n  a:\n    command: x\n    is_daemon: true\n    schedule: { cron: "* * * * *" }\n    shutdown:\n      command: stop-it\n';
+  it('warns about keys the engine does not honour (is_tty, disable_ansi_colors, schedule), errors under is_strict', () => {
+    const body = 'processes:\n  a:\n    command: x\n    is_tty: true\n    schedule: { cron: "* * * * *" }\n    disable_ansi_colors: true\n';
     const dir = pcDir({ 'pc.yaml': body, 'strict.yaml': `is_strict: true\n${body}` });
     const paths = loadOk(dir, { files: ['pc.yaml'] }).warnings.map((w) => w.path);
-    expect(paths).toEqual(expect.arrayContaining(['processes.a.is_daemon', 'processes.a.schedule', 'processes.a.shutdown.command']));
+    expect(paths).toEqual(expect.arrayContaining(['processes.a.is_tty', 'processes.a.schedule', 'processes.a.disable_ansi_colors']));
     expect(loadFail(dir, { files: ['strict.yaml'] })).toHaveLength(3);
   });
 

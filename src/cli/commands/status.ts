@@ -239,7 +239,7 @@ export function statusTable(rows: readonly StatusRow[], width?: number): string[
 function statusCell(r: StatusRow): string {
   const completed = r.phase === 'completed' || (r.phase === undefined && r.status === 'Completed');
   if (completed && r.exit_code !== null) return `${r.status} (exit ${r.exit_code})`;
-  return r.reason && !['Running', 'Launching'].includes(r.status) ? `${r.status} (${r.reason})` : r.status;
+  return r.reason && !['Running', 'Launching', 'Launched'].includes(r.status) ? `${r.status} (${r.reason})` : r.status;
 }
 
 function formatUptime(seconds: number): string {

@@ -26,8 +26,12 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `${event.name} restarting in ${ms(event.delayMs)} (${event.reason})`;
     case 'skipped':
       return `${event.name} not started: ${event.reason}`;
+    case 'launched':
+      return `${event.name} launched its daemon (launcher exit code ${event.code})`;
     case 'stopping':
-      return `${event.name} stopping (${event.reason})`;
+      return `${event.name} stopping (${event.reason}${event.command ? ', by its shutdown command' : ''})`;
+    case 'shutdown-failed':
+      return `${event.name} shutdown command failed: ${event.error}`;
     case 'killing':
       return `${event.name} did not stop within ${ms(event.afterMs)}: SIGKILL`;
     case 'stopped':

@@ -138,12 +138,12 @@ export async function supervise({
   let shuttingDown = false;
   const track = (event: EngineEvent) => {
     if (event.type === 'stopping' && !shuttingDown) stopRequested.add(event.name);
-    if (event.type === 'exited' && stopRequested.delete(event.name)) {
+    // A launched daemon (`is_daemon`) has no child, so its stop ends in `stopped` or `starting`
+    // with no `exited`: what it left is swept then (a stop of a backing-off process finds nothing).
+    if ((event.type === 'exited' || event.type === 'stopped' || event.type === 'starting') && stopRequested.delete(event.name)) {
       const strays = leftBy(run, event.name);
       if (strays.length) void reapProcesses(strays, (ms) => sleep(ms));
     }
-    // A stop that found no child (backing off) has no `exited`: forget it, so a later crash sweeps nothing.
-    if (event.type === 'stopped' || event.type === 'starting') stopRequested.delete(event.name);
     if (event.type === 'started' && event.pid !== undefined) {
       const me: ProcessIdentity = identify(event.pid);
       processes.set(event.name, { ...me, pgid: event.pid });

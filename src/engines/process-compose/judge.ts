@@ -47,7 +47,8 @@ function judgeOne(doc: ComposeDoc, awaited: ReadonlySet<string>, s: ProcessState
       }
       return failed(success ? `${name} exited with code ${s.exit_code} instead of staying up` : `${name} failed (exit code ${s.exit_code})`);
     }
-    case 'Running': {
+    case 'Running':
+    case 'Launched': {
       const checked = proc?.readiness_probe !== undefined || proc?.ready_log_line !== undefined;
       if (checked) return s.is_ready === 'Ready' ? { kind: 'ok', outcome: { name, status: 'healthy', readyMs: readyAfter(s) } } : { kind: 'pending' };
       return s.age >= RUNNING_SETTLE_MS * 1_000_000 ? { kind: 'ok', outcome: { name, status: 'running' } } : { kind: 'pending' };
