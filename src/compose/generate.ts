@@ -92,6 +92,7 @@ function composeProcess(service: PlannedService, plan: StackPlan, files: readonl
       service: service.service,
       // Core's manifests keep core's restart delays; a process-compose file gets process-compose's.
       restart_backoff: 'doubling',
+      liveness_failure: 'restart',
       ...(tcp ? { readiness_tcp: { host: tcp.host, port: tcp.port } } : {}),
       ...(service.secretEnv.length ? { secret_env: [...service.secretEnv] } : {}),
       ...(config ? { config_sha256: config } : {}),

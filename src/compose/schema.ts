@@ -90,6 +90,15 @@ export const ComposeProcessSchema = z.strictObject({
        */
       restart_backoff: z.literal('doubling').optional(),
       /**
+       * `restart`: a liveness probe that reaches its `failure_threshold` stops the
+       * process and `availability` decides, counted as a failure (core writes it
+       * for every process of its own manifests). Without it (any process-compose
+       * file) the failure is only reported, as process-compose only logs it
+       * (app/process.go onLivenessCheckEnd), unless the process is a launched
+       * `is_daemon`, which is then taken as ended.
+       */
+      liveness_failure: z.literal('restart').optional(),
+      /**
        * `[shell_command, shell_argument]` an exec probe runs through: process-compose
        * gives its probes the project's `shell` (by default `$COMPOSE_SHELL` or bash,
        * `-c`), known when a process-compose file is loaded. Without it: `bash -c`.

@@ -65,6 +65,12 @@ export interface Policy {
   readonly readinessTiming: ProbeTiming | undefined;
   readonly readyLogLine: string | undefined;
   readonly livenessTiming: ProbeTiming | undefined;
+  /**
+   * `restart`: a liveness failure stops the process and `availability` decides
+   * (core's own manifests); `report`: it is only reported, the process runs on
+   * (process-compose), except a launched daemon's (state-running.ts onProbe).
+   */
+  readonly livenessFailure: 'restart' | 'report';
   readonly shutdownSignal: number;
   readonly shutdownTimeoutMs: number;
   readonly parentOnly: boolean;
@@ -114,6 +120,7 @@ export function policyOf(proc: ComposeProcess): Policy {
     readinessTiming,
     readyLogLine: readiness === 'log' ? proc.ready_log_line : undefined,
     livenessTiming: timingOf(proc.liveness_probe),
+    livenessFailure: proc['x-core']?.liveness_failure === 'restart' ? 'restart' : 'report',
     shutdownSignal: proc.shutdown?.signal ?? DEFAULT_SHUTDOWN_SIGNAL,
     shutdownTimeoutMs: proc.shutdown ? proc.shutdown.timeout_seconds * 1000 : DEFAULT_SHUTDOWN_TIMEOUT_MS,
     parentOnly: proc.shutdown?.parent_only ?? false,

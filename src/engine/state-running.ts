@@ -65,7 +65,9 @@ export function onProbe(state: ProcState, input: Input & { type: 'probe-result' 
   const key = input.probe === 'readiness' ? 'readinessFailures' : 'livenessFailures';
   const failures = input.ok ? 0 : state[key] + 1;
   const probe = emit({ type: 'probe', probe: input.probe, ok: input.ok, failures, ...(error ? { error } : {}) });
-  if (failures >= timing.failureThreshold) {
+  // process-compose only logs an ordinary process's liveness failure; a launched daemon's ends it.
+  const ends = input.probe === 'readiness' || policy.livenessFailure === 'restart' || state.run.launched === true;
+  if (ends && failures >= timing.failureThreshold) {
     const reason = `${input.probe} probe failed ${failures} times: ${error}`;
     const step = stopRun({ ...state, lastProbeError }, policy, { kind: 'fail', reason }, reason, state.readyAt);
     return { state: step.state, effects: [probe, ...step.effects] };

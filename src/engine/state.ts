@@ -38,6 +38,8 @@
  *   readiness or liveness failure_threshold reached (or never ready in time):
  *             probing | ready ──▶ stopping ── exited ──▶ restart per availability,
  *                                                        counted as a failure
+ *             (liveness only with `x-core.liveness_failure: restart` or for a launched
+ *             daemon; otherwise it is reported and the process runs on, as process-compose)
  *   start:    stopped | completed | failed | skipped ──▶ waiting
  */
 import type { Policy } from './policy.js';

@@ -107,7 +107,14 @@ describe('engine with real processes', () => {
   it('a liveness check over its kept connection catches a hung server within a period plus the timeout', async () => {
     const port = await freePort();
     const liveness = httpProbe(port, { period_seconds: 1, timeout_seconds: 1, failure_threshold: 1 });
-    const t = live({ web: { entrypoint: node('http-server.mjs', String(port), '0'), readiness_probe: httpProbe(port), liveness_probe: liveness } });
+    const t = live({
+      web: {
+        entrypoint: node('http-server.mjs', String(port), '0'),
+        readiness_probe: httpProbe(port),
+        liveness_probe: liveness,
+        'x-core': { service: 'web', liveness_failure: 'restart' },
+      },
+    });
     t.engine.start();
     expect(await t.engine.waitReady(['web'], { timeoutMs: 10_000 })).toMatchObject({ ok: true });
     const started = await t.event((e) => e.type === 'started');

@@ -169,8 +169,17 @@ describe('readiness', () => {
 describe('liveness', () => {
   const live = { period_seconds: 5, failure_threshold: 2 };
 
-  it('starts once ready, and failure_threshold failures stop the process for a restart', async () => {
-    const h = harness(doc({ api: { readiness_probe: httpProbe(80), liveness_probe: httpProbe(81, live), availability: { restart: 'always', backoff_seconds: 1 } } }));
+  it("starts once ready, and failure_threshold failures stop a process of core's manifests for a restart", async () => {
+    const h = harness(
+      doc({
+        api: {
+          readiness_probe: httpProbe(80),
+          liveness_probe: httpProbe(81, live),
+          availability: { restart: 'always', backoff_seconds: 1 },
+          'x-core': { service: 'api', liveness_failure: 'restart' },
+        },
+      }),
+    );
     h.engine.start();
     await h.clock.advance(1000);
     expect(h.prober.times('http:81')).toEqual([]);
@@ -185,6 +194,20 @@ describe('liveness', () => {
     expect(h.of('stopping', 'api')[0]).toMatchObject({ reason: 'liveness probe failed 2 times: status 500' });
     // (Stopped ~1 s earlier than with a cadence from each result: the restart is already done.)
     expect(h.of('restart-scheduled', 'api')).toEqual([expect.objectContaining({ restarts: 1 })]);
+  });
+
+  it("only reports the failures of a process-compose file's process, which runs on (process-compose only logs them)", async () => {
+    const h = harness(doc({ api: { liveness_probe: httpProbe(81, live), availability: { restart: 'always', backoff_seconds: 1 } } }));
+    h.prober.up('http:81');
+    h.engine.start();
+    await h.clock.advance(5000);
+    h.prober.down('http:81', 'status 500');
+    await h.clock.advance(20_000);
+    const failures = h.of('probe', 'api').filter((e) => e.probe === 'liveness' && !e.ok);
+    expect(failures.map((e) => e.failures)).toEqual([1, 2, 3, 4]);
+    expect(h.of('stopping', 'api')).toEqual([]);
+    expect(h.of('restart-scheduled', 'api')).toEqual([]);
+    expect(h.engine.processState('api')).toMatchObject({ status: 'Running', restarts: 0 });
   });
 
   it('runs for a process without a readiness check too, and passing checks change nothing', async () => {
