@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ComposeDoc, ComposeProcess } from '../compose/schema.js';
 import { expandProcesses, renderProcesses } from './build.js';
 import { Findings } from './issues.js';
+import { toLogConfiguration } from './log-config.js';
 import { mergeProjects, resolveProcessExtends } from './merge.js';
 import { discoverFiles, readAll, readEnvFiles } from './read.js';
 import { type Shell, toComposeProcess } from './to-compose.js';
@@ -17,7 +18,8 @@ import { admitNamespaces, selectProcesses, validateProcesses } from './validate.
 
 export type { PcIssue, PcLoadOptions, PcLoadResult } from './types.js';
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+/** zerolog's level names, by number (log.go Level): ParseLevel takes either. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic', 'disabled'] as const;
 
 export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   const findings = new Findings();
@@ -62,17 +64,36 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   if (findings.errors.length > 0) return fail();
 
   const projectDir = path.dirname(first);
-  const level = logLevel?.toLowerCase();
+  const level = zerologLevel(logLevel);
+  // project_runner.go Run opens it relative to process-compose's working folder.
+  const logLocation = project.log_location ? path.resolve(options.cwd, project.log_location) : undefined;
+  const logConfiguration = logLocation ? toLogConfiguration(project.log_configuration, 'log_configuration', file, findings) : undefined;
   const doc: ComposeDoc = {
     version: '0.5',
     name: project.name || path.basename(projectDir),
-    ...(LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? { log_level: level as (typeof LOG_LEVELS)[number] } : {}),
+    ...(level ? { log_level: level } : {}),
+    ...(logLocation ? { log_location: logLocation } : {}),
+    ...(logConfiguration ? { log_configuration: logConfiguration } : {}),
     ...(project.ordered_shutdown ? { ordered_shutdown: true } : {}),
     ...(strict ? { is_strict: true } : {}),
     processes: out,
   };
   const warnings: PcIssue[] = [...findings.warnings, ...(strict ? [] : findings.strictable)];
   return { ok: true, doc, projectDir, warnings, secrets };
+}
+
+/**
+ * validateLogLevel → zerolog.ParseLevel: a name in any case, or a number (below
+ * trace is trace; 6, NoLevel, and above let nothing through, as disabled does).
+ * Unknown: undefined (process-compose keeps its default, info).
+ */
+function zerologLevel(value: string | undefined): ComposeDoc['log_level'] {
+  if (value === undefined || value === '') return undefined;
+  const name = value.toLowerCase();
+  if (LOG_LEVELS.includes(name as (typeof LOG_LEVELS)[number])) return name as (typeof LOG_LEVELS)[number];
+  const n = Number(value);
+  if (!/^[+-]?\d+$/.test(value) || n > 127 || n < -128) return undefined;
+  return n >= 6 ? 'disabled' : LOG_LEVELS[Math.max(n, -1) + 1];
 }
 
 /** setDefaultShell / command.DefaultShellConfig: `bash -c`, or $COMPOSE_SHELL with `-c`. */
