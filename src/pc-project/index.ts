@@ -10,6 +10,7 @@ import type { ComposeDoc, ComposeProcess } from '../compose/schema.js';
 import { expandProcesses, renderProcesses } from './build.js';
 import { Findings } from './issues.js';
 import { toLogConfiguration } from './log-config.js';
+import { zerologLevel } from './log-level.js';
 import { mergeProjects, resolveProcessExtends } from './merge.js';
 import { discoverFiles, readAll, readEnvFiles } from './read.js';
 import { type Shell, toComposeProcess } from './to-compose.js';
@@ -17,9 +18,6 @@ import type { PcIssue, PcLoadOptions, PcLoadResult } from './types.js';
 import { admitNamespaces, selectProcesses, validateProcesses } from './validate.js';
 
 export type { PcIssue, PcLoadOptions, PcLoadResult } from './types.js';
-
-/** zerolog's level names, by number (log.go Level): ParseLevel takes either. */
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic', 'disabled'] as const;
 
 export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   const findings = new Findings();
@@ -80,20 +78,6 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   };
   const warnings: PcIssue[] = [...findings.warnings, ...(strict ? [] : findings.strictable)];
   return { ok: true, doc, projectDir, warnings, secrets };
-}
-
-/**
- * validateLogLevel → zerolog.ParseLevel: a name in any case, or a number (below
- * trace is trace; 6, NoLevel, and above let nothing through, as disabled does).
- * Unknown: undefined (process-compose keeps its default, info).
- */
-function zerologLevel(value: string | undefined): ComposeDoc['log_level'] {
-  if (value === undefined || value === '') return undefined;
-  const name = value.toLowerCase();
-  if (LOG_LEVELS.includes(name as (typeof LOG_LEVELS)[number])) return name as (typeof LOG_LEVELS)[number];
-  const n = Number(value);
-  if (!/^[+-]?\d+$/.test(value) || n > 127 || n < -128) return undefined;
-  return n >= 6 ? 'disabled' : LOG_LEVELS[Math.max(n, -1) + 1];
 }
 
 /** setDefaultShell / command.DefaultShellConfig: `bash -c`, or $COMPOSE_SHELL with `-c`. */

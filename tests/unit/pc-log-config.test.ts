@@ -84,6 +84,9 @@ describe('pc-project: log files', () => {
     ['nonsense', undefined],
   ])('reads log_level %s as zerolog does (%s)', (level, want) => {
     const dir = pcDir({ 'pc.yaml': `log_level: "${level}"\nprocesses:\n  a:\n    command: x\n` });
-    expect(loadOk(dir, { files: ['pc.yaml'] }).doc.log_level).toBe(want);
+    const r = loadOk(dir, { files: ['pc.yaml'] });
+    expect(r.doc.log_level).toBe(want);
+    // Only a level zerolog cannot parse is worth a warning (an error under is_strict).
+    expect(r.warnings.map((w) => w.path)).toEqual(want === undefined ? ['log_level'] : []);
   });
 });
