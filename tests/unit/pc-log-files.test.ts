@@ -83,6 +83,9 @@ describe('openLumberjack', () => {
     log.close();
     expect(fs.readdirSync(dir).sort()).toEqual([`web.out-${stamp(T0)}.txt`, 'web.out.txt']);
     expect(fs.readFileSync(file, 'utf8')).toBe('yz\n');
+    // The new file takes the old one's mode (0644 here), not 0600.
+    expect(fs.statSync(file).mode & 0o777).toBe(fs.statSync(path.join(dir, `web.out-${stamp(T0)}.txt`)).mode & 0o777);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o666 & ~process.umask());
   });
 
   it('drops a line larger than the size', () => {
