@@ -38,6 +38,33 @@ export const ComposeProbeSchema = z
   .refine((p) => Boolean(p.http_get) !== Boolean(p.exec), { message: 'exactly one of http_get and exec' });
 export type ComposeProbe = z.infer<typeof ComposeProbeSchema>;
 
+/**
+ * process-compose's LoggerConfig (types/logger.go), as the built-in engine writes a
+ * `log_location` file with it (engine/pc-log/). `rotation.directory` and
+ * `rotation.filename` are left out: process-compose does not read them either.
+ */
+export const ComposeLogConfigurationSchema = z.strictObject({
+  /** process-compose buffers its log files unless told to flush each line (the built-in engine always does). */
+  flush_each_line: z.boolean().optional(),
+  no_metadata: z.boolean().optional(),
+  add_timestamp: z.boolean().optional(),
+  /** A Go time layout. */
+  timestamp_format: z.string().optional(),
+  disable_json: z.boolean().optional(),
+  no_color: z.boolean().optional(),
+  /** The console's parts order (disable_json). */
+  fields_order: z.array(z.string()).optional(),
+  rotation: z
+    .strictObject({
+      max_size_mb: z.number().int().min(0).optional(),
+      max_backups: z.number().int().min(0).optional(),
+      max_age_days: z.number().int().min(0).optional(),
+      compress: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type ComposeLogConfiguration = z.infer<typeof ComposeLogConfigurationSchema>;
+
 export const ComposeProcessSchema = z.strictObject({
   description: z.string().optional(),
   entrypoint: z.array(z.string()).min(1),
@@ -70,9 +97,9 @@ export const ComposeProcessSchema = z.strictObject({
   disabled: z.boolean().optional(),
   success_exit_codes: z.array(z.number().int()).optional(),
   launch_timeout_seconds: positive.optional(),
+  /** process-compose's own log file of this process (JSON lines by default), beside core's `.core-stack/logs/<name>.log`. */
   log_location: z.string().startsWith('/').optional(),
-  /** process-compose buffers its log files unless told to flush each line (the built-in engine always does). */
-  log_configuration: z.strictObject({ flush_each_line: z.boolean() }).optional(),
+  log_configuration: ComposeLogConfigurationSchema.optional(),
   /** Extension keys are allowed by process-compose and ignored by it. */
   'x-core': z
     .strictObject({
@@ -80,6 +107,8 @@ export const ComposeProcessSchema = z.strictObject({
       service: z.string(),
       /** A TCP readiness check, also emitted as an exec probe for process-compose. */
       readiness_tcp: z.strictObject({ host: z.string(), port: z.number().int() }).optional(),
+      /** The replica number process-compose writes in this process's log lines (`replica`); 0 when unset. */
+      replica: z.number().int().min(0).optional(),
       /** A one-shot helper process (e.g. PocketBase's superuser upsert), not a long-running service. */
       one_shot: z.boolean().optional(),
       /**
@@ -157,7 +186,10 @@ export type ComposeProcess = z.infer<typeof ComposeProcessSchema>;
 export const ComposeDocSchema = z.strictObject({
   version: z.literal('0.5'),
   name: z.string(),
-  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic', 'disabled']).optional(),
+  /** The project's log file: every process without a `log_location` of its own writes there. */
+  log_location: z.string().startsWith('/').optional(),
+  log_configuration: ComposeLogConfigurationSchema.optional(),
   ordered_shutdown: z.boolean().optional(),
   is_strict: z.boolean().optional(),
   /** How `shutdown.command` is run (process-compose's project `shell`); default `bash -c`. */

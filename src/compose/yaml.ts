@@ -22,7 +22,8 @@ export function composeFile(plan: StackPlan, doc: ComposeDoc): GeneratedFile {
 export function toYaml(doc: ComposeDoc, header = FROM_MANIFESTS): string {
   const processes = Object.fromEntries(Object.entries(doc.processes).map(([name, p]) => [name, escapeProcess(p)]));
   // YAML 1.1 rules quote no/yes/on/off, so a reader on either YAML version sees strings.
-  const body = stringify({ ...doc, processes }, { version: '1.1', lineWidth: 0 });
+  const logLocation = doc.log_location === undefined ? {} : { log_location: escapeEnv(doc.log_location) };
+  const body = stringify({ ...doc, ...logLocation, processes }, { version: '1.1', lineWidth: 0 });
   return `${header}\n${body}`;
 }
 

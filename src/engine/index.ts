@@ -45,6 +45,8 @@ export { realSpawner } from './real-spawner.js';
 export { realProber } from './probes.js';
 export { DEFAULT_LOG_MAX_BYTES, fileLogs, LineRing, openRotatingLog } from './logs.js';
 export type { OnDropped } from './logs.js';
+export { pcLogFiles } from './pc-log/sink.js';
+export type { OpenPcLog, PcLog, PcLogOptions } from './pc-log/sink.js';
 export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   FAST_FIRST_MS,

@@ -92,7 +92,8 @@ export interface Prober {
 
 /** An append-only log sink for one process. */
 export interface LogFile {
-  write(line: string): void;
+  /** `stream`: where the line came from (process-compose's log files mark stderr lines as errors). */
+  write(line: string, stream?: Stream): void;
   close(): void;
 }
 

@@ -11,7 +11,7 @@ import type { Child, Clock, LogFile, ProbeSpec, Prober, Spawner, Stream, TimerHa
 import type { LineRing } from './logs.js';
 import type { Policy, ProbeKind } from './policy.js';
 import { DEFAULT_SHELL, probeSpecOf, type Shell, shutdownSpecOf, spawnSpecOf } from './specs.js';
-import { describeExit, initialState, transition } from './state.js';
+import { describeExit, ENDED, initialState, transition } from './state.js';
 import type { Effect, Input, Phase, ProcState, TimerName } from './state.js';
 import { unreachable } from '../support/errors.js';
 
@@ -25,6 +25,12 @@ export interface RunnerContext {
   readonly prober: Prober;
   /** Opened on the first spawn. */
   readonly openLog: () => LogFile;
+  /**
+   * process-compose's log file for this process (its own `log_location`, or the
+   * project's), opened when a run starts and closed when it ends, as
+   * process-compose's onProcessStart/onProcessEnd do; undefined: none.
+   */
+  readonly openPcLog?: () => LogFile | undefined;
   readonly ring: LineRing;
   /** Queue an input for this process (the supervisor applies it in turn). */
   readonly enqueue: (input: Input) => void;
@@ -68,6 +74,7 @@ export class Runner {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private probes = new AbortController();
   private log: LogFile | undefined;
+  private pcLog: LogFile | undefined;
   /** Each probe's check, made once per definition (a check may run every second). */
   private readonly specs = new Map<ProbeKind, ProbeSpec | undefined>();
   /** The executable's fingerprint at the last spawn. */
@@ -105,6 +112,7 @@ export class Runner {
     const step = transition(this.state, input, this.ctx.policy);
     this.state = step.state;
     for (const effect of step.effects) this.perform(effect, from, step.state.phase);
+    if (ENDED.has(this.state.phase)) this.closePcLog();
   }
 
   /** Release timers, in-flight probes and the log file (the child must be gone). */
@@ -115,6 +123,12 @@ export class Runner {
     this.probes.abort();
     this.log?.close();
     this.log = undefined;
+    this.closePcLog();
+  }
+
+  private closePcLog(): void {
+    this.pcLog?.close();
+    this.pcLog = undefined;
   }
 
   /** `from`, `to`: the phases of the step the effect belongs to, stamped on its events. */
@@ -122,7 +136,7 @@ export class Runner {
     const { clock } = this.ctx;
     switch (effect.type) {
       case 'spawn':
-        return this.spawn();
+        return this.spawn(from);
       case 'kill':
         return this.child?.kill(effect.signal, effect.group);
       case 'set-timer':
@@ -149,9 +163,16 @@ export class Runner {
     }
   }
 
-  private spawn(): void {
+  private spawn(from: Phase): void {
     const ctx = this.ctx;
     const clock = ctx.clock;
+    // A restart of its own (after the backoff) goes on in the same file, after an
+    // empty line (process.go run: handleInfo("\n")); any other start opens it anew.
+    if (from === 'backing-off' && this.pcLog) this.pcLog.write('\n', 'stdout');
+    else {
+      this.closePcLog();
+      this.pcLog = ctx.openPcLog?.();
+    }
     const run = ++this.run;
     const spec = spawnSpecOf(ctx.proc, ctx.env);
     this.binary = ctx.fingerprint?.(spec.command);
@@ -189,7 +210,8 @@ export class Runner {
     const command = result.child;
     this.command = command;
     command.onOutput((line, stream) => {
-      if (id === this.commandRun) this.record(line, stream);
+      // To core's log only: process-compose drops a shutdown command's output, so its own file never has it.
+      if (id === this.commandRun) this.record(line, stream, false);
     });
     command.onExit((exit) => {
       if (id !== this.commandRun) return;
@@ -199,9 +221,10 @@ export class Runner {
     });
   }
 
-  /** A line of the process's output (or of its shutdown command): log file, memory, subscribers. */
-  private record(line: string, stream: Stream): void {
-    this.log?.write(line);
+  /** A line of the process's output (or of its shutdown command): log files, memory, subscribers. */
+  private record(line: string, stream: Stream, toPcLog = true): void {
+    this.log?.write(line, stream);
+    if (toPcLog) this.pcLog?.write(line, stream);
     this.ctx.ring.push(line);
     this.ctx.emit({ type: 'output', name: this.name, at: this.ctx.clock.now(), line, stream });
   }

@@ -13,11 +13,12 @@ import { binaryFingerprint, secretFingerprints } from './fingerprint.js';
 import { closure, dependenciesOf, dependentsOf } from './dependencies.js';
 import { EventBus, type Unsubscribe } from './event-bus.js';
 import type { EngineEvent, EventListener } from './events.js';
-import type { Clock, OpenLog } from './interfaces.js';
+import type { Clock, LogFile, OpenLog } from './interfaces.js';
 import { realClock } from './interfaces.js';
 import { InputQueue, type QueuedInput } from './input-queue.js';
 import { EventJournal } from './journal.js';
 import { fileLogs, LineRing } from './logs.js';
+import { type OpenPcLog, type PcLog, pcLogFiles } from './pc-log/sink.js';
 import { policyOf } from './policy.js';
 import { realProber } from './probes.js';
 import { realReloadTools, type ReloadHost } from './reload.js';
@@ -45,6 +46,9 @@ export class Supervisor {
   /** Processes an apply is stopping (each after its running dependents among them). */
   private stopSet = new Set<string>();
   private readonly openLog: OpenLog;
+  private readonly openPcLog: OpenPcLog;
+  /** The project's `log_location` file, open from the first start to the end of a stop. */
+  private projectLog: PcLog | undefined;
   readonly clock: Clock;
   /** Set while an apply runs: a second one is refused (apply.ts). */
   applying: { readonly id: number; readonly since: number } | undefined;
@@ -86,6 +90,7 @@ export class Supervisor {
     this.bus.subscribe((event) => this.journal.record(event));
     this.dependents = dependentsOf(doc);
     this.openLog = options.openLog ?? fileLogs();
+    this.openPcLog = options.openPcLog ?? pcLogFiles({ level: doc.log_level, noColorEnv: Boolean(options.baseEnv.NO_COLOR) });
     this.awaitedToComplete = awaitedToComplete(doc);
     for (const [name, proc] of Object.entries(doc.processes)) this.runners.set(name, this.makeRunner(name, proc));
   }
@@ -100,7 +105,9 @@ export class Supervisor {
       clock: this.clock,
       spawner: options.spawner ?? realSpawner,
       prober: options.prober ?? realProber,
-      openLog: () => this.openLog(proc.log_location ?? path.join(options.logDir, `${name}.log`)),
+      openLog: () => this.openLog(path.join(options.logDir, `${name}.log`)),
+      // The definition of now: an apply changes log_configuration in place, for the next run.
+      openPcLog: () => this.pcLogOf(name, runner.ctx.proc),
       ring,
       enqueue: (input) => this.enqueue([{ runner, input }]),
       emit: (event) => this.emit(event),
@@ -109,6 +116,20 @@ export class Supervisor {
       shell: shellOf(this.doc),
     });
     return runner;
+  }
+
+  /**
+   * process-compose's log for a run of `name`: its own `log_location` (one file
+   * per process; project_runner.go runProcess), else the project's. A
+   * `log_location` that is core's own log of the process (what core's generated
+   * file gives process-compose) has core's plain lines only.
+   */
+  private pcLogOf(name: string, proc: ComposeProcess): LogFile | undefined {
+    const replica = proc['x-core']?.replica ?? 0;
+    const own = proc.log_location;
+    if (own === undefined) return this.projectLog && entryLog(this.projectLog, name, replica, false);
+    if (path.resolve(own) === path.resolve(this.options.logDir, `${name}.log`)) return undefined;
+    return entryLog(this.openPcLog(own, proc.log_configuration), name, replica, true);
   }
 
   /**
@@ -122,6 +143,8 @@ export class Supervisor {
   /** Start `names` (default: every process not disabled) and what they depend on. */
   start(names?: readonly string[]): StartResult {
     if (this.shuttingDown) return { ok: false, reason: 'shutting-down' };
+    // project_runner.go Run: the project's log is opened before any process starts.
+    if (this.doc.log_location) this.projectLog ??= this.openPcLog(this.doc.log_location, this.doc.log_configuration);
     const targets = names ?? [...this.runners.keys()].filter((n) => !this.doc.processes[n]?.disabled);
     const unknown = targets.filter((n) => !this.runners.has(n));
     if (unknown.length > 0) return { ok: false, reason: 'unknown-process', names: unknown };
@@ -154,6 +177,8 @@ export class Supervisor {
     this.shuttingDown = done.then(() => {
       this.shuttingDown = undefined;
       for (const runner of this.runners.values()) runner.close();
+      this.projectLog?.close();
+      this.projectLog = undefined;
     });
     this.enqueue([]);
     return this.shuttingDown;
@@ -365,4 +390,14 @@ function shellOf(doc: ComposeDoc): Shell {
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
   return new Supervisor(options);
+}
+
+/** Lines of one process into a process-compose log; `owned`: its own file, closed with the run (the project's stays open). */
+function entryLog(log: PcLog, process: string, replica: number, owned: boolean): LogFile {
+  return {
+    write: (message, stream) => log.write({ message, process, replica, isError: stream === 'stderr' }),
+    close: () => {
+      if (owned) log.close();
+    },
+  };
 }

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { ComposeDoc, ComposeProcess } from '../compose/schema.js';
 import { expandProcesses, renderProcesses } from './build.js';
 import { Findings } from './issues.js';
+import { toLogConfiguration } from './log-config.js';
+import { zerologLevel } from './log-level.js';
 import { mergeProjects, resolveProcessExtends } from './merge.js';
 import { discoverFiles, readAll, readEnvFiles } from './read.js';
 import { type Shell, toComposeProcess } from './to-compose.js';
@@ -16,8 +18,6 @@ import type { PcIssue, PcLoadOptions, PcLoadResult } from './types.js';
 import { admitNamespaces, selectProcesses, validateProcesses } from './validate.js';
 
 export type { PcIssue, PcLoadOptions, PcLoadResult } from './types.js';
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
 export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   const findings = new Findings();
@@ -62,11 +62,16 @@ export function loadPcProject(options: PcLoadOptions): PcLoadResult {
   if (findings.errors.length > 0) return fail();
 
   const projectDir = path.dirname(first);
-  const level = logLevel?.toLowerCase();
+  const level = zerologLevel(logLevel);
+  // project_runner.go Run opens it relative to process-compose's working folder.
+  const logLocation = project.log_location ? path.resolve(options.cwd, project.log_location) : undefined;
+  const logConfiguration = logLocation ? toLogConfiguration(project.log_configuration, 'log_configuration', file, findings) : undefined;
   const doc: ComposeDoc = {
     version: '0.5',
     name: project.name || path.basename(projectDir),
-    ...(LOG_LEVELS.includes(level as (typeof LOG_LEVELS)[number]) ? { log_level: level as (typeof LOG_LEVELS)[number] } : {}),
+    ...(level ? { log_level: level } : {}),
+    ...(logLocation ? { log_location: logLocation } : {}),
+    ...(logConfiguration ? { log_configuration: logConfiguration } : {}),
     // loader.go: the flag --ordered-shutdown (default: PC_ORDERED_SHUTDOWN set, whatever its value) or the file's key.
     ...(project.ordered_shutdown || options.env.PC_ORDERED_SHUTDOWN !== undefined ? { ordered_shutdown: true } : {}),
     ...(strict ? { is_strict: true } : {}),

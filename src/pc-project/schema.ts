@@ -60,7 +60,27 @@ const Shutdown = z.looseObject({
   parent_only: bool.optional(),
   send_keys: str.optional(),
 });
-const LoggerConfig = z.looseObject({ flush_each_line: bool.optional() });
+/** types/logger.go LoggerConfig; `directory` and `filename` are decoded and never read by process-compose. */
+const LoggerConfig = z.looseObject({
+  rotation: z
+    .looseObject({
+      directory: str.optional(),
+      filename: str.optional(),
+      max_size_mb: int.optional(),
+      max_backups: int.optional(),
+      max_age_days: int.optional(),
+      compress: bool.optional(),
+    })
+    .nullish(),
+  fields_order: z.array(str).optional(),
+  disable_json: bool.optional(),
+  timestamp_format: str.optional(),
+  no_color: bool.optional(),
+  no_metadata: bool.optional(),
+  add_timestamp: bool.optional(),
+  flush_each_line: bool.optional(),
+});
+export type PcLoggerConfig = z.infer<typeof LoggerConfig>;
 /** `namespace` is a string or a list of strings (types/namespaces.go UnmarshalYAML). */
 const Namespaces = z.union([str.transform((s) => (s === '' ? [] : [s])), z.array(str)]);
 

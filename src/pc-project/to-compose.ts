@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ComposeProbe, ComposeProcess } from '../compose/schema.js';
 import type { Proc } from './build.js';
 import type { Findings } from './issues.js';
+import { toLogConfiguration } from './log-config.js';
 import { readDotenv } from './read.js';
 import type { PcProbe } from './schema.js';
 
@@ -99,9 +100,11 @@ export function toComposeProcess(p: Proc, ctx: MapContext): Mapped | undefined {
     success_exit_codes: c.success_exit_codes?.length ? c.success_exit_codes : undefined,
     launch_timeout_seconds: c.launch_timeout_seconds && c.launch_timeout_seconds > 0 ? c.launch_timeout_seconds : undefined,
     log_location: logLocation,
-    log_configuration: c.log_configuration?.flush_each_line !== undefined ? { flush_each_line: c.log_configuration.flush_each_line } : undefined,
+    log_configuration: toLogConfiguration(c.log_configuration, where('log_configuration'), ctx.file, ctx.findings),
     'x-core': dropUndefined({
       service: p.name,
+      // What process-compose writes as `replica` in log lines (PC_REPLICA_NUM).
+      replica: p.replicaNum > 0 ? p.replicaNum : undefined,
       secret_env: Object.keys(secrets).length > 0 ? Object.keys(secrets).sort() : undefined,
       // process-compose runs exec probes through the project's shell too (health/exec_checker.go: the process's shellConfig).
       probe_shell: readiness?.exec || liveness?.exec ? ([ctx.shell.command, ctx.shell.argument] as [string, string]) : undefined,

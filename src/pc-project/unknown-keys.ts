@@ -19,12 +19,12 @@ const NESTED: Record<string, readonly string[]> = {
   exec: ['command', 'working_dir'],
   http_get: ['host', 'path', 'scheme', 'port', 'num_port', 'headers', 'status_code'],
   shell: ['shell_command', 'shell_argument', 'elevated_shell_command', 'elevated_shell_argument'],
+  log_configuration: ['rotation', 'fields_order', 'disable_json', 'timestamp_format', 'no_color', 'no_metadata', 'add_timestamp', 'flush_each_line'],
+  rotation: ['directory', 'filename', 'max_size_mb', 'max_backups', 'max_age_days', 'compress'],
 };
 
 /** Project keys process-compose acts on and core's engine does not. */
 const PROJECT_UNSUPPORTED: Record<string, string> = {
-  log_location: 'the project-wide log file is not written (core keeps each process log: core logs)',
-  log_configuration: 'log rotation and formatting are not applied',
   log_length: 'core keeps its own log buffer',
   env_cmds: 'the commands are not run, their variables are not set',
   mcp_server: 'core has no MCP server',
@@ -44,13 +44,6 @@ const PROCESS_UNSUPPORTED: Record<string, string> = {
   monitor_silence_threshold: 'TUI notifications do not exist in core',
   disable_ansi_colors: 'output is passed as it is',
   'shutdown.send_keys': 'no keys are sent (no pseudo-terminal)',
-  'log_configuration.rotation': 'the log file is not rotated',
-  'log_configuration.fields_order': 'log lines are written as the process prints them',
-  'log_configuration.disable_json': 'log lines are written as the process prints them',
-  'log_configuration.timestamp_format': 'log lines are written as the process prints them',
-  'log_configuration.no_color': 'log lines are written as the process prints them',
-  'log_configuration.no_metadata': 'log lines are written as the process prints them',
-  'log_configuration.add_timestamp': 'log lines are written as the process prints them',
 };
 
 export function checkKeys(file: string, value: Record<string, unknown>, findings: Findings, lineOf: LineOf): void {
@@ -64,6 +57,7 @@ export function checkKeys(file: string, value: Record<string, unknown>, findings
     else if (key in PROJECT_UNSUPPORTED && set(v)) findings.strict(file, key, `${at([key])}'${key}' is not supported by core's engine: ${PROJECT_UNSUPPORTED[key]}`);
   }
   nested(file, ['shell'], value.shell, findings, at);
+  nested(file, ['log_configuration'], value.log_configuration, findings, at);
   const processes = value.processes;
   if (!isObject(processes)) return;
   for (const [name, proc] of Object.entries(processes)) {

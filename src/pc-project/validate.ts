@@ -8,8 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Proc } from './build.js';
 import type { Findings } from './issues.js';
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic', 'disabled', ''];
+import { zerologLevel } from './log-level.js';
 
 export interface CheckContext {
   readonly file: string;
@@ -21,7 +20,7 @@ export function validateProcesses(procs: readonly Proc[], logLevel: string | und
   const { file, findings } = ctx;
   const byName = new Map(procs.map((p) => [p.name, p]));
   // validateLogLevel (zerolog.ParseLevel)
-  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel.toLowerCase())) findings.strict(file, 'log_level', `unknown log level ${logLevel}`);
+  if (logLevel !== undefined && logLevel !== '' && zerologLevel(logLevel) === undefined) findings.strict(file, 'log_level', `unknown log level ${logLevel}`);
   for (const proc of procs) {
     const where = (key: string) => `processes.${proc.base}.${key}`;
     const c = proc.cfg;

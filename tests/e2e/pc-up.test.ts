@@ -217,15 +217,19 @@ processes:
     expect(result.stdout).not.toContain('never');
   });
 
-  it("a process's log_location is where its log goes, and core logs reads it there", async () => {
+  it("a process's log_location gets process-compose's JSON lines, and core logs still reads the plain ones", async () => {
     const dir = project(() => 'processes:\n  a:\n    command: echo into my own file\n    log_location: ./logs/a-own.log\n');
-    fs.mkdirSync(path.join(dir, 'logs'));
+    // An earlier core linked its own log to the file: the link must not carry core's lines into it.
+    fs.mkdirSync(path.join(dir, '.core-stack', 'logs'), { recursive: true });
+    fs.symlinkSync(path.join(dir, 'logs', 'a-own.log'), path.join(dir, '.core-stack', 'logs', 'a.log'));
     const result = await runCore(['up', '-f', 'process-compose.yaml'], { cwd: dir, env: env(dir) });
     expect(result.code, result.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'logs', 'a-own.log'), 'utf8')).toContain('into my own file');
+    expect(fs.readFileSync(path.join(dir, 'logs', 'a-own.log'), 'utf8')).toBe('{"level":"info","process":"a","replica":0,"message":"into my own file"}\n');
+    expect(fs.lstatSync(path.join(dir, '.core-stack', 'logs', 'a.log')).isSymbolicLink()).toBe(false);
     const logs = await runCore(['logs', 'a'], { cwd: dir, env: env(dir) });
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('into my own file');
+    expect(logs.stdout).not.toContain('"level"');
   });
 
   it('PROCESS … runs those and their dependencies only', async () => {

@@ -121,11 +121,11 @@ describe('pc-project: files', () => {
     expect(loadFail(dir, { files: ['pc.yaml'] })[0]?.path).toBe('processes.../evil');
   });
 
-  it('warns about log_configuration keys other than flush_each_line', () => {
+  it('takes log_configuration keys without a warning (the engine writes log_location with them)', () => {
     const dir = pcDir({ 'pc.yaml': 'processes:\n  a:\n    command: x\n    log_configuration: { flush_each_line: true, add_timestamp: true }\n' });
     const r = loadOk(dir, { files: ['pc.yaml'] });
-    expect(r.warnings.map((w) => w.path)).toEqual(['processes.a.log_configuration.add_timestamp']);
-    expect(r.doc.processes.a?.log_configuration).toEqual({ flush_each_line: true });
+    expect(r.warnings).toEqual([]);
+    expect(r.doc.processes.a?.log_configuration).toEqual({ flush_each_line: true, add_timestamp: true });
   });
 
   it('gives a document the ComposeDoc schema accepts', () => {

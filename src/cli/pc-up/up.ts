@@ -8,6 +8,8 @@
  * with -d it returns once the processes are up, as `core up -d` does.
  */
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { alreadyRunning, recordUp, runningSupervisor } from '../../control/lock.js';
 import { controlPaths } from '../../control/paths.js';
 import { builtinLauncher } from '../../engines/builtin/launch.js';
@@ -16,7 +18,6 @@ import { readPcRecord, writePcRecord, type PcRecord } from '../../support/pc-sta
 import type { CliContext } from '../context.js';
 import { parseTimeout } from '../flags.js';
 import { launchUp } from '../up-report.js';
-import { linkLogs } from './log-links.js';
 import { loadPc } from './project.js';
 
 export interface PcUpOptions {
@@ -51,7 +52,7 @@ export async function upPc(ctx: CliContext, processes: readonly string[], option
   const inProgress = recordUp(paths.upLock, Boolean(options.detach));
   try {
     writePcRecord(settings.root, stack.record);
-    linkLogs(paths.logs, generated.doc);
+    dropLogLinks(paths.logs);
     const targets = Object.keys(generated.doc.processes).filter((name) => !generated.doc.processes[name]!.disabled);
     await launchUp({
       launcher: builtinLauncher,
@@ -85,4 +86,14 @@ function readRecordIfAny(root: string): PcRecord | undefined {
 function sameProject(a: PcRecord | undefined, b: PcRecord): boolean {
   const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
   return a !== undefined && same(a.files, b.files) && same(a.envFiles, b.envFiles) && same(a.namespaces, b.namespaces) && a.cwd === b.cwd;
+}
+
+/**
+ * A stack made by an earlier core had `<logs>/<name>.log` linked to the process's
+ * `log_location`; the engine now writes that file itself, as process-compose
+ * does, so core's own log must not follow such a link into it.
+ */
+function dropLogLinks(logsDir: string): void {
+  if (!fs.existsSync(logsDir)) return;
+  for (const entry of fs.readdirSync(logsDir, { withFileTypes: true })) if (entry.isSymbolicLink()) fs.rmSync(path.join(logsDir, entry.name));
 }

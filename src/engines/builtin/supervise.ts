@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComposeDoc } from '../../compose/schema.js';
-import { createSupervisor, DEFAULT_LOG_MAX_BYTES, fileLogs, type EngineEvent, type Supervisor } from '../../engine/index.js';
+import { createSupervisor, DEFAULT_LOG_MAX_BYTES, fileLogs, pcLogFiles, type EngineEvent, type Supervisor } from '../../engine/index.js';
 import type { StackPlan } from '../../plan/types.js';
 import { withoutSecrets } from '../../plan/secrets.js';
 import { identify, type ProcessIdentity } from '../../support/proc.js';
@@ -166,6 +166,7 @@ export async function supervise({
     secrets,
     logDir: paths.logs,
     openLog: fileLogs(DEFAULT_LOG_MAX_BYTES, onDropped, run),
+    openPcLog: pcLogFiles({ level: doc.log_level, noColorEnv: Boolean(settings.env.NO_COLOR), onDropped }),
     // A subscriber's bug is noted, not fatal: the stack goes on.
     onSubscriberError: (error) => note(`internal error in an event subscriber: ${(error as Error)?.stack ?? String(error)}`),
   });
