@@ -19,6 +19,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { type ChildOutput, childOutput } from './child-output.js';
 
 export const canUseNetns = process.platform === 'linux' && process.getuid?.() === 0 && ipAvailable();
 
@@ -133,17 +134,9 @@ export function runIn(
   name: string,
   argv: readonly string[],
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<ChildOutput> {
   const [command = 'ip', ...args] = hosts.argv(name, argv);
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 30_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', (error) => resolve({ code: null, stdout, stderr: stderr + error.message }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return childOutput(spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 30_000 }));
 }
 
 /** Removes the namespaces and bridges a killed test run left (their pid no longer lives). */

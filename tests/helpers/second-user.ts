@@ -4,6 +4,7 @@
  * elsewhere, and those tests skip.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { type ChildOutput, childOutput } from './child-output.js';
 
 export const OTHER_USER = 'core-other';
 
@@ -31,29 +32,19 @@ export function secondUser(): { uid: number; gid: number } {
   return created;
 }
 
-export interface AsUserResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type AsUserResult = ChildOutput;
 
 /** Run a program as the second user with a minimal environment (no shell), bounded in time. */
 export function runAsOtherUser(command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<AsUserResult> {
   const { uid, gid } = secondUser();
-  return new Promise((resolve) => {
-    const child = spawn(command, [...args], {
+  return childOutput(
+    spawn(command, [...args], {
       uid,
       gid,
       cwd: options.cwd ?? '/',
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 15_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', (error) => resolve({ code: null, stdout, stderr: stderr + error.message }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+    }),
+  );
 }
