@@ -4,12 +4,16 @@ import { loadManifestsForCache, type CacheUse, type LoadedManifest } from '../ma
 import { resolvePlan } from '../plan/resolve.js';
 import { readTopologyOverrides } from './topology-overrides.js';
 import type { StackPlan } from '../plan/types.js';
-import { IssuesError } from '../support/errors.js';
+import { InputError, IssuesError } from '../support/errors.js';
 import { loadSettings } from '../support/load-settings.js';
 import { loadCredentials } from '../services/credentials-file.js';
 import { checkSpawnLimits } from '../support/spawn-limits.js';
 import { withSuperuserPassword } from '../controller/superuser.js';
 import type { Settings } from '../support/settings.js';
+import { HOSTS_FILE, readHostsFile } from '../hosts/load.js';
+import { chooseHost, type LoadedHosts } from '../hosts/validate.js';
+import { placeStack, planForHost } from '../hosts/host-plan.js';
+import type { Placement } from '../hosts/placement.js';
 
 export interface LoadedStack {
   readonly settings: Settings;
@@ -17,19 +21,60 @@ export interface LoadedStack {
   readonly plan: StackPlan;
   /** Save a fresh manifest validation to the cache (a no-op after a hit); loadStack calls it unless `cache` is 'read'. */
   readonly saveCache: () => void;
+  /** With a hosts file: which host runs what (`plan` is then the chosen host's, when one is). */
+  readonly placement?: Placement;
+  readonly hosts?: LoadedHosts;
 }
 
-/** `cache`: reuse a cached manifest validation (true: and save a fresh one, for commands that write .core-stack/ anyway). */
-export async function loadStack(ctx: CliContext, options: { cache?: CacheUse } = {}): Promise<LoadedStack> {
+/** The name of the host this `core` runs as, for messages: `--host` sets CORE_HOST_NAME (program.ts). */
+const HOST_SOURCE = '--host (CORE_HOST_NAME)';
+
+/**
+ * `cache`: reuse a cached manifest validation (true: and save a fresh one, for commands that write .core-stack/ anyway).
+ * `anyHost`: with a hosts file and no host named, the whole stack's plan (`core plan`, `validate`, `spec`);
+ * otherwise a command that runs or writes something needs to know which host it is on.
+ */
+export async function loadStack(ctx: CliContext, options: { cache?: CacheUse; anyHost?: boolean } = {}): Promise<LoadedStack> {
   const loaded = loadSettings(process.cwd(), ctx.env);
   const { manifests, saveCache } = await loadManifestsForCache(loaded, options);
   // CORE_CONTROLLER=1: PocketBase gets a generated superuser password when none is set (docs/controller.md).
   const settings = withSuperuserPassword(loaded, manifests);
   // The records rule only while the controller watches them: off, the manifests do.
   const overrides = settings.controller ? readTopologyOverrides(settings) : undefined;
-  const plan = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
+  const whole = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
+  const placed = placeOnHost(settings, manifests, whole, options.anyHost === true);
+  const plan = placed?.plan ?? whole;
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
   if (options.cache !== 'read') saveCache();
-  return { settings, manifests, plan, saveCache };
+  return { settings, manifests, plan, saveCache, ...(placed ? { placement: placed.placement, hosts: placed.hosts } : {}) };
+}
+
+/** Without a hosts file: undefined, and the stack runs here as a whole (one implicit local host). */
+function placeOnHost(
+  settings: Settings,
+  manifests: readonly LoadedManifest[],
+  plan: StackPlan,
+  anyHost: boolean,
+): { plan: StackPlan; placement: Placement; hosts: LoadedHosts } | undefined {
+  const hosts = readHostsFile(settings);
+  if (!hosts && settings.hostName !== undefined) {
+    throw new InputError('no-hosts-file', `${HOST_SOURCE} "${settings.hostName}": there is no hosts file (${settings.hostsFile ?? HOSTS_FILE}), so no host to run as`, [
+      'docs/hosts.md says how to write one',
+    ]);
+  }
+  if (!hosts) return undefined;
+  const chosen = chooseHost(hosts, settings.hostName, HOST_SOURCE);
+  if (!chosen.ok) throw new IssuesError([chosen.issue]);
+  const placed = placeStack(plan, manifests, settings, hosts);
+  if (!placed.ok) throw new IssuesError([...placed.issues]);
+  const { placement } = placed;
+  if (chosen.host) return { plan: planForHost(plan, placement.where, chosen.host), placement, hosts };
+  if (anyHost) return { plan, placement, hosts };
+  const names = Object.keys(hosts.hosts).sort();
+  throw new InputError(
+    'no-host',
+    `${hosts.file} names ${names.length} host${names.length === 1 ? '' : 's'} (${names.join(', ')}): say which one this is with --host NAME or CORE_HOST_NAME`,
+    ['`core plan` shows what runs on each (docs/hosts.md)'],
+  );
 }
