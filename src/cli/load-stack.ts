@@ -1,7 +1,7 @@
 /** Settings → manifests → plan: what most commands start with. */
 import type { CliContext } from './context.js';
 import { loadManifestsForCache, type CacheUse, type LoadedManifest } from '../manifest/load.js';
-import { resolvePlan } from '../plan/resolve.js';
+import { resolveStack } from '../plan/resolve.js';
 import { readTopologyOverrides } from './topology-overrides.js';
 import type { StackPlan } from '../plan/types.js';
 import { InputError, IssuesError } from '../support/errors.js';
@@ -12,7 +12,7 @@ import { withSuperuserPassword } from '../controller/superuser.js';
 import type { Settings } from '../support/settings.js';
 import { HOSTS_FILE, readHostsFile } from '../hosts/load.js';
 import { chooseHost, type LoadedHosts } from '../hosts/validate.js';
-import { placeStack, planForHost } from '../hosts/host-plan.js';
+import { planForHost } from '../hosts/host-plan.js';
 import type { Placement } from '../hosts/placement.js';
 
 export interface LoadedStack {
@@ -41,22 +41,27 @@ export async function loadStack(ctx: CliContext, options: { cache?: CacheUse; an
   const settings = withSuperuserPassword(loaded, manifests);
   // The records rule only while the controller watches them: off, the manifests do.
   const overrides = settings.controller ? readTopologyOverrides(settings) : undefined;
-  const whole = resolvePlan({ manifests, settings, self: ctx.self, credentials: loadCredentials(manifests, settings), ...(overrides ? { overrides } : {}) });
-  const placed = placeOnHost(settings, manifests, whole, options.anyHost === true);
-  const plan = placed?.plan ?? whole;
+  const hosts = chooseHostOf(settings, options.anyHost === true);
+  const { plan: whole, placement } = resolveStack({
+    manifests,
+    settings,
+    self: ctx.self,
+    credentials: loadCredentials(manifests, settings),
+    ...(overrides ? { overrides } : {}),
+    ...(hosts ? { hosts: { file: hosts.file, ...(hosts.here ? { here: hosts.here } : {}) } } : {}),
+  });
+  const plan = placement && hosts?.here ? planForHost(whole, placement.where, hosts.here) : whole;
   const limits = checkSpawnLimits(settings, plan);
   if (limits.length > 0) throw new IssuesError(limits);
   if (options.cache !== 'read') saveCache();
-  return { settings, manifests, plan, saveCache, ...(placed ? { placement: placed.placement, hosts: placed.hosts } : {}) };
+  return { settings, manifests, plan, saveCache, ...(placement && hosts ? { placement, hosts: hosts.file } : {}) };
 }
 
-/** Without a hosts file: undefined, and the stack runs here as a whole (one implicit local host). */
-function placeOnHost(
-  settings: Settings,
-  manifests: readonly LoadedManifest[],
-  plan: StackPlan,
-  anyHost: boolean,
-): { plan: StackPlan; placement: Placement; hosts: LoadedHosts } | undefined {
+/**
+ * The hosts file and the host named (--host, CORE_HOST_NAME). Without a hosts
+ * file: undefined, and the stack runs here as a whole (one implicit local host).
+ */
+function chooseHostOf(settings: Settings, anyHost: boolean): { file: LoadedHosts; here?: string } | undefined {
   const hosts = readHostsFile(settings);
   if (!hosts && settings.hostName !== undefined) {
     throw new InputError('no-hosts-file', `${HOST_SOURCE} "${settings.hostName}": there is no hosts file (${settings.hostsFile ?? HOSTS_FILE}), so no host to run as`, [
@@ -66,11 +71,8 @@ function placeOnHost(
   if (!hosts) return undefined;
   const chosen = chooseHost(hosts, settings.hostName, HOST_SOURCE);
   if (!chosen.ok) throw new IssuesError([chosen.issue]);
-  const placed = placeStack(plan, manifests, settings, hosts);
-  if (!placed.ok) throw new IssuesError([...placed.issues]);
-  const { placement } = placed;
-  if (chosen.host) return { plan: planForHost(plan, placement.where, chosen.host), placement, hosts };
-  if (anyHost) return { plan, placement, hosts };
+  if (chosen.host) return { file: hosts, here: chosen.host };
+  if (anyHost) return { file: hosts };
   const names = Object.keys(hosts.hosts).sort();
   throw new InputError(
     'no-host',

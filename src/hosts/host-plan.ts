@@ -7,6 +7,7 @@ import type { Settings } from '../support/settings.js';
 import type { LoadedManifest } from '../manifest/validate.js';
 import { TopologyConfigSchema } from '../manifest/topology.js';
 import type { StackPlan } from '../plan/types.js';
+import type { PlanUnit } from '../plan/expand.js';
 import { placeProcesses, type HubRegionSource, type PlaceableProcess, type PlacementResult } from './placement.js';
 import type { LoadedHosts } from './validate.js';
 
@@ -26,22 +27,19 @@ export function hubRegionOf(manifests: readonly LoadedManifest[], deployment: st
   return { ...(first ? { source: first } : {}), issues: [] };
 }
 
-export function placeStack(plan: StackPlan, manifests: readonly LoadedManifest[], settings: Pick<Settings, 'deployment'>, hosts: LoadedHosts): PlacementResult {
+/** Every process of the stack placed on the hosts (`units`: the plan's processes, before their values are resolved). */
+export function placeUnits(units: readonly PlanUnit[], manifests: readonly LoadedManifest[], settings: Pick<Settings, 'deployment'>, hosts: LoadedHosts): PlacementResult {
   const hub = hubRegionOf(manifests, settings.deployment);
   if (hub.issues.length) return { ok: false, issues: hub.issues };
-  const placements = new Map(manifests.map(({ manifest }) => [manifest.name, manifest.placement]));
-  const processes: PlaceableProcess[] = plan.services.map((s) => {
-    const placement = placements.get(s.service);
-    return {
-      name: s.name,
-      service: s.service,
-      file: s.file,
-      ...(s.renderer ? { renderer: s.renderer } : {}),
-      ...(s.topology ? { topology: s.topology } : {}),
-      ...(placement ? { placement } : {}),
-      dependsOn: s.dependsOn,
-    };
-  });
+  const processes: PlaceableProcess[] = units.map(({ manifest, file, service, topology }) => ({
+    name: manifest.name,
+    service,
+    file,
+    ...(manifest.renderer ? { renderer: manifest.renderer } : {}),
+    ...(topology ? { topology } : {}),
+    ...(manifest.placement ? { placement: manifest.placement } : {}),
+    dependsOn: Object.fromEntries(Object.entries(manifest.process.compose.depends_on ?? {}).map(([dep, { condition }]) => [dep, condition])),
+  }));
   const natsFiles = manifests.filter((m) => m.manifest.renderer === 'nats').map((m) => m.file);
   return placeProcesses({ processes, hosts, ...(hub.source ? { hubRegion: hub.source } : {}), natsFiles });
 }

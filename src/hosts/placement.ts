@@ -185,3 +185,14 @@ function notes(processes: readonly PlaceableProcess[], where: ReadonlyMap<string
   }
   return out;
 }
+
+/** The same placement with each host's processes (and what they wait for) in `order`, the plan's dependency order. */
+export function inOrder(placement: Placement, order: readonly string[]): Placement {
+  const rank = new Map(order.map((name, i) => [name, i]));
+  const by = (a: string, b: string) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0);
+  return {
+    ...placement,
+    hosts: placement.hosts.map((h) => ({ ...h, processes: [...h.processes].sort(by) })),
+    crossHost: [...placement.crossHost].sort((a, b) => a.host.localeCompare(b.host) || by(a.process, b.process)),
+  };
+}

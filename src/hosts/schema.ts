@@ -16,7 +16,8 @@ const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:
 /** Why an address cannot be a host's, or undefined. */
 export function addressProblem(address: string): string | undefined {
   // `10.0.0.300` reads as a DNS name, but nobody means one: an IPv4 address with a typo.
-  if (net.isIP(address) === 0 && (!DNS_NAME.test(address) || /^[\d.]+$/.test(address))) return `"${address}" is not an IP address or a host name (an IPv6 address goes without brackets)`;
+  if (net.isIP(address) === 0 && (!DNS_NAME.test(address) || /^[\d.]+$/.test(address)))
+    return `"${address}" is not an IP address or a host name (an IPv6 address goes without brackets)`;
   // The other hosts connect to it: an address that means "every interface" names no machine.
   if (address === '0.0.0.0' || address === '::') return `"${address}" is every interface, not an address other hosts can reach: give this host's own address`;
   return undefined;

@@ -1,11 +1,12 @@
 /** Issue 15, part 2: which host runs which process (pure), and one host's plan. */
 import { describe, expect, it } from 'vitest';
 import { generateStack } from '../../src/compose/generate.js';
-import { placeStack, planForHost } from '../../src/hosts/host-plan.js';
+import { planForHost } from '../../src/hosts/host-plan.js';
 import type { Placement } from '../../src/hosts/placement.js';
 import type { Host } from '../../src/hosts/schema.js';
 import { validateManifests, type ManifestFile } from '../../src/manifest/validate.js';
-import { resolvePlan } from '../../src/plan/resolve.js';
+import { resolvePlan, resolveStack } from '../../src/plan/resolve.js';
+import { IssuesError, type Issue } from '../../src/support/errors.js';
 import { parseSettings } from '../../src/support/settings.js';
 import { planLines, planView } from '../../src/cli/render/plan-view.js';
 import { FAKE_ROOT, FAKE_SELF, repoManifestFiles } from '../helpers/stack.js';
@@ -21,7 +22,12 @@ function stack(edits: Record<string, Edit> = {}, extra: Record<string, object> =
       edit(json);
       return { ...f, text: JSON.stringify(json) };
     }),
-    ...Object.entries(extra).map(([dir, manifest]) => ({ file: `services/${dir}/service.json`, dir, absolute: `/project/services/${dir}/service.json`, text: JSON.stringify(manifest) })),
+    ...Object.entries(extra).map(([dir, manifest]) => ({
+      file: `services/${dir}/service.json`,
+      dir,
+      absolute: `/project/services/${dir}/service.json`,
+      text: JSON.stringify(manifest),
+    })),
   ];
   const { manifests, issues } = validateManifests(files);
   if (issues.length) throw new Error(issues.map((i) => `${i.file}: ${i.path}: ${i.message}`).join('\n'));
@@ -29,20 +35,38 @@ function stack(edits: Record<string, Edit> = {}, extra: Record<string, object> =
   return { manifests, settings, plan: resolvePlan({ manifests, settings, self: FAKE_SELF }) };
 }
 
-const hubSpoke = (deployment: Record<string, unknown>): Edit => (m) => {
-  m.config.topology = 'hub-spoke';
-  m.config.deployment = { local: deployment };
-};
+const hubSpoke =
+  (deployment: Record<string, unknown>): Edit =>
+  (m) => {
+    m.config.topology = 'hub-spoke';
+    m.config.deployment = { local: deployment };
+  };
 
-function place(hosts: Record<string, Host>, edits: Record<string, Edit> = {}, extra: Record<string, object> = {}) {
+function place(hosts: Record<string, Host>, edits: Record<string, Edit> = {}, extra: Record<string, object> = {}, here?: string) {
   const s = stack(edits, extra);
-  return { ...s, result: placeStack(s.plan, s.manifests, s.settings, { file: 'hosts.json', hosts }) };
+  try {
+    const { plan, placement } = resolveStack({
+      manifests: s.manifests,
+      settings: s.settings,
+      self: FAKE_SELF,
+      hosts: { file: { file: 'hosts.json', hosts }, ...(here ? { here } : {}) },
+    });
+    return { plan, placement: placement!, issues: [] as readonly Issue[] };
+  } catch (error) {
+    if (!(error instanceof IssuesError)) throw error;
+    return { plan: s.plan, placement: undefined, issues: error.issues };
+  }
 }
 
-function placed(hosts: Record<string, Host>, edits: Record<string, Edit> = {}, extra: Record<string, object> = {}): Placement & { plan: ReturnType<typeof stack>['plan'] } {
-  const { result, plan } = place(hosts, edits, extra);
-  if (!result.ok) throw new Error(result.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`).join('\n'));
-  return { ...result.placement, plan };
+function placed(
+  hosts: Record<string, Host>,
+  edits: Record<string, Edit> = {},
+  extra: Record<string, object> = {},
+  here?: string,
+): Placement & { plan: ReturnType<typeof stack>['plan'] } {
+  const { placement, plan, issues } = place(hosts, edits, extra, here);
+  if (!placement) throw new Error(issues.map((i) => `${i.file}: ${i.path}: ${i.message}`).join('\n'));
+  return { ...placement, plan };
 }
 
 const byHost = (p: Placement) => Object.fromEntries(p.hosts.map((h) => [h.name, h.processes]));
@@ -114,9 +138,7 @@ describe('placement', () => {
     });
     expect(p.hubRegion).toBe('home');
     expect(byHost(p)).toEqual({ a: ['nats-1', 'nats-3', 'pocketbase', 'caddy'], b: ['nats-2', 'caddy'] });
-    expect(p.notes).toEqual([
-      'nats-1, nats-3 (2 of 3 members of nats\'s cluster) run on a: losing that host loses the quorum; give region "home" 3 hosts',
-    ]);
+    expect(p.notes).toEqual(['nats-1, nats-3 (2 of 3 members of nats\'s cluster) run on a: losing that host loses the quorum; give region "home" 3 hosts']);
   });
 
   it('a single-node NATS runs on the primary host; a host of no NATS region runs what runs everywhere, and says so', () => {
@@ -145,9 +167,9 @@ describe('placement', () => {
 
 describe('placement refuses, naming the file and the region', () => {
   const issuesOf = (hosts: Record<string, Host>, edits: Record<string, Edit> = {}, extra: Record<string, object> = {}) => {
-    const { result } = place(hosts, edits, extra);
-    if (result.ok) throw new Error('no issue raised');
-    return result.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    const { placement, issues } = place(hosts, edits, extra);
+    if (placement) throw new Error('no issue raised');
+    return issues.map((i) => `${i.file}: ${i.path}: ${i.message}`);
   };
 
   it('a leaf region with nodes and no host', () => {
@@ -203,6 +225,51 @@ describe("one host's plan", () => {
     const helper = { name: 'helper', placement: 'every', process: { command: 'helper' } };
     const p = placed(hosts, {}, { helper, worker: { ...worker('every'), process: { command: 'w', compose: { depends_on: { helper: { condition: 'process_started' } } } } } });
     expect(planForHost(p.plan, p.where, 'b').services.find((s) => s.name === 'worker')?.dependsOn).toEqual({ helper: 'process_started' });
+  });
+});
+
+describe('addresses', () => {
+  const conf = (plan: ReturnType<typeof planForHost>, name: string) => generateStack(plan).files.find((f) => f.path.endsWith(`nats/${name}.conf`))!.content;
+
+  it("a node listens on its host's address, its monitoring on loopback; routes and remotes name the other hosts' addresses", () => {
+    const p = placed(FOUR, HUB_SPOKE, {}, 'iad-2');
+    const hub = conf(planForHost(p.plan, p.where, 'iad-2'), 'nats-hub-2');
+    expect(hub).toContain('listen: "10.0.0.2:4223"');
+    expect(hub).toContain('http: "127.0.0.1:8223"');
+    expect(hub).toContain('listen: "10.0.0.2:6223"');
+    expect(hub).toContain('routes: ["nats-route://10.0.0.1:6222", "nats-route://10.0.0.2:6223", "nats-route://10.0.0.3:6224"]');
+    expect(hub).toMatch(/leafnodes \{\n\s+listen: "10\.0\.0\.2:7423"/);
+    const l = placed(FOUR, HUB_SPOKE, {}, 'lhr-1');
+    const leaf = conf(planForHost(l.plan, l.where, 'lhr-1'), 'nats-leaf-lhr');
+    expect(leaf).toContain('listen: "10.0.1.1:4322"');
+    expect(leaf).toContain('http: "127.0.0.1:8322"');
+    expect(leaf).toContain('urls: ["nats-leaf://10.0.0.1:7422", "nats-leaf://10.0.0.2:7423", "nats-leaf://10.0.0.3:7424"]');
+  });
+
+  it("PocketBase listens on the primary's address and every Caddy proxies to it; Caddy's own listener is the manifest's (loopback)", () => {
+    const p = placed(FOUR, HUB_SPOKE, {}, 'lhr-1');
+    const lhr = planForHost(p.plan, p.where, 'lhr-1');
+    const caddy = JSON.parse(generateStack(lhr).files.find((f) => f.path.endsWith('caddy.json'))!.content);
+    expect(JSON.stringify(caddy)).toContain('"dial":"10.0.0.1:8090"');
+    expect(lhr.services.find((s) => s.name === 'caddy')!.ports.http!.host).toBe('127.0.0.1');
+    expect(p.plan.services.find((s) => s.name === 'pocketbase')!.args).toContain('10.0.0.1:8090');
+  });
+
+  it('a service on every host listens on the address of the host it runs on', () => {
+    const hosts: Record<string, Host> = { a: { address: '10.0.0.1', region: 'iad' }, b: { address: '10.0.0.2', region: 'iad' } };
+    const agent = { name: 'agent', placement: 'every', process: { command: 'agent', args: ['${port.http.host}'] }, ports: { http: { port: 9000, protocol: 'http' } } };
+    for (const [host, address] of [
+      ['a', '10.0.0.1'],
+      ['b', '10.0.0.2'],
+    ] as const) {
+      const p = placed(hosts, {}, { agent }, host);
+      expect(planForHost(p.plan, p.where, host).services.find((s) => s.name === 'agent')!.args).toEqual([address]);
+    }
+  });
+
+  it('without a hosts file nothing moves off CORE_HOST', () => {
+    const { plan } = stack(HUB_SPOKE);
+    expect(new Set(plan.services.flatMap((s) => Object.values(s.ports).map((port) => port.host)))).toEqual(new Set(['127.0.0.1']));
   });
 });
 
