@@ -86,6 +86,7 @@ describe('core plan and core up --host', () => {
     // b's view of agent: its dependency on a's app left out.
     const spec = JSON.parse((await project.core('agent', 'spec', '--host', 'b')).stdout);
     expect([spec.host, spec.service.depends_on]).toEqual(['b', {}]);
+    expect(spec.service.ports.http.host).toBe('127.0.0.2'); // b's address
     const elsewhere = await project.core('app', 'spec', '--host', 'b');
     expect([elsewhere.code, elsewhere.stderr.trim().split('\n')[0]]).toEqual([2, 'core: service "app" runs on a, not on b']);
     expect((await project.core('down')).code).toBe(0);
