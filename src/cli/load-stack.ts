@@ -13,6 +13,9 @@ import type { Settings } from '../support/settings.js';
 import { HOSTS_FILE, readHostsFile } from '../hosts/load.js';
 import { chooseHost, type LoadedHosts } from '../hosts/validate.js';
 import { planForHost } from '../hosts/host-plan.js';
+import { recordedHost } from '../hosts/running-host.js';
+import { runningSupervisor } from '../control/lock.js';
+import { controlPaths } from '../control/paths.js';
 import type { Placement } from '../hosts/placement.js';
 
 export interface LoadedStack {
@@ -57,6 +60,12 @@ export async function loadStack(ctx: CliContext, options: { cache?: CacheUse; an
   return { settings, manifests, plan, saveCache, ...(placement && hosts ? { placement, hosts: hosts.file } : {}) };
 }
 
+/** The host a running stack was started as (running-host.ts); undefined when none runs. */
+function runningHost(stackDir: string): string | undefined {
+  const recorded = recordedHost(stackDir);
+  return recorded !== undefined && runningSupervisor(controlPaths(stackDir).lock) ? recorded : undefined;
+}
+
 /**
  * The hosts file and the host named (--host, CORE_HOST_NAME). Without a hosts
  * file: undefined, and the stack runs here as a whole (one implicit local host).
@@ -69,7 +78,14 @@ function chooseHostOf(settings: Settings, anyHost: boolean): { file: LoadedHosts
     ]);
   }
   if (!hosts) return undefined;
-  const chosen = chooseHost(hosts, settings.hostName, HOST_SOURCE);
+  const running = anyHost ? undefined : runningHost(settings.stackDir);
+  if (running !== undefined && settings.hostName !== undefined && settings.hostName !== running) {
+    throw new InputError(
+      'other-host',
+      `the running stack runs as host "${running}", not "${settings.hostName}" (${HOST_SOURCE}): stop it first (core down) to run as another host`,
+    );
+  }
+  const chosen = chooseHost(hosts, settings.hostName ?? running, running !== undefined && settings.hostName === undefined ? "the running stack's host" : HOST_SOURCE);
   if (!chosen.ok) throw new IssuesError([chosen.issue]);
   if (chosen.host) return { file: hosts, here: chosen.host };
   if (anyHost) return { file: hosts };

@@ -18,6 +18,7 @@ import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
 import { expandNames } from '../plan/process-names.js';
+import { recordHost } from '../hosts/running-host.js';
 
 export interface PreparedStack extends LoadedStack {
   readonly generated: GeneratedStack;
@@ -60,5 +61,6 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
   );
   await checkPortsFree(services);
   await writeServiceFiles(stack.plan, generated);
+  recordHost(stack.settings.stackDir, stack.plan.host);
   return { ...stack, generated, services };
 }

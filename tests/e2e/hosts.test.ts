@@ -89,6 +89,13 @@ describe('core plan and core up --host', () => {
     expect(spec.service.ports.http.host).toBe('127.0.0.2'); // b's address
     const elsewhere = await project.core('app', 'spec', '--host', 'b');
     expect([elsewhere.code, elsewhere.stderr.trim().split('\n')[0]]).toEqual([2, 'core: service "app" runs on a, not on b']);
+    // On the running stack: its host is remembered, and another one is refused.
+    const again = await project.core('up', '-d');
+    expect(again.code, again.stderr).toBe(0);
+    expect(await processes()).toEqual([['agent', 'Running']]);
+    const other = await project.core('up', '-d', '--host', 'a');
+    expect([other.code, other.stderr.trim()]).toEqual([2, 'core: the running stack runs as host "b", not "a" (--host (CORE_HOST_NAME)): stop it first (core down) to run as another host']);
+    expect(await processes()).toEqual([['agent', 'Running']]);
     expect((await project.core('down')).code).toBe(0);
   });
 
