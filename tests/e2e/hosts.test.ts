@@ -72,6 +72,14 @@ describe('core plan and core up --host', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('hosts.json: hosts: --host (CORE_HOST_NAME) "c" names no host here (hosts: a, b)');
     expect(wrong.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    // A host whose address this machine does not have (TEST-NET-3: never local).
+    fs.writeFileSync(path.join(project.dir, 'hosts.json'), JSON.stringify({ hosts: { ...HOSTS.hosts, c: { address: '203.0.113.9', region: 'home' } } }));
+    try {
+      const foreign = await project.core('up', '-d', '--host', 'c');
+      expect([foreign.code, foreign.stderr.split('\n')[0]]).toEqual([2, 'core: hosts.json: hosts.c.address: 203.0.113.9 is not an address of this machine, so it is not host "c"']);
+    } finally {
+      fs.writeFileSync(path.join(project.dir, 'hosts.json'), JSON.stringify(HOSTS));
+    }
     expect(await isListening(100 + offset)).toBe(false);
     expect(await isListening(101 + offset)).toBe(false);
     expect(JSON.parse((await project.core('status', '--json')).stdout).running).toBe(false);
@@ -94,7 +102,10 @@ describe('core plan and core up --host', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await processes()).toEqual([['agent', 'Running']]);
     const other = await project.core('up', '-d', '--host', 'a');
-    expect([other.code, other.stderr.trim()]).toEqual([2, 'core: the running stack runs as host "b", not "a" (--host (CORE_HOST_NAME)): stop it first (core down) to run as another host']);
+    expect([other.code, other.stderr.trim()]).toEqual([
+      2,
+      'core: the running stack runs as host "b", not "a" (--host (CORE_HOST_NAME)): stop it first (core down) to run as another host',
+    ]);
     expect(await processes()).toEqual([['agent', 'Running']]);
     expect((await project.core('down')).code).toBe(0);
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostsJsonSchema } from '../../src/hosts/json-schema.js';
 import { readHostsFile } from '../../src/hosts/load.js';
+import { foreignAddress } from '../../src/hosts/local-address.js';
 import { chooseHost, validateHosts, type LoadedHosts } from '../../src/hosts/validate.js';
 import { formatIssue, InputError, IssuesError } from '../../src/support/errors.js';
 import { parseSettings } from '../../src/support/settings.js';
@@ -116,5 +117,22 @@ describe('reading the hosts file', () => {
   it('CORE_HOST_NAME is a setting', () => {
     expect(parseSettings({ root: '/p', processEnv: { CORE_HOST_NAME: 'iad-1' } }).hostName).toBe('iad-1');
     expect(parseSettings({ root: '/p', processEnv: {} }).hostName).toBeUndefined();
+  });
+});
+
+describe("this machine's addresses", () => {
+  const interfaces = [
+    { address: '127.0.0.1', cidr: '127.0.0.1/8', family: 'IPv4' as const },
+    { address: '10.0.0.2', cidr: '10.0.0.2/24', family: 'IPv4' as const },
+    { address: 'fd00::2', cidr: 'fd00::2/64', family: 'IPv6' as const },
+  ];
+
+  it('an address in one of its subnets is its own (127.0.0.12 is loopback), a DNS name is not judged', () => {
+    for (const address of ['127.0.0.12', '10.0.0.2', 'fd00::2', 'fd00::9', 'iad-2.example.com']) expect(foreignAddress(address, interfaces)).toBeUndefined();
+  });
+
+  it("another is refused with this machine's addresses", () => {
+    expect(foreignAddress('10.0.1.1', interfaces)).toEqual(['127.0.0.1', '10.0.0.2', 'fd00::2']);
+    expect(foreignAddress('fd01::1', interfaces)).toEqual(['127.0.0.1', '10.0.0.2', 'fd00::2']);
   });
 });
