@@ -28,7 +28,9 @@ export function wantsEarlyUp(argv: readonly string[]): boolean {
   const [command, ...rest] = argv;
   if (command !== 'up' || !rest.some((arg) => arg === '-d' || arg === '--detach')) return false;
   // -f: a process-compose file, whose stack folder is known only once it is loaded (pc-up/up.ts).
-  return !rest.some((arg) => arg === '--' || arg === '-h' || arg === '--help' || arg.startsWith('--engine') || arg.startsWith('-f') || arg.startsWith('--file'));
+  return !rest.some(
+    (arg) => arg === '--' || arg === '-h' || arg === '--help' || arg.startsWith('--engine') || arg.startsWith('--host') || arg.startsWith('-f') || arg.startsWith('--file'),
+  );
 }
 
 /**

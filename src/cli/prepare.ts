@@ -18,6 +18,8 @@ import { InputError, IssuesError } from '../support/errors.js';
 import type { CliContext } from './context.js';
 import { loadStack, type LoadedStack } from './load-stack.js';
 import { expandNames } from '../plan/process-names.js';
+import { recordHost } from '../hosts/running-host.js';
+import { foreignAddress, machineInterfaces } from '../hosts/local-address.js';
 
 export interface PreparedStack extends LoadedStack {
   readonly generated: GeneratedStack;
@@ -41,6 +43,19 @@ export function selectServices(stack: LoadedStack, asked: readonly string[], alo
   return all.filter((s) => wanted.has(s.name) && edges.has(s.name));
 }
 
+/** `--host iad-2` on a machine that does not have iad-2's address: exit 2 before anything binds. */
+function refuseForeignHost({ plan, hosts }: LoadedStack): void {
+  if (plan.host === undefined || !hosts) return;
+  const { address } = hosts.hosts[plan.host]!;
+  const own = foreignAddress(address, machineInterfaces());
+  if (own) {
+    throw new InputError('foreign-host', `${hosts.file}: hosts.${plan.host}.address: ${address} is not an address of this machine, so it is not host "${plan.host}"`, [
+      `this machine's addresses: ${own.join(', ')}`,
+      'name the host this machine is with --host NAME or CORE_HOST_NAME (`core plan` lists them)',
+    ]);
+  }
+}
+
 export async function prepare(ctx: CliContext, names: readonly string[], options: { alone?: boolean } = {}): Promise<PreparedStack> {
   const stack = await loadStack(ctx, { cache: true });
   const services = selectServices(stack, names, options.alone);
@@ -50,6 +65,7 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
     stack.plan,
     services.map((s) => s.name),
   ); // streams a new NATS topology would not have: exit 2
+  refuseForeignHost(stack);
   const owner = runningSupervisor(controlPaths(stack.settings.stackDir).lock);
   if (owner) throw alreadyRunning(owner);
   const generated = generateStack(stack.plan);
@@ -60,5 +76,6 @@ export async function prepare(ctx: CliContext, names: readonly string[], options
   );
   await checkPortsFree(services);
   await writeServiceFiles(stack.plan, generated);
+  recordHost(stack.settings.stackDir, stack.plan.host);
   return { ...stack, generated, services };
 }

@@ -37,12 +37,16 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-e, --env <file>', 'with -f: an env file for ${VAR} in the files (repeatable; default .env beside the first file)', collect, [])
     .option('-n, --namespace <name>', 'with -f: run only the processes of this namespace (repeatable)', collect, [])
     .option('--no-deps', 'with -f: run the PROCESSes named without their dependencies')
+    .option('--host <name>', 'with a hosts file: run the processes placed on this host (default: CORE_HOST_NAME; docs/hosts.md)')
     .action(async (services: string[], options) => {
+      // Through the environment, so the supervisor and what it runs (`core apply`) are on the same host.
+      const here = onHost(ctx, options.host);
       // A process-compose file (docs/process-compose-files.md): its own project, loaded before anything starts.
       if (options.file.length) {
-        const daemon = options.detach ? spawnDaemon(ctx) : undefined;
+        if (options.host !== undefined) throw new InputError('bad-flag', '--host is for a stack with a hosts file, not for a process-compose file (-f)');
+        const daemon = options.detach ? spawnDaemon(here) : undefined;
         try {
-          return await (await import('./pc-up/up.js')).upPc(ctx, services, options, daemon);
+          return await (await import('./pc-up/up.js')).upPc(here, services, options, daemon);
         } catch (error) {
           daemon?.kill();
           throw error;
@@ -51,14 +55,14 @@ export function buildProgram(ctx: CliContext): Command {
       const withoutFile = options.env.length ? '-e' : options.namespace.length ? '-n' : options.deps === false ? '--no-deps' : undefined;
       if (withoutFile) throw new InputError('bad-flag', `${withoutFile} is for a process-compose file: give it with -f FILE`);
       // A running stack takes the new manifests: no second supervisor, only what changed changes.
-      if (stackRunning(ctx)) return (await import('./commands/apply.js')).upRunning(ctx, services, options);
+      if (stackRunning(here)) return (await import('./commands/apply.js')).upRunning(here, services, options);
       // First of all, before the daemon or any provisioning: a `core down` a moment later must find us.
       // main.ts may have done both already, before loading this module (early-up.ts).
       const early = takeEarlyUp(Boolean(options.detach));
-      const inProgress = early ? early.inProgress : recordUpInProgress(ctx, Boolean(options.detach));
-      const daemon = early ? early.daemon : options.detach && options.engine !== 'process-compose' ? spawnDaemon(ctx) : undefined;
+      const inProgress = early ? early.inProgress : recordUpInProgress(here, Boolean(options.detach));
+      const daemon = early ? early.daemon : options.detach && options.engine !== 'process-compose' ? spawnDaemon(here) : undefined;
       try {
-        await (await import('./commands/up.js')).up(ctx, services, options, daemon);
+        await (await import('./commands/up.js')).up(here, services, options, daemon);
       } catch (error) {
         daemon?.kill();
         throw error;
@@ -66,6 +70,13 @@ export function buildProgram(ctx: CliContext): Command {
         inProgress?.release();
       }
     });
+
+  program
+    .command('plan')
+    .description('With a hosts file: which host runs which process (address, region, processes; dependencies across hosts)')
+    .option('--json', 'print a JSON result')
+    .option('--host <name>', 'only this host (default: CORE_HOST_NAME, else every host)')
+    .action(async (options) => (await import('./commands/plan.js')).plan(onHost(ctx, options.host), options));
 
   program
     .command('down')
@@ -179,8 +190,9 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('schema')
-    .description('Print the JSON Schema of service.json')
-    .action(async () => (await import('./commands/schema.js')).schema());
+    .description('Print the JSON Schema of service.json (or, with "hosts", of hosts.json)')
+    .addArgument(new Argument('[file]', 'which file').choices(['service', 'hosts']).default('service'))
+    .action(async (file: 'service' | 'hosts') => (await import('./commands/schema.js')).schema(file));
 
   const deps = program.command('deps').description('Provision the binaries services need into .dep/');
   deps
@@ -230,7 +242,8 @@ function addServiceCommands(program: Command, ctx: CliContext, service: string):
   command
     .command('spec')
     .description('Print the resolved service as JSON: ports, env (secrets redacted), binaries, probes, dependencies')
-    .action(async () => (await import('./commands/spec.js')).spec(ctx, service));
+    .option('--host <name>', "with a hosts file: this host's view (its processes, with dependencies on other hosts left out)")
+    .action(async (options) => (await import('./commands/spec.js')).spec(onHost(ctx, options.host), service));
   command
     .command('run')
     .description('Run this service in the foreground; prints READY: <svc> <url> once healthy. While the stack runs, take it over from the stack until it ends')
@@ -249,6 +262,11 @@ function addServiceCommands(program: Command, ctx: CliContext, service: string):
     .argument('<backup>', 'the backup folder')
     .option('--json', 'print a JSON result')
     .action(async (backup: string, options) => (await import('./commands/nats-restore.js')).natsRestore(ctx, service, backup, options));
+}
+
+/** `--host NAME` is CORE_HOST_NAME for this command and every process it starts. */
+function onHost(ctx: CliContext, host: string | undefined): CliContext {
+  return host === undefined ? ctx : { ...ctx, env: { ...ctx.env, CORE_HOST_NAME: host } };
 }
 
 /** A live supervisor holds this project's lock (a bad .env: no; `up` reports it in a moment). */

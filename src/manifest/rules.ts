@@ -91,6 +91,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'verify',
   'metrics',
   'init',
+  'plan',
 ]);
 
 export const reservedNames: Rule = (manifests) =>

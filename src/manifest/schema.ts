@@ -154,6 +154,12 @@ export const ManifestSchema = z
     binaries: z.array(BinarySchema).default([]),
     process: ProcessSchema,
     ports: z.record(z.string().regex(PORT_NAME, 'port names are lower-case letters, digits, _ and -'), PortSchema).default({}),
+    placement: z
+      .enum(['primary', 'every'])
+      .optional()
+      .describe(
+        'With a hosts file (docs/hosts.md): "primary" (default) runs it on the primary host, with PocketBase; "every" on every host. NATS is placed by its topology, Caddy runs on every host.',
+      ),
     config: z
       .record(z.string(), z.unknown())
       .default({})

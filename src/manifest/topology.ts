@@ -11,7 +11,7 @@ export const TOPOLOGIES = ['single-node', 'cluster', 'hub-spoke'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
 /** A region names a leaf process (`nats-leaf-<region>`) and is its JetStream domain. */
-const REGION = /^[a-z][a-z0-9]*$/;
+export const REGION = /^[a-z][a-z0-9]*$/;
 // Past this many servers one laptop's ports and CPUs are the limit, not NATS.
 const MAX_NODES = 32;
 

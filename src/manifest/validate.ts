@@ -77,7 +77,7 @@ function zodIssue(file: string, json: unknown, issue: z.core.$ZodIssue): Issue[]
  * Position and a description, never the text: Node's own message quotes the
  * source, which may be a file a symlink pointed at (see json-error.ts).
  */
-function describeJsonError(text: string): string {
+export function describeJsonError(text: string): string {
   const error = findJsonError(text);
   if (!error) return 'cannot be parsed';
   const { line, column } = lineColumn(text, error.offset);

@@ -15,6 +15,10 @@ import { secretRefusal } from './secret-places.js';
 import { authMode, natsUrl, passwordVar, type Credentials, type StackCredentials } from './auth.js';
 import { expandServices, primaryProcesses, type PlanUnit, type TopologyOverrides } from './expand.js';
 import type { PlannedPort, PlannedService, StackPlan } from './types.js';
+import { placeUnits } from '../hosts/host-plan.js';
+import { inOrder, type Placement } from '../hosts/placement.js';
+import type { LoadedHosts } from '../hosts/validate.js';
+import { NATS_LOCAL_PORTS } from '../services/nats-topology.js';
 
 export interface PlanInputs {
   readonly manifests: readonly LoadedManifest[];
@@ -28,6 +32,8 @@ export interface PlanInputs {
   readonly credentials?: StackCredentials;
   /** A controller's topology records, which win over the manifests' (src/plan/expand.ts). */
   readonly overrides?: TopologyOverrides;
+  /** The hosts file, and the host this plan is for, if one is named (src/hosts/, docs/hosts.md). */
+  readonly hosts?: { readonly file: LoadedHosts; readonly here?: string };
 }
 
 /** What `${svc.<name>.auth.*}` can see of every service. */
@@ -37,19 +43,29 @@ interface AuthTarget {
   readonly client?: PlannedPort;
 }
 
-export function resolvePlan({ manifests, settings, self, credentials = {}, overrides }: PlanInputs): StackPlan {
+export function resolvePlan(inputs: PlanInputs): StackPlan {
+  return resolveStack(inputs).plan;
+}
+
+/** The plan, and with a hosts file, where each process runs (its ports listen on that host's address). */
+export function resolveStack({ manifests, settings, self, credentials = {}, overrides, hosts: hostsFile }: PlanInputs): { plan: StackPlan; placement?: Placement } {
   const expansionIssues: Issue[] = [];
   const units = expandServices(manifests, settings, overrides, expansionIssues);
   if (expansionIssues.length > 0) throw new IssuesError(expansionIssues);
+  const placed = hostsFile && placeUnits(units, manifests, settings, hostsFile.file);
+  if (placed && !placed.ok) throw new IssuesError([...placed.issues]);
+  const placement = placed?.placement;
   const numbers = planPortNumbers(units, settings);
   const issues: Issue[] = [...numbers.issues];
   const hosts = planHosts(units, settings, issues);
   const ports = new Map<string, Record<string, PlannedPort>>();
-  for (const { manifest } of units) {
+  for (const unit of units) {
+    const { manifest } = unit;
     const own: Record<string, PlannedPort> = {};
     for (const [name, declared] of Object.entries(manifest.ports)) {
       const number = numbers.ports.get(manifest.name)?.get(name);
-      if (number) own[name] = { port: number.port, protocol: declared.protocol, host: hosts.get(`${manifest.name}.${name}`) ?? settings.host };
+      const host = hosts.get(`${manifest.name}.${name}`) ?? (placement ? listenAddress(unit, name, placement, hostsFile!, settings.host) : settings.host);
+      if (number) own[name] = { port: number.port, protocol: declared.protocol, host };
     }
     ports.set(manifest.name, own);
   }
@@ -65,7 +81,7 @@ export function resolvePlan({ manifests, settings, self, credentials = {}, overr
   const edges = new Map(planned.map((s) => [s.name, Object.keys(s.dependsOn)]));
   const order = topologicalOrder(edges);
   const byName = new Map(planned.map((s) => [s.name, s]));
-  return {
+  const plan: StackPlan = {
     root: settings.root,
     dataDir: settings.dataDir,
     stackDir: settings.stackDir,
@@ -73,6 +89,20 @@ export function resolvePlan({ manifests, settings, self, credentials = {}, overr
     services: order.map((name) => byName.get(name)!),
     self,
   };
+  return placement ? { plan, placement: inOrder(placement, order) } : { plan };
+}
+
+/**
+ * With a hosts file, a port the manifest gives no `host` listens on its
+ * process's host's address (on this host's, for a process that runs on every
+ * host): that is where the other hosts reach it. A port nothing on another
+ * host needs (NATS monitoring) stays on CORE_HOST, loopback by default.
+ */
+function listenAddress(unit: PlanUnit, port: string, placement: Placement, hosts: NonNullable<PlanInputs['hosts']>, loopback: string): string {
+  if (unit.manifest.renderer === 'nats' && NATS_LOCAL_PORTS.includes(port)) return loopback;
+  const on = placement.where.get(unit.manifest.name) ?? [];
+  const host = hosts.here !== undefined && on.includes(hosts.here) ? hosts.here : on[0];
+  return host === undefined ? loopback : hosts.file.hosts[host]!.address;
 }
 
 function planAuthTargets(

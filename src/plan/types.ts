@@ -93,4 +93,8 @@ export interface StackPlan {
   readonly services: readonly PlannedService[];
   /** How a generated helper process runs `core` itself: [node, entry]. */
   readonly self: readonly string[];
+  /** With a hosts file: the host this plan is for; `services` are its processes only (src/hosts/). */
+  readonly host?: string;
+  /** With a host: every process of the stack, on every host (NATS routes and leaf remotes link to them). */
+  readonly all?: readonly PlannedService[];
 }

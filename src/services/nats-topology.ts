@@ -18,6 +18,9 @@ export interface ProcessSpec {
 /** Ports the renderer needs per role, for the message when a manifest lacks one. */
 export const NATS_PORTS = { client: 'client', monitor: 'monitor', cluster: 'cluster', leafnodes: 'leafnodes' } as const;
 
+/** Ports only this host's own checks use: with a hosts file they stay on loopback (docs/hosts.md). */
+export const NATS_LOCAL_PORTS: readonly string[] = [NATS_PORTS.monitor];
+
 /**
  * Leaves count their ports from here, not from after the last hub: adding a hub
  * must not move a running leaf's ports (and one leaf more is one process more).

@@ -97,8 +97,9 @@ export const renderNats: Renderer = (service, plan) => {
  * included: nats-server ignores a route to itself, so all carry one list) and,
  * for a leaf, every hub's leafnodes listener. `core <svc> spec` shows them.
  */
-export function natsLinks(service: PlannedService, plan: Pick<StackPlan, 'services'>): { routes: string[]; leafRemotes: string[] } {
-  const siblings = plan.services.filter((s) => s.service === service.service);
+export function natsLinks(service: PlannedService, plan: Pick<StackPlan, 'services' | 'all'>): { routes: string[]; leafRemotes: string[] } {
+  // On one host of several, its peers on the other hosts too.
+  const siblings = (plan.all ?? plan.services).filter((s) => s.service === service.service);
   const cluster = service.topology?.cluster;
   const routes = cluster ? siblings.filter((s) => s.topology?.cluster === cluster).map((m) => `nats-route://${address(m, 'cluster')}`) : [];
   const hubs = service.topology?.role === 'leaf' ? siblings.filter((s) => s.topology?.role === 'hub') : [];

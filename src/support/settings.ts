@@ -34,6 +34,10 @@ export interface Settings {
   readonly controller: boolean;
   /** CORE_METRICS_ADDR: where the supervisor serves `GET /metrics` over HTTP (docs/metrics.md); unset: nowhere. */
   readonly metricsAddr?: MetricsAddr;
+  /** CORE_HOSTS_FILE, resolved against the root: the hosts file when it is not `<root>/hosts.json` (docs/hosts.md). */
+  readonly hostsFile?: string;
+  /** CORE_HOST_NAME: the host of the hosts file this `core` runs as (`--host` wins). */
+  readonly hostName?: string;
 }
 
 /** A `host:port` to listen on; the host as written (a name, an IPv4, an IPv6 without brackets). */
@@ -121,6 +125,8 @@ export function parseSettings(input: SettingsInput): Settings {
     deployment,
     controller,
     ...(metricsAddr ? { metricsAddr } : {}),
+    ...(env.CORE_HOSTS_FILE ? { hostsFile: path.resolve(root, env.CORE_HOSTS_FILE) } : {}),
+    ...(env.CORE_HOST_NAME ? { hostName: env.CORE_HOST_NAME } : {}),
   };
 }
 

@@ -70,7 +70,7 @@ describe('core completion', () => {
     expect(bash('core re')).toEqual(['restart']);
     expect(bash('core up --de')).toEqual(['--detach']);
     expect(bash('core completion ')).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
-    expect(bash('core p')).toEqual(['pocketbase']);
+    expect(bash('core p')).toEqual(['plan', 'pocketbase']); // a command and a service
     expect(bash('core nats r')).toEqual(['run', 'restore']);
     expect(bash('core nats run --ti')).toEqual(['--timeout']);
     expect(bash('core i')).toEqual(['init']); // `internal` is hidden

@@ -13,9 +13,15 @@ export const REDACTED = '<redacted>';
 
 /** A process by name, or every process of a service that runs as several. */
 async function loadProcesses(ctx: CliContext, name: string): Promise<{ plan: StackPlan; processes: PlannedService[] }> {
-  const { plan } = await loadStack(ctx);
+  const { plan, placement } = await loadStack(ctx, { anyHost: true });
   const own = plan.services.find((s) => s.name === name);
   const processes = own ? [own] : plan.services.filter((s) => s.service === name);
+  // With --host: a service of the stack that runs on other hosts only.
+  const elsewhere = (plan.all ?? []).filter((s) => s.name === name || s.service === name);
+  if (processes.length === 0 && elsewhere.length > 0 && placement && plan.host) {
+    const hosts = [...new Set(elsewhere.flatMap((s) => placement.where.get(s.name) ?? []))];
+    throw new InputError('not-on-host', `service "${name}" runs on ${hosts.join(', ')}, not on ${plan.host}`, ['`core plan` shows what runs on each host']);
+  }
   if (processes.length === 0) throw new InputError('unknown-service', `unknown service "${name}"`, [`services: ${[...new Set(plan.services.map((s) => s.service))].join(', ')}`]);
   return { plan, processes };
 }
@@ -90,9 +96,10 @@ function redactDeep(value: unknown): unknown {
  */
 export async function spec(ctx: CliContext, name: string): Promise<void> {
   const { plan, processes } = await loadProcesses(ctx, name);
-  if (processes.length === 1 && processes[0]!.name === name) return printJson({ service: serviceSpec(processes[0]!, plan) });
+  const host = plan.host !== undefined ? { host: plan.host } : {};
+  if (processes.length === 1 && processes[0]!.name === name) return printJson({ ...host, service: serviceSpec(processes[0]!, plan) });
   const first = processes[0]!;
-  printJson({ service: { name, file: first.file, topology: first.config.topology ?? 'single-node', processes: processes.map((p) => serviceSpec(p, plan)) } });
+  printJson({ ...host, service: { name, file: first.file, topology: first.config.topology ?? 'single-node', processes: processes.map((p) => serviceSpec(p, plan)) } });
 }
 
 export async function command(ctx: CliContext, name: string, options: { json?: boolean }): Promise<void> {

@@ -29,7 +29,7 @@ async function dependentsIn(ctx: CliContext): Promise<Map<string, string[]>> {
       for (const [name, proc] of Object.entries(generated.doc.processes)) for (const dep of Object.keys(proc.depends_on ?? {})) map.set(dep, [...(map.get(dep) ?? []), name]);
       return map;
     }
-    const { plan } = await loadStack(ctx, { cache: true });
+    const { plan } = await loadStack(ctx, { cache: true, anyHost: true });
     for (const s of plan.services) for (const dep of Object.keys(s.dependsOn)) map.set(dep, [...(map.get(dep) ?? []), s.name]);
   } catch {
     note('(the manifests or files cannot be read: dependents not shown)');

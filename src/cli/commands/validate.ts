@@ -13,7 +13,7 @@ import { IssuesError } from '../../support/errors.js';
  * working_dir, a command on PATH or on disk (host-checks.ts).
  */
 export async function validate(ctx: CliContext, options: { json?: boolean }): Promise<void> {
-  const { plan, manifests, settings } = await loadStack(ctx, { cache: 'read' });
+  const { plan, manifests, settings } = await loadStack(ctx, { cache: 'read', anyHost: true });
   generateStack(plan);
   const onHost = checkOnHost(plan, manifests, settings.env);
   if (onHost.length > 0) throw new IssuesError(onHost);

@@ -1,0 +1,55 @@
+/**
+ * The hosts file (`hosts.json` at the project root, or CORE_HOSTS_FILE): the
+ * machines one stack runs on, each with the address the others reach it at and
+ * its region. The JSON Schema shipped in `schema/hosts.schema.json` is
+ * generated from this one definition (`core schema hosts`).
+ */
+import net from 'node:net';
+import { z } from 'zod';
+import { REGION } from '../manifest/topology.js';
+
+/** A host name also names the host on the command line (`--host iad-1`) and in `core plan`. */
+export const HOST_NAME = /^[a-z][a-z0-9-]*$/;
+/** A DNS name: labels of letters, digits and dashes. */
+const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Why an address cannot be a host's, or undefined. */
+export function addressProblem(address: string): string | undefined {
+  // `10.0.0.300` reads as a DNS name, but nobody means one: an IPv4 address with a typo.
+  if (net.isIP(address) === 0 && (!DNS_NAME.test(address) || /^[\d.]+$/.test(address)))
+    return `"${address}" is not an IP address or a host name (an IPv6 address goes without brackets)`;
+  // The other hosts connect to it: an address that means "every interface" names no machine.
+  if (address === '0.0.0.0' || address === '::') return `"${address}" is every interface, not an address other hosts can reach: give this host's own address`;
+  return undefined;
+}
+
+export const HostSchema = z
+  .strictObject({
+    address: z
+      .string()
+      .superRefine((address, ctx) => {
+        const problem = addressProblem(address);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        'The address the other hosts reach this one at (an IP address or a DNS name). Its cross-host listeners (NATS routes and leaf nodes, …) bind to it; monitoring and the control socket stay on loopback.',
+      ),
+    region: z
+      .string()
+      .regex(REGION, 'a region is lower-case letters and digits')
+      .describe("The host's region: the NATS hub region's hosts run the hubs, a leaf region's hosts its leaf nodes."),
+    description: z.string().optional().describe('One line on what this machine is.'),
+  })
+  .describe('One machine of the stack.');
+export type Host = z.infer<typeof HostSchema>;
+
+export const HostsFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
+    hosts: z
+      .record(z.string().regex(HOST_NAME, 'host names are lower-case letters, digits and dashes'), HostSchema)
+      .refine((hosts) => Object.keys(hosts).length > 0, 'name at least one host')
+      .describe('The machines, by name (`core up --host <name>`, CORE_HOST_NAME).'),
+  })
+  .describe('The hosts a core stack runs on (hosts.json at the project root, or CORE_HOSTS_FILE); docs/hosts.md.');
+export type HostsFile = z.infer<typeof HostsFileSchema>;
