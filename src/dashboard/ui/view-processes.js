@@ -4,7 +4,18 @@ import { cpu, duration, mib } from './format.js';
 import { html } from './html.js';
 import { byService, uptimeMs } from './store.js';
 
-const TONE = { Running: 'ok', Launched: 'ok', Launching: 'busy', Pending: 'idle', Restarting: 'warn', Terminating: 'busy', Completed: 'idle', Skipped: 'warn', Error: 'bad', Disabled: 'idle' };
+const TONE = {
+  Running: 'ok',
+  Launched: 'ok',
+  Launching: 'busy',
+  Pending: 'idle',
+  Restarting: 'warn',
+  Terminating: 'busy',
+  Completed: 'idle',
+  Skipped: 'warn',
+  Error: 'bad',
+  Disabled: 'idle',
+};
 
 /** Not running, but about to: a stop cancels that (a restart loop, a wait for a dependency). */
 const WAITING = new Set(['Restarting', 'Pending', 'Launching']);
