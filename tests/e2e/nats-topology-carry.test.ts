@@ -79,7 +79,10 @@ async function publishOrders(nc: NatsConnection): Promise<void> {
   for (let i = 0; i < COUNT; i++) {
     const h = headers();
     h.set('X-Index', String(i));
-    await js.publish(`orders.${i % 7}`, `order ${i}`, { headers: h });
+    // In a cluster the stream's interest in orders.> reaches the client's server over a route a
+    // moment after the stream is created: a first publish can meet "no responders" (seen in CI).
+    // The JetStream client's own retries on no responders are for exactly that.
+    await js.publish(`orders.${i % 7}`, `order ${i}`, { headers: h, retries: 10 });
   }
 }
 
