@@ -1,10 +1,11 @@
 /**
  * Issue 15, part 4 on one machine: three "hosts" (loopback addresses
- * 127.0.0.21–23), each a copy of one project running a NATS cluster node
- * with `core up -d --host …`. Every host's supervisor publishes its processes
- * on NATS; `core status --all-hosts` from one host lists all three, and once
- * one host's supervisor is SIGKILLed, the next one shows that host
- * unreachable (the kill's guardian stops its NATS node too: control/guardian.ts).
+ * 127.0.0.21–23), each a copy of one project started with `core up -d --host …`:
+ * two NATS hubs in iad, a leaf in lhr. Every host's supervisor publishes its
+ * processes on its own node; `core status --all-hosts` from one host lists all
+ * three (the request and the leaf's answer cross the leaf connection), and once
+ * the leaf host's supervisor is SIGKILLed, the next one shows that host
+ * unreachable (its guardian stops its NATS node too: control/guardian.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,7 @@ import { alive, freeOffset, waitFor } from '../helpers/e2e.js';
 const HOSTS = {
   a: { address: '127.0.0.21', region: 'iad' },
   b: { address: '127.0.0.22', region: 'iad' },
-  c: { address: '127.0.0.23', region: 'iad' },
+  c: { address: '127.0.0.23', region: 'lhr' },
 } as const;
 type HostName = keyof typeof HOSTS;
 const NAMES = Object.keys(HOSTS) as HostName[];
@@ -42,14 +43,17 @@ describe('core status --all-hosts: one view of three hosts', () => {
   };
 
   beforeAll(async () => {
-    offset = await freeOffset([4222, 4223, 4224, 6222, 6223, 6224, 8222, 8223, 8224]);
+    // Hubs: declared ports + 0, 1; the leaf: + 100 (topology.md).
+    offset = await freeOffset([4222, 4223, 4322, 6222, 6223, 7422, 7423, 7522, 8222, 8223, 8322]);
     parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-view-'));
-    const project = makeProject({ nats: (m) => ((m.config.topology = 'cluster'), (m.config.deployment = { local: { nodes: 3 } }), m) });
+    const project = makeProject({
+      nats: (m) => ((m.config.topology = 'hub-spoke'), (m.config.deployment = { local: { hub_nodes: 2, hub_region: 'iad', leaf_regions: ['lhr'] } }), m),
+    });
     for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
     fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts: HOSTS }, null, 2));
     for (const host of NAMES) fs.cpSync(project, dir(host), { recursive: true });
     fs.rmSync(project, { recursive: true });
-    // Together: a node is ready once the cluster has a meta leader, which takes two of the three.
+    // Together: a hub is ready once the cluster has a meta leader, which takes both.
     const ups = await Promise.all(NAMES.map((host) => core(host, 'up', '-d', '--host', host)));
     expect(ups.map((u) => [u.code, u.code === 0 ? '' : u.stderr])).toEqual(NAMES.map(() => [0, '']));
   }, 120_000);
@@ -68,14 +72,14 @@ describe('core status --all-hosts: one view of three hosts', () => {
       return view.code === 0 ? view : undefined;
     });
     expect(seen.hosts.map((h) => [h.host, h.region, h.reachable, h.processes?.map((p) => [p.name, p.status, p.ready])])).toEqual([
-      ['a', 'iad', true, [['nats-1', 'Running', true]]],
-      ['b', 'iad', true, [['nats-2', 'Running', true]]],
-      ['c', 'iad', true, [['nats-3', 'Running', true]]],
+      ['a', 'iad', true, [['nats-hub-1', 'Running', true]]],
+      ['b', 'iad', true, [['nats-hub-2', 'Running', true]]],
+      ['c', 'lhr', true, [['nats-leaf-lhr', 'Running', true]]],
     ]);
     const table = await core('a', 'status', '--all-hosts');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^HOST\s+REGION\s+NAME\s+STATUS\s+HEALTH\s+PID/);
-    expect(table.stdout).toMatch(/^c\s+iad\s+nats-3\s+Running\s+healthy\s+\d+/m);
+    expect(table.stdout).toMatch(/^c\s+lhr\s+nats-leaf-lhr\s+Running\s+healthy\s+\d+/m);
   }, 30_000);
 
   it('a heartbeat every second on each host subject, carrying no environment and no command line', async () => {
@@ -102,7 +106,7 @@ describe('core status --all-hosts: one view of three hosts', () => {
 
   it('marks a host whose supervisor was SIGKILLed unreachable, and says so with exit 1; its guardian stops what it ran', async () => {
     const state = JSON.parse(fs.readFileSync(path.join(dir('c'), '.core-stack', 'state.json'), 'utf8'));
-    const nodePid: number = state.processes['nats-3'].pid;
+    const nodePid: number = state.processes['nats-leaf-lhr'].pid;
     const killedAt = Date.now();
     process.kill(state.supervisor.pid, 'SIGKILL');
     const view = await waitFor(
@@ -129,9 +133,9 @@ describe('core status --all-hosts: one view of three hosts', () => {
     expect(c.why).toMatch(/^no answer in \d\.\d s$/);
     const table = await core('a', 'status', '--all-hosts');
     expect(table.code).toBe(1);
-    expect(table.stdout).toMatch(/^c\s+iad\s+-\s+unreachable \(no answer in \d\.\d s\)/m);
+    expect(table.stdout).toMatch(/^c\s+lhr\s+-\s+unreachable \(no answer in \d\.\d s\)/m);
     // The guardian noticed its supervisor's death and stopped the NATS node it ran.
-    await waitFor('nats-3 stopped by the guardian', () => !alive(nodePid));
+    await waitFor('nats-leaf-lhr stopped by the guardian', () => !alive(nodePid));
   }, 40_000);
 
   it('exit 2, naming the URL, when this host has no NATS node running to ask through', async () => {
@@ -139,7 +143,7 @@ describe('core status --all-hosts: one view of three hosts', () => {
     expect(down.code).toBe(0);
     const result = await runCore(['status', '--all-hosts'], { cwd: dir('c'), env: { CORE_PORT_OFFSET: String(offset), CORE_HOST_NAME: 'c' }, timeoutMs: 30_000 });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`core: --all-hosts: cannot reach this host's NATS at nats://127.0.0.23:${4224 + offset}`);
+    expect(result.stderr).toContain(`core: --all-hosts: cannot reach this host's NATS at nats://127.0.0.23:${4322 + offset}`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
