@@ -10,6 +10,7 @@ import type { EngineEvent } from '../../src/engine/index.js';
 import type { ProcessState } from '../../src/engine/snapshot.js';
 import { Gathering } from '../../src/hosts/view/gather.js';
 import { localNats } from '../../src/hosts/view/local-nats.js';
+import { startHostView } from '../../src/hosts/view/start.js';
 import { changesStatus, StatusPublisher, type StatusLink } from '../../src/hosts/view/publisher.js';
 import { COALESCE_MS, HEARTBEAT_MS, parseSnapshot, snapshotOf, type HostSnapshot } from '../../src/hosts/view/snapshot.js';
 import type { PlannedService } from '../../src/plan/types.js';
@@ -285,5 +286,22 @@ describe('the node a host talks to', () => {
     });
     const auth = { config: { auth: 'user-password' }, env: { CORE_NATS_AUTH_PASSWORD: 'pw' }, secretEnv: ['CORE_NATS_AUTH_PASSWORD'] };
     expect(localNats({ services: [nats('nats', '::1', 4222, auth)] })).toEqual({ names: ['nats'], servers: ['nats://[::1]:4222'], user: 'core', pass: 'pw' });
+  });
+});
+
+describe('a host with no NATS node', () => {
+  it('starts nothing (no timer, no connection), and says why only when the stack has NATS elsewhere', () => {
+    const clock = new FakeClock();
+    const notes: string[] = [];
+    const caddy = { name: 'caddy', renderer: 'caddy', ports: {} } as unknown as PlannedService;
+    const hub = { name: 'nats-hub-1', renderer: 'nats', ports: {} } as unknown as PlannedService;
+    const source = fakeSource([state('caddy')]);
+    const start = (all: PlannedService[]) => startHostView({ here: HERE, plan: { services: [caddy], all }, source, serviceOf: (n) => n, note: (line) => notes.push(line), clock });
+    expect(start([caddy])).toBeUndefined();
+    expect(notes).toEqual([]);
+    expect(start([hub, caddy])).toBeUndefined();
+    expect(notes).toEqual(["hosts' view: host iad-1 runs no NATS node, so it cannot report its processes to the other hosts"]);
+    expect(clock.pendingDelays()).toEqual([]);
+    expect(source.listeners).toBe(0);
   });
 });

@@ -19,7 +19,7 @@ export interface HostView {
 
 export interface HostViewOptions {
   readonly here: HostIdentity;
-  readonly plan: Pick<StackPlan, 'services'>;
+  readonly plan: Pick<StackPlan, 'services' | 'all'>;
   readonly source: StatusSource;
   readonly serviceOf: (name: string) => string;
   readonly note: (line: string) => void;
@@ -30,7 +30,8 @@ export interface HostViewOptions {
 export function startHostView({ here, plan, source, serviceOf, note, clock = realClock }: HostViewOptions): HostView | undefined {
   const nats = localNats(plan);
   if (!nats) {
-    note(`hosts' view: host ${here.host} runs no NATS node, so it cannot report its processes to the other hosts`);
+    // Worth a line only when the stack has NATS elsewhere (`core plan` notes it too); a stack without NATS has no view.
+    if ((plan.all ?? []).some((s) => s.renderer === 'nats')) note(`hosts' view: host ${here.host} runs no NATS node, so it cannot report its processes to the other hosts`);
     return undefined;
   }
   let publisher: StatusPublisher | undefined;
