@@ -91,10 +91,20 @@ export function buildProgram(ctx: CliContext): Command {
     .argument('[services...]', 'only these processes')
     .option('--json', 'print a stable, versioned JSON document')
     .option('-w, --watch', 'redraw the table every second until Ctrl-C')
+    .option('--all-hosts', "with a hosts file: every host's processes, asked over NATS (exit 1 if a host does not answer; docs/hosts.md)")
+    .option('--host <name>', "with --all-hosts: the host this is (default: CORE_HOST_NAME, else the running stack's)")
     // --watch is a module of its own, so the standalone bundle of `core status` does not carry it.
-    .action(async (services: string[], options) =>
-      options.watch ? (await import('./commands/status-watch.js')).watchStatus(ctx, options, services) : (await import('./commands/status.js')).status(ctx, options, services),
-    );
+    .action(async (services: string[], options) => {
+      if (options.allHosts) {
+        if (options.watch || services.length)
+          throw new InputError('bad-flag', `--all-hosts shows every process of every host, once: not with ${options.watch ? '--watch' : 'service names'}`);
+        return (await import('./commands/status-all-hosts.js')).statusAllHosts(onHost(ctx, options.host), options);
+      }
+      if (options.host !== undefined) throw new InputError('bad-flag', '--host is for --all-hosts: `core status` shows the stack of this project folder');
+      return options.watch
+        ? (await import('./commands/status-watch.js')).watchStatus(ctx, options, services)
+        : (await import('./commands/status.js')).status(ctx, options, services);
+    });
 
   program
     .command('metrics')

@@ -183,6 +183,12 @@ function notes(processes: readonly PlaceableProcess[], where: ReadonlyMap<string
     const own = host.processes.filter((name) => (where.get(name)?.length ?? 0) === 1);
     if (own.length === 0 && host.region !== hubRegion) out.push(`${host.name} (region ${host.region}) runs only what runs on every host: no NATS leaf region is "${host.region}"`);
   }
+  // The hosts' view goes over each host's own node (src/hosts/view/): without one, a host cannot report.
+  const nats = processes.filter((p) => p.renderer === 'nats').map((p) => p.name);
+  for (const host of hosts) {
+    if (nats.length && !host.processes.some((name) => nats.includes(name)))
+      out.push(`${host.name} runs no NATS node: its supervisor cannot report its processes, \`core status --all-hosts\` shows it unreachable`);
+  }
   return out;
 }
 

@@ -145,7 +145,11 @@ describe('placement', () => {
     const hosts: Record<string, Host> = { a: { address: '10.0.0.1', region: 'iad' }, z: { address: '10.0.9.1', region: 'syd' } };
     const p = placed(hosts, { nats: (m) => void (m.config.deployment = { local: { hub_region: 'iad' } }) });
     expect(byHost(p)).toEqual({ a: ['nats', 'pocketbase', 'caddy'], z: ['caddy'] });
-    expect(p.notes).toEqual(['z (region syd) runs only what runs on every host: no NATS leaf region is "syd"']);
+    expect(p.notes).toEqual([
+      'z (region syd) runs only what runs on every host: no NATS leaf region is "syd"',
+      // Issue 15, part 4: the hosts' view goes over each host's own NATS node.
+      'z runs no NATS node: its supervisor cannot report its processes, `core status --all-hosts` shows it unreachable',
+    ]);
   });
 
   it('user services: with PocketBase by default, on every host with "placement": "every"', () => {

@@ -20,6 +20,7 @@ import { findStack, type StackHandle } from '../../control/connect.js';
 import { describeProblem, type WriteProblem } from '../../control/write-health.js';
 import { isSameProcess, runState, type ProcessIdentity } from '../../support/proc.js';
 import type { ProcessState } from '../../engine/index.js';
+import { healthOf } from '../../engine/health.js';
 import type { ResourceReading } from '../../observe/resources.js';
 import type { Settings } from '../../support/settings.js';
 import { InputError, RuntimeError } from '../../support/errors.js';
@@ -121,16 +122,6 @@ async function askProcesses(client: ControlClient, supervisor: ProcessIdentity):
       await sleep(20);
     }
   }
-}
-
-/** healthy | unhealthy | starting (not yet ready once) | - (no probe, or not running). */
-function healthOf(p: ProcessState): string {
-  if (!p.is_running || !p.has_ready_probe) return '-';
-  if (p.is_ready === 'Ready') return 'healthy';
-  // Not ready: never yet (starting), or no longer (unhealthy). process-compose has no
-  // phase of ours; it tells when the process was last ready.
-  const wasReady = p.phase ? !['probing', 'starting'].includes(p.phase) : Boolean((p as { process_ready_time?: string | null }).process_ready_time);
-  return wasReady ? 'unhealthy' : 'starting';
 }
 
 /** A supervisor that cannot answer: stopped (SIGSTOP), or a state file that cannot be trusted. */
@@ -242,7 +233,7 @@ function statusCell(r: StatusRow): string {
   return r.reason && !['Running', 'Launching', 'Launched'].includes(r.status) ? `${r.status} (${r.reason})` : r.status;
 }
 
-function formatUptime(seconds: number): string {
+export function formatUptime(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
   return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;

@@ -206,11 +206,14 @@ export async function supervise({
   const watching = startWatching({ engine, root: settings.root, ownDirs: [settings.stackDir, settings.dataDir], note });
   // CORE_CONTROLLER=1: apply PocketBase's core_topology records (docs/controller.md); loaded only then.
   const controller = settings.controller ? (await import('../../controller/start.js')).startController({ settings, plan, engine, self }) : undefined;
+  // A host of a hosts file tells the other hosts about its processes over NATS (docs/hosts.md); loaded only then.
+  const hostView = plan.host !== undefined ? await startHostView(settings, plan.host, plan, engine, note) : undefined;
   stop = () => {
     watching.close();
     // Set before the engine emits its first `stopping`: a whole-stack stop sweeps once, at the end.
     shuttingDown = true;
     stopping ??= (async () => {
+      await hostView?.close();
       await controller?.close();
       await engine.stop();
       // Daemons that double-forked out of their process group outlive the engine's stop.
@@ -241,4 +244,23 @@ function servicesOf(doc: ComposeDoc): Record<string, string> {
   return Object.fromEntries(
     Object.entries(doc.processes).flatMap(([name, proc]) => (proc['x-core']?.service && proc['x-core'].service !== name ? [[name, proc['x-core'].service]] : [])),
   );
+}
+
+/** The hosts' view (src/hosts/view/), for a stack that runs as a host of a hosts file. */
+async function startHostView(settings: Settings, host: string, plan: StackPlan, engine: Supervisor, note: (line: string) => void) {
+  const [{ readHostsFile }, view] = await Promise.all([import('../../hosts/load.js'), import('../../hosts/view/start.js')]);
+  // The file `core up` has just checked; should it have changed or gone since, the view still names the host.
+  let entry: { region: string; address: string } | undefined;
+  try {
+    entry = readHostsFile(settings)?.hosts[host];
+  } catch {
+    entry = undefined;
+  }
+  return view.startHostView({
+    here: { host, region: entry?.region ?? '', address: entry?.address ?? '' },
+    plan,
+    source: engine,
+    serviceOf: (name) => engine.document.processes[name]?.['x-core']?.service ?? name,
+    note,
+  });
 }
