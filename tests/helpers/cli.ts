@@ -13,13 +13,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** The environment the CLI runs with in tests: PATH and HOME (the binary cache) only, the project as its root, and `env`. */
+export function coreEnv(cwd: string, env?: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: cwd, ...env };
+}
+
 export function runCore(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CORE, ...args],
-      { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CORE_ROOT: options.cwd, ...options.env }, timeout: options.timeoutMs ?? 15_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [CORE, ...args], { cwd: options.cwd, env: coreEnv(options.cwd, options.env), timeout: options.timeoutMs ?? 15_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }

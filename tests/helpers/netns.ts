@@ -17,8 +17,9 @@
  * cut off by taking its bridge-side veth down, which leaves its processes and
  * its own loopback as they were: exactly a cable pulled.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { type ChildOutput, childOutput } from './child-output.js';
 
 export const canUseNetns = process.platform === 'linux' && process.getuid?.() === 0 && ipAvailable();
@@ -48,6 +49,8 @@ export interface NetHosts {
   argv(name: string, argv: readonly string[]): string[];
   /** Cut a host off (its link down) or bring it back. */
   setLink(name: string, up: boolean): void;
+  /** The processes running in a host now (a test checks nothing is left before `destroy` kills it). */
+  pids(name: string): number[];
   /** Kills whatever still runs in the namespaces, then removes them and the bridge. Idempotent. */
   destroy(): void;
 }
@@ -82,8 +85,19 @@ function removeNamespace(ns: string): void {
   }
 }
 
+export interface NetHostsOptions {
+  /**
+   * `net.ipv4.tcp_retries2` in every host: how long TCP retransmits unacknowledged
+   * data before it gives a connection up. The kernel's 15 is about 15 minutes, so a
+   * link cut for seconds breaks nothing and the connections simply resume; 3
+   * (about 3 s) lets a test's short cut end the connections that carry traffic, as
+   * a long outage would, so what it sees afterwards is a real reconnection.
+   */
+  readonly tcpRetries?: number;
+}
+
 /** Creates the hosts `names` (in that order), each with the next address of one /24. */
-export function createNetHosts(names: readonly string[]): NetHosts {
+export function createNetHosts(names: readonly string[], options: NetHostsOptions = {}): NetHosts {
   if (names.length > 200) throw new Error('at most 200 hosts');
   const id = `${process.pid}x${sets++}`;
   const bridge = `${PREFIX}${id}b`;
@@ -109,6 +123,7 @@ export function createNetHosts(names: readonly string[]): NetHosts {
       ip(['-n', h.ns, 'addr', 'add', `${h.address}/24`, 'dev', 'eth0']);
       ip(['-n', h.ns, 'link', 'set', 'eth0', 'up']);
       ip(['-n', h.ns, 'link', 'set', 'lo', 'up']);
+      if (options.tcpRetries !== undefined) execFileSync('ip', ['netns', 'exec', h.ns, 'sysctl', '-q', '-w', `net.ipv4.tcp_retries2=${options.tcpRetries}`], { stdio: 'ignore' });
     }
   } catch (error) {
     destroy();
@@ -124,6 +139,7 @@ export function createNetHosts(names: readonly string[]): NetHosts {
     host: byName,
     argv: (name, argv) => ['ip', 'netns', 'exec', byName(name).ns, ...argv],
     setLink: (name, up) => ip(['link', 'set', byName(name).link, up ? 'up' : 'down']),
+    pids: (name) => pidsIn(byName(name).ns),
     destroy,
   };
 }
@@ -137,6 +153,21 @@ export function runIn(
 ): Promise<ChildOutput> {
   const [command = 'ip', ...args] = hosts.argv(name, argv);
   return childOutput(spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 30_000 }));
+}
+
+/**
+ * Starts a long-lived `argv` in a host (no shell), its stdin, stdout and stderr
+ * piped to the test: a process the test talks to, or watches, for as long as it
+ * needs. `destroy` kills it if the test did not end it.
+ */
+export function spawnIn(
+  hosts: NetHosts,
+  name: string,
+  argv: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): ChildProcessByStdio<Writable, Readable, Readable> {
+  const [command = 'ip', ...args] = hosts.argv(name, argv);
+  return spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Removes the namespaces and bridges a killed test run left (their pid no longer lives). */

@@ -1,0 +1,50 @@
+/**
+ * One project for several hosts (issue 15), as a user would copy it to each
+ * machine: NATS alone, hub-spoke with three hubs in `iad` and a leaf in `lhr`,
+ * a hosts.json naming the hosts given, and one copy of the whole folder a host
+ * (its own `.data/`, `.core-stack/`, `.env`). The multi-host tests on loopback
+ * addresses and on network namespaces build theirs here; `edit` adds to the
+ * NATS manifest (credentials, another deployment) before the copies are made.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeProject } from './cli.js';
+
+export interface HostEntry {
+  readonly address: string;
+  readonly region: string;
+}
+
+export interface HostsProject {
+  /** The folder holding one project copy a host. */
+  readonly parent: string;
+  /** The host's copy of the project. */
+  dir(host: string): string;
+  /** Removes every copy. */
+  remove(): void;
+}
+
+/** The NATS manifest's deployment `local`: three hubs in iad, one leaf in lhr. */
+export function hubSpoke(manifest: any): any {
+  manifest.config.topology = 'hub-spoke';
+  manifest.config.deployment = { local: { hub_nodes: 3, hub_region: 'iad', leaf_regions: ['lhr'] } };
+  return manifest;
+}
+
+export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options: { edit?: (manifest: any) => unknown } = {}): HostsProject {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-'));
+  const project = makeProject({
+    nats: (m) => {
+      hubSpoke(m);
+      return options.edit?.(m) ?? m;
+    },
+  });
+  // NATS alone: PocketBase and Caddy have placement tests of their own.
+  for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
+  fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts }, null, 2));
+  const dir = (host: string) => path.join(parent, host);
+  for (const host of Object.keys(hosts)) fs.cpSync(project, dir(host), { recursive: true });
+  fs.rmSync(project, { recursive: true });
+  return { parent, dir, remove: () => fs.rmSync(parent, { recursive: true, force: true }) };
+}
