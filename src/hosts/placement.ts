@@ -17,6 +17,7 @@
 import type { DependencyCondition } from '../manifest/compose-keys.js';
 import type { Issue } from '../support/errors.js';
 import type { ProcessTopology } from '../plan/types.js';
+import { byHostName } from './schema.js';
 import type { LoadedHosts } from './validate.js';
 
 export const PLACEMENTS = ['primary', 'every'] as const;
@@ -85,7 +86,7 @@ export type PlacementResult = { readonly ok: true; readonly placement: Placement
 
 export function placeProcesses({ processes, hosts, hubRegion, natsFiles = [] }: PlacementInputs): PlacementResult {
   const file = hosts.file;
-  const names = Object.keys(hosts.hosts).sort();
+  const names = Object.keys(hosts.hosts).sort(byHostName);
   const inRegion = (region: string) => names.filter((name) => hosts.hosts[name]!.region === region);
   const regions = [...new Set(names.map((name) => hosts.hosts[name]!.region))].sort();
   const issues: Issue[] = [];

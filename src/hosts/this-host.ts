@@ -5,6 +5,7 @@ import { InputError, IssuesError } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
 import { HOSTS_FILE, readHostsFile } from './load.js';
 import { recordedHost } from './running-host.js';
+import { byHostName } from './schema.js';
 import { chooseHost, type LoadedHosts } from './validate.js';
 
 /** The name of the host this `core` runs as, for messages: `--host` sets CORE_HOST_NAME (program.ts). */
@@ -41,7 +42,7 @@ export function thisHost(settings: Settings, anyHost: boolean): { file: LoadedHo
   if (!chosen.ok) throw new IssuesError([chosen.issue]);
   if (chosen.host) return { file: hosts, here: chosen.host };
   if (anyHost) return { file: hosts };
-  const names = Object.keys(hosts.hosts).sort();
+  const names = Object.keys(hosts.hosts).sort(byHostName);
   throw new InputError(
     'no-host',
     `${hosts.file} names ${names.length} host${names.length === 1 ? '' : 's'} (${names.join(', ')}): say which one this is with --host NAME or CORE_HOST_NAME`,

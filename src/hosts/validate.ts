@@ -8,7 +8,7 @@ import { jsonPath, type Issue } from '../support/errors.js';
 import { checkJsonLimits } from '../manifest/json-limits.js';
 import { explainIssue } from '../manifest/suggestions.js';
 import { describeJsonError } from '../manifest/validate.js';
-import { HostsFileSchema, type Host } from './schema.js';
+import { byHostName, HostsFileSchema, type Host } from './schema.js';
 
 export interface LoadedHosts {
   /** The file as messages name it (relative to the project root when inside it). */
@@ -54,6 +54,6 @@ function zodIssue(file: string, json: unknown, issue: z.core.$ZodIssue): Issue[]
 export function chooseHost(hosts: LoadedHosts, name: string | undefined, source: string): { ok: true; host: string | undefined } | { ok: false; issue: Issue } {
   if (name === undefined) return { ok: true, host: undefined };
   if (name in hosts.hosts) return { ok: true, host: name };
-  const names = Object.keys(hosts.hosts).sort();
+  const names = Object.keys(hosts.hosts).sort(byHostName);
   return { ok: false, issue: { file: hosts.file, path: 'hosts', message: `${source} "${name}" names no host here (hosts: ${names.join(', ')})` } };
 }

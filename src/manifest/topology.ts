@@ -69,8 +69,13 @@ export interface TopologyShape {
 
 export type ShapeResult = { readonly ok: true; readonly shape: TopologyShape } | { readonly ok: false; readonly path: string; readonly message: string };
 
-/** The deployment in force, with defaults; an unknown deployment name is an error only where the topology needs one. */
-export function topologyShape(config: TopologyConfig, deploymentName: string): ShapeResult {
+/**
+ * The deployment in force, with defaults; an unknown deployment name is an error only where the topology needs one.
+ * `hubHosts`: with a hosts file, how many hosts the hub region has. Where the deployment does not fix the
+ * count (`nodes`, `hub_nodes`), each of them runs a member, and never fewer than `min_hub_nodes` (else 3):
+ * adding a host to the hub region grows the cluster by one (docs/hosts.md, "Growing").
+ */
+export function topologyShape(config: TopologyConfig, deploymentName: string, hubHosts = 0): ShapeResult {
   const topology = config.topology ?? 'single-node';
   if (topology === 'single-node') return { ok: true, shape: { topology, nodes: 1, hubDomain: 'hub', leafRegions: [], leafNodesPerRegion: 1 } };
   const deployments = config.deployment ?? {};
@@ -80,12 +85,13 @@ export function topologyShape(config: TopologyConfig, deploymentName: string): S
     return { ok: false, path: 'config.deployment', message: `CORE_DEPLOYMENT "${deploymentName}" names no deployment here (deployments: ${names.join(', ')})` };
   }
   const d = deployment ?? {};
-  if (topology === 'cluster') return { ok: true, shape: { topology, nodes: d.nodes ?? d.min_hub_nodes ?? 3, hubDomain: 'hub', leafRegions: [], leafNodesPerRegion: 1 } };
+  const atLeast = Math.max(d.min_hub_nodes ?? 3, hubHosts);
+  if (topology === 'cluster') return { ok: true, shape: { topology, nodes: d.nodes ?? atLeast, hubDomain: 'hub', leafRegions: [], leafNodesPerRegion: 1 } };
   return {
     ok: true,
     shape: {
       topology,
-      nodes: Math.max(d.hub_nodes ?? d.min_hub_nodes ?? 3, d.min_hub_nodes ?? 0),
+      nodes: Math.max(d.hub_nodes ?? atLeast, d.min_hub_nodes ?? 0),
       hubDomain: d.hub_region ?? 'hub',
       leafRegions: d.leaf_regions ?? [],
       leafNodesPerRegion: d.leaf_nodes_per_region ?? 1,

@@ -7,6 +7,7 @@
  * service is rewritten to every one of its processes, so PocketBase waits for
  * the whole cluster, here and in the generated process-compose.yaml.
  */
+import type { LoadedHosts } from '../hosts/validate.js';
 import type { Issue } from '../support/errors.js';
 import type { Settings } from '../support/settings.js';
 import type { LoadedManifest } from '../manifest/validate.js';
@@ -35,7 +36,13 @@ export interface PlanUnit extends LoadedManifest {
   readonly topology?: ProcessTopology;
 }
 
-export function expandServices(manifests: readonly LoadedManifest[], settings: Settings, overrides: TopologyOverrides | undefined, issues: Issue[]): PlanUnit[] {
+export function expandServices(
+  manifests: readonly LoadedManifest[],
+  settings: Settings,
+  overrides: TopologyOverrides | undefined,
+  issues: Issue[],
+  hosts?: LoadedHosts,
+): PlanUnit[] {
   const known = new Set(manifests.map((m) => m.manifest.name));
   for (const service of Object.keys(overrides?.services ?? {}).sort()) {
     const target = manifests.find((m) => m.manifest.name === service);
@@ -45,7 +52,7 @@ export function expandServices(manifests: readonly LoadedManifest[], settings: S
   const groups = new Map<string, string[]>();
   const units: PlanUnit[] = [];
   for (const loaded of manifests) {
-    const expanded = expandOne(loaded, settings, overrides, issues);
+    const expanded = expandOne(loaded, settings, overrides, issues, hosts);
     groups.set(
       loaded.manifest.name,
       expanded.map((u) => u.manifest.name),
@@ -62,7 +69,7 @@ export function expandServices(manifests: readonly LoadedManifest[], settings: S
   return units.map((unit) => withExpandedDependencies(unit, groups));
 }
 
-function expandOne(loaded: LoadedManifest, settings: Settings, overrides: TopologyOverrides | undefined, issues: Issue[]): PlanUnit[] {
+function expandOne(loaded: LoadedManifest, settings: Settings, overrides: TopologyOverrides | undefined, issues: Issue[], hosts?: LoadedHosts): PlanUnit[] {
   const { manifest, file } = loaded;
   if (manifest.renderer !== 'nats') return [{ ...loaded, service: manifest.name, index: 0 }];
   const override = overrides?.services[manifest.name];
@@ -75,7 +82,7 @@ function expandOne(loaded: LoadedManifest, settings: Settings, overrides: Topolo
     }
     config = TopologyConfigSchema.parse({ ...config, ...override });
   }
-  const shape = topologyShape(config, settings.deployment);
+  const shape = topologyShape(config, settings.deployment, hosts ? hubHostCount(hosts, config.deployment?.[settings.deployment]?.hub_region) : 0);
   if (!shape.ok) {
     issues.push({ file: override?.deployment !== undefined ? overrides!.file : file, path: shape.path, message: shape.message });
     return [];
@@ -144,4 +151,14 @@ function withHubs(proc: Manifest['process'], hubs: readonly string[]): Manifest[
   if (hubs.length === 0) return proc;
   const depends_on = { ...proc.compose.depends_on, ...Object.fromEntries(hubs.map((hub) => [hub, { condition: 'process_healthy' as const }])) };
   return { ...proc, compose: { ...proc.compose, depends_on } };
+}
+
+/**
+ * How many hosts the hub region has (placement.ts decides the same region: the
+ * deployment's `hub_region`, else the one region every host is in; else none).
+ */
+function hubHostCount(hosts: LoadedHosts, hubRegion: string | undefined): number {
+  const regions = Object.values(hosts.hosts).map((h) => h.region);
+  const region = hubRegion ?? (new Set(regions).size === 1 ? regions[0] : undefined);
+  return region === undefined ? 0 : regions.filter((r) => r === region).length;
 }

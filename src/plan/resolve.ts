@@ -50,7 +50,7 @@ export function resolvePlan(inputs: PlanInputs): StackPlan {
 /** The plan, and with a hosts file, where each process runs (its ports listen on that host's address). */
 export function resolveStack({ manifests, settings, self, credentials = {}, overrides, hosts: hostsFile }: PlanInputs): { plan: StackPlan; placement?: Placement } {
   const expansionIssues: Issue[] = [];
-  const units = expandServices(manifests, settings, overrides, expansionIssues);
+  const units = expandServices(manifests, settings, overrides, expansionIssues, hostsFile?.file);
   if (expansionIssues.length > 0) throw new IssuesError(expansionIssues);
   const placed = hostsFile && placeUnits(units, manifests, settings, hostsFile.file);
   if (placed && !placed.ok) throw new IssuesError([...placed.issues]);

@@ -129,6 +129,23 @@ describe('placement', () => {
     });
   });
 
+  it('growing: without hub_nodes every hub-region host runs a hub (never fewer than min_hub_nodes); a host added under the next number moves nothing', () => {
+    const grow = { nats: hubSpoke({ min_hub_nodes: 3, hub_region: 'iad', leaf_regions: ['lhr'] }) };
+    const before = byHost(placed(FOUR, grow));
+    expect(before['iad-3']).toEqual(['nats-hub-3', 'caddy']);
+    const five = { ...FOUR, 'iad-4': { address: '10.0.0.4', region: 'iad' } };
+    const after = byHost(placed(five, grow));
+    expect(after['iad-4']).toEqual(['nats-hub-4', 'caddy']);
+    for (const host of Object.keys(before)) expect(after[host], host).toEqual(before[host]);
+    // Explicit counts are kept: hub_nodes 3 on four hub hosts leaves the fourth without a hub.
+    expect(byHost(placed(five, HUB_SPOKE))['iad-4']).toEqual(['caddy']);
+    // iad-10 comes after iad-9, not between iad-1 and iad-2.
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`iad-${i + 1}`, { address: `10.0.0.${i + 1}`, region: 'iad' }]));
+    const p = placed(ten, { nats: hubSpoke({ min_hub_nodes: 3, hub_region: 'iad' }) });
+    expect(p.hosts.map((h) => h.name)).toEqual(['iad-1', 'iad-2', 'iad-3', 'iad-4', 'iad-5', 'iad-6', 'iad-7', 'iad-8', 'iad-9', 'iad-10']);
+    expect(byHost(p)['iad-10']).toEqual(['nats-hub-10', 'caddy']);
+  });
+
   it('a cluster with one region needs no hub_region; a host holding a quorum is a note', () => {
     const hosts: Record<string, Host> = { a: { address: '10.0.0.1', region: 'home' }, b: { address: '10.0.0.2', region: 'home' } };
     const p = placed(hosts, {

@@ -5,6 +5,7 @@
  * not is `unreachable`, never shown with the states it last had (which may
  * be long gone), only with the time of the last heartbeat seen while waiting.
  */
+import { byHostName } from '../schema.js';
 import type { HostIdentity, HostProcess, HostSnapshot } from './snapshot.js';
 
 /** A host of the hosts file, and whether a NATS node runs on it (a host without one cannot report). */
@@ -53,7 +54,7 @@ export class Gathering {
   reports(waitedMs: number): HostReport[] {
     const known = new Set(this.expected.map((h) => h.host));
     const named = [...this.expected]
-      .sort((a, b) => a.host.localeCompare(b.host))
+      .sort((a, b) => byHostName(a.host, b.host))
       .map((h): HostReport => {
         const identity = { host: h.host, region: h.region, address: h.address };
         const answer = this.answers.get(h.host);
@@ -64,7 +65,7 @@ export class Gathering {
       });
     const others = [...this.answers.values()]
       .filter((s) => !known.has(s.host))
-      .sort((a, b) => a.host.localeCompare(b.host))
+      .sort((a, b) => byHostName(a.host, b.host))
       .map((s): HostReport => ({ host: s.host, region: s.region, address: s.address, reachable: true, seq: s.seq, time: s.time, processes: s.processes, unknown: true }));
     return [...named, ...others];
   }
