@@ -137,7 +137,7 @@ export const ComposeProcessSchema = z.strictObject({
       secret_env: z.array(z.string()).optional(),
       /**
        * Output lines worth an `alert` event: a line that contains `match` (plain
-       * text, no pattern) emits `message`, at most once per alert per run, so a
+       * text, no pattern) emits `message`, at most once per message per run, so a
        * retry loop that logs the same line every second does not flood the event
        * log. `core status` shows a process's last alert (engine/runner.ts).
        */

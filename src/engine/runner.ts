@@ -77,8 +77,8 @@ export class Runner {
   private pcLog: LogFile | undefined;
   /** Each probe's check, made once per definition (a check may run every second). */
   private readonly specs = new Map<ProbeKind, ProbeSpec | undefined>();
-  /** The `x-core.alerts` (by index) already emitted in this run. */
-  private alerted = new Set<number>();
+  /** The alert messages already emitted in this run (two `match`es of one message are one alert). */
+  private alerted = new Set<string>();
   /** The message of the last alert emitted, kept across runs (`core status`). */
   lastAlert: string | undefined;
   /** The executable's fingerprint at the last spawn. */
@@ -239,12 +239,12 @@ export class Runner {
   private alert(line: string): void {
     const alerts = this.ctx.proc['x-core']?.alerts;
     if (!alerts) return;
-    alerts.forEach(({ match, message }, i) => {
-      if (this.alerted.has(i) || !line.includes(match)) return;
-      this.alerted.add(i);
+    for (const { match, message } of alerts) {
+      if (this.alerted.has(message) || !line.includes(match)) continue;
+      this.alerted.add(message);
       this.lastAlert = message;
       this.ctx.emit({ type: 'alert', name: this.name, at: this.ctx.clock.now(), message, line });
-    });
+    }
   }
 
   private output(line: string, stream: Stream): void {

@@ -60,11 +60,11 @@ export type Tls = z.infer<typeof TlsSchema>;
 export const HostsFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
-    tls: TlsSchema.optional(),
     hosts: z
       .record(z.string().regex(HOST_NAME, 'host names are lower-case letters, digits and dashes'), HostSchema)
       .refine((hosts) => Object.keys(hosts).length > 0, 'name at least one host')
       .describe('The machines, by name (`core up --host <name>`, CORE_HOST_NAME).'),
+    tls: TlsSchema.optional(),
   })
   .describe('The hosts a core stack runs on (hosts.json at the project root, or CORE_HOSTS_FILE); docs/hosts.md.');
 export type HostsFile = z.infer<typeof HostsFileSchema>;
