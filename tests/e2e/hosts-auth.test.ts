@@ -149,7 +149,10 @@ describe('the derived leaf key, with nats-server run by hand', () => {
   it('connects with the key of the right password, and is refused with another', async () => {
     const offset = await freeOffset([4400, 8400, 7400, 4401, 4402]);
     const { publicKey, seed } = leafKeyPair(LEAF);
-    const hub = server('hub', `listen: "127.0.0.1:${4400 + offset}"\nhttp: "127.0.0.1:${8400 + offset}"\nleafnodes {\n  listen: "127.0.0.1:${7400 + offset}"\n  authorization { nkey: "${publicKey}" }\n}\n`);
+    const hub = server(
+      'hub',
+      `listen: "127.0.0.1:${4400 + offset}"\nhttp: "127.0.0.1:${8400 + offset}"\nleafnodes {\n  listen: "127.0.0.1:${7400 + offset}"\n  authorization { nkey: "${publicKey}" }\n}\n`,
+    );
     const leaf = (port: number) => `listen: "127.0.0.1:${port}"\nleafnodes { remotes: [ { urls: ["nats-leaf://127.0.0.1:${7400 + offset}"], nkey: $CORE_NATS_LEAF_SEED } ] }\n`;
     server('good', leaf(4401 + offset), { CORE_NATS_LEAF_SEED: JSON.stringify(seed) });
     await waitFor('the leaf with the right key', async () => ((await getJson(`http://127.0.0.1:${8400 + offset}/leafz`).catch(() => ({}))).leafnodes === 1 ? true : undefined));

@@ -57,13 +57,11 @@ describe('route authentication across hosts', () => {
     // A config-text value: the password quoted, the seeds an array literal with the credentials URL-encoded.
     expect(hub4.env.CORE_NATS_CLUSTER_PASSWORD).toBe(JSON.stringify(CLUSTER_PW));
     const pw = encodeURIComponent(CLUSTER_PW);
-    expect(hub4.env.CORE_NATS_ROUTES).toBe(
-      `["nats-route://core:${pw}@10.0.0.1:6222", "nats-route://core:${pw}@10.0.0.2:6223", "nats-route://core:${pw}@10.0.0.3:6224"]`,
-    );
+    expect(hub4.env.CORE_NATS_ROUTES).toBe(`["nats-route://core:${pw}@10.0.0.1:6222", "nats-route://core:${pw}@10.0.0.2:6223", "nats-route://core:${pw}@10.0.0.3:6224"]`);
     const everything = JSON.stringify(generated.doc) + generated.files.map((f) => f.content).join('');
     for (const secret of [CLUSTER_PW, pw, LEAF_PW, leafKeyPair(LEAF_PW).seed]) expect(everything).not.toContain(secret);
     // `core <svc> spec`: the seeds, without credentials; the variables redacted.
-    const spec = JSON.stringify(serviceSpec(hub4, { services: [], ...hostPlan('iad-4').plan }));
+    const spec = JSON.stringify(serviceSpec(hub4, hostPlan('iad-4').plan));
     expect(spec).toContain('"routes":["nats-route://10.0.0.1:6222","nats-route://10.0.0.2:6223","nats-route://10.0.0.3:6224"]');
     for (const secret of [CLUSTER_PW, pw]) expect(spec).not.toContain(secret);
     // The refused route is an alert.
@@ -137,10 +135,13 @@ describe('TLS with the user certificates', () => {
   it("renders cluster.tls and leafnodes.tls with verify, and the remotes' tls, with {host} replaced", () => {
     const tls = { ca: 'certs/ca.pem', cert: 'certs/{host}.pem', key: 'certs/{host}-key.pem' };
     const hub = hostPlan('iad-2', { tls }).conf('nats-hub-2');
-    const fields = (host: string) => `cert_file: "${FAKE_ROOT}/certs/${host}.pem"\n    key_file: "${FAKE_ROOT}/certs/${host}-key.pem"\n    ca_file: "${FAKE_ROOT}/certs/ca.pem"\n    verify: true`;
+    const fields = (host: string) =>
+      `cert_file: "${FAKE_ROOT}/certs/${host}.pem"\n    key_file: "${FAKE_ROOT}/certs/${host}-key.pem"\n    ca_file: "${FAKE_ROOT}/certs/ca.pem"\n    verify: true`;
     expect(hub).toContain(`  routes: $CORE_NATS_ROUTES\n  tls {\n    ${fields('iad-2')}\n  }\n}`);
     expect(hub).toMatch(/leafnodes \{\n {2}listen: "10\.0\.0\.2:7423"\n {2}authorization \{\n.*\n {2}\}\n {2}tls \{\n/);
     const leaf = hostPlan('lhr-1', { tls }).conf('nats-leaf-lhr');
-    expect(leaf).toContain(`nkey: $CORE_NATS_LEAF_SEED, tls: { cert_file: "${FAKE_ROOT}/certs/lhr-1.pem", key_file: "${FAKE_ROOT}/certs/lhr-1-key.pem", ca_file: "${FAKE_ROOT}/certs/ca.pem" } } ]`);
+    expect(leaf).toContain(
+      `nkey: $CORE_NATS_LEAF_SEED, tls: { cert_file: "${FAKE_ROOT}/certs/lhr-1.pem", key_file: "${FAKE_ROOT}/certs/lhr-1-key.pem", ca_file: "${FAKE_ROOT}/certs/ca.pem" } } ]`,
+    );
   });
 });
