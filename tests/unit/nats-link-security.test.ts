@@ -145,3 +145,14 @@ describe('TLS with the user certificates', () => {
     );
   });
 });
+
+describe('hosts.json tls', () => {
+  it('takes ca, cert and key; a missing one or an unknown key is exit 2 with its path', async () => {
+    const { validateHosts } = await import('../../src/hosts/validate.js');
+    const hosts = { a: { address: '10.0.0.1', region: 'iad' } };
+    const ok = validateHosts('hosts.json', JSON.stringify({ hosts, tls: { ca: 'ca.pem', cert: '{host}.pem', key: '{host}-key.pem' } }));
+    expect(ok.ok && ok.hosts.tls).toEqual({ ca: 'ca.pem', cert: '{host}.pem', key: '{host}-key.pem' });
+    const bad = validateHosts('hosts.json', JSON.stringify({ hosts, tls: { ca: 'ca.pem', cert: 'c.pem', kee: 'k.pem' } }));
+    expect(bad.ok ? [] : bad.issues.map((i) => `${i.path}: ${i.message}`)).toEqual(['tls.key: is required', 'tls: unknown key "kee"; did you mean "key"?']);
+  });
+});
