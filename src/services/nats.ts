@@ -146,11 +146,13 @@ function requireSecret(service: PlannedService, plan: Pick<StackPlan, 'host'>, v
 }
 
 /**
- * What nats-server 2.14 logs when an authenticated link is refused
- * (/work/notes/design15.md, measured): the side that dials gets
- * `Route Error 'Authorization Violation'` (a leaf: `Leafnode Error 'Authorization
- * Violation'`), the side that accepts logs `authentication error - User "core"`
- * for a route and `authentication error` for a leaf. One alert per kind of link.
+ * What nats-server 2.14.5 logs when an authenticated link is refused
+ * (measured; tests/e2e/hosts-auth.test.ts sees both kinds): the side that dials
+ * gets `Route Error 'Authorization Violation'` (a leaf: `Leafnode Error
+ * 'Authorization Violation'`), the side that refuses logs `authentication error
+ * - User "core"` for a route and `Leafnode connection closed: Authentication
+ * Failure` for a leaf. Both sides of a route say the same: one message, so one
+ * alert per run however many peers refuse (engine/runner.ts).
  */
 function linkAlerts(service: PlannedService): { match: string; message: string }[] {
   const links = service.links;
