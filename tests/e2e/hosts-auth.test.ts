@@ -162,3 +162,32 @@ describe('the derived leaf key, with nats-server run by hand', () => {
     expect((await getJson(`http://127.0.0.1:${8400 + offset}/leafz`)).leafnodes).toBe(1);
   }, 30_000);
 });
+
+describe('a missing password, off loopback', () => {
+  it('is exit 2 naming the variable and the connection that needs it; an empty one is missing too; `core plan` still shows', async () => {
+    const project = makeProject({
+      nats: (m) => ((m.config.topology = 'hub-spoke'), (m.config.deployment = { local: { hub_nodes: 3, hub_region: 'iad', leaf_regions: ['lhr'] } }), m),
+    });
+    const hosts = { 'iad-1': { address: '10.0.0.1', region: 'iad' }, 'iad-2': { address: '10.0.0.2', region: 'iad' }, 'lhr-1': { address: '10.0.1.1', region: 'lhr' } };
+    fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts }));
+    const core = (...args: string[]) => runCore(args, { cwd: project });
+    try {
+      fs.writeFileSync(path.join(project, '.env'), 'CORE_NATS_CLUSTER_PASSWORD=\n');
+      const none = await core('validate');
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(
+        /^core: CORE_NATS_CLUSTER_PASSWORD is not set: the routes of nats-hub-1 \(cluster "iad"\) reach 10\.0\.0\.1:6222, 10\.0\.0\.2:6223, 10\.0\.0\.1:6224, off loopback/,
+      );
+      fs.writeFileSync(path.join(project, '.env'), 'CORE_NATS_CLUSTER_PASSWORD=route\n');
+      const leaf = await core('validate');
+      expect(leaf.code).toBe(2);
+      expect(leaf.stderr).toContain('CORE_NATS_LEAF_PASSWORD is not set: nats-hub-1 accepts leaf connections on 10.0.0.1:7422');
+      expect((await core('plan')).code).toBe(0);
+      fs.writeFileSync(path.join(project, '.env'), 'CORE_NATS_CLUSTER_PASSWORD=route\nCORE_NATS_LEAF_PASSWORD=leaf\n');
+      const both = await core('validate');
+      expect(both.code, both.stderr).toBe(0);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
