@@ -11,7 +11,8 @@
  *   join, and the alert says why (its event log; `core status` on a hub that
  *   refused it).
  * And a hub and a leaf nats-server run by hand: the derived key connects, the
- * key of another password does not.
+ * key of another password does not; and with addresses off loopback, a
+ * missing password is exit 2 (`core validate`, no server started).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
