@@ -20,14 +20,14 @@ const hostsOf = (hubs: number, base = '10.0.0'): Record<string, Host> => ({
   'lhr-1': { address: `${base}.100`, region: 'lhr' },
 });
 
-function hostPlan(here: string, options: { hubs?: number; env?: Record<string, string>; hosts?: Record<string, Host>; tls?: object } = {}) {
+function hostPlan(here: string, options: { hubs?: number; env?: Record<string, string>; hosts?: Record<string, Host>; tls?: object; perRegion?: number } = {}) {
   const hubs = options.hubs ?? 4;
   const files: ManifestFile[] = repoManifestFiles()
     .filter((f) => f.dir === 'nats')
     .map((f) => {
       const json = JSON.parse(f.text!);
       json.config.topology = 'hub-spoke';
-      json.config.deployment = { local: { hub_nodes: hubs, hub_region: 'iad', leaf_regions: ['lhr'] } };
+      json.config.deployment = { local: { hub_nodes: hubs, hub_region: 'iad', leaf_regions: ['lhr'], leaf_nodes_per_region: options.perRegion ?? 1 } };
       return { ...f, text: JSON.stringify(json) };
     });
   const { manifests, issues } = validateManifests(files);
@@ -100,6 +100,19 @@ describe('route authentication across hosts', () => {
     expect(hub).not.toContain('authorization');
     expect(hub).toContain('routes: ["nats-route://127.0.0.1:6222", "nats-route://127.0.0.2:6223", "nats-route://127.0.0.3:6224"]');
     expect(service('nats-hub-2').links).toEqual({ routeAuth: false, leafAuth: false, why: {} });
+  });
+});
+
+describe('a leaf region of several nodes', () => {
+  it('has its own cluster routes, in a variable of its own', () => {
+    const hosts = { ...hostsOf(3), 'lhr-2': { address: '10.0.0.101', region: 'lhr' } };
+    const { conf, service } = hostPlan('lhr-2', { hubs: 3, hosts, perRegion: 2 });
+    const leaf = service('nats-leaf-lhr-2');
+    expect(routesVar(leaf)).toBe('CORE_NATS_LHR_ROUTES');
+    expect(conf('nats-leaf-lhr-2')).toContain('routes: $CORE_NATS_LHR_ROUTES');
+    const pw = encodeURIComponent(CLUSTER_PW);
+    expect(leaf.env.CORE_NATS_LHR_ROUTES).toBe(`["nats-route://core:${pw}@10.0.0.100:6322", "nats-route://core:${pw}@10.0.0.101:6323"]`);
+    expect(leaf.env.CORE_NATS_ROUTES).toBeUndefined();
   });
 });
 
