@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { PlannedProbe, PlannedService, StackPlan } from '../plan/types.js';
 import { rendererFor } from '../services/index.js';
-import type { GeneratedFile, ReloadSpec } from '../services/types.js';
+import type { GeneratedFile, ReloadSpec, Rendered } from '../services/types.js';
 import { sha256Hex } from '../support/sha256.js';
 import { shellQuote } from './escape.js';
 import type { ComposeDoc, ComposeProbe, ComposeProcess } from './schema.js';
@@ -33,7 +33,7 @@ export function generateStack(plan: StackPlan): GeneratedStack {
     const rendered = rendererFor(service)?.(service, plan);
     const own = rendered?.files ?? [];
     files.push(...own);
-    processes[service.name] = composeProcess(service, plan, own, rendered?.reload);
+    processes[service.name] = composeProcess(service, plan, own, rendered?.reload, rendered?.alerts);
   }
   const doc: ComposeDoc = { version: '0.5', name: path.basename(plan.root), is_strict: true, ordered_shutdown: true, processes };
   return { doc, files };
@@ -61,7 +61,7 @@ export function configFingerprint(files: readonly GeneratedFile[]): string | und
   );
 }
 
-function composeProcess(service: PlannedService, plan: StackPlan, files: readonly GeneratedFile[], reload?: ReloadSpec): ComposeProcess {
+function composeProcess(service: PlannedService, plan: StackPlan, files: readonly GeneratedFile[], reload?: ReloadSpec, alerts?: Rendered['alerts']): ComposeProcess {
   const config = configFingerprint(files);
   const { compose } = service;
   const tcp = service.readiness?.check.kind === 'tcp' ? service.readiness.check : undefined;
@@ -105,6 +105,7 @@ function composeProcess(service: PlannedService, plan: StackPlan, files: readonl
             },
           }
         : {}),
+      ...(alerts?.length ? { alerts: alerts.map((a) => ({ ...a })) } : {}),
       ...(service.watch ? { watch: { paths: [...service.watch.paths], ignore: [...service.watch.ignore], debounce_ms: service.watch.debounceMs } } : {}),
     },
   };

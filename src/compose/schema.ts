@@ -136,6 +136,13 @@ export const ComposeProcessSchema = z.strictObject({
       /** Env keys left out of this file because they hold secrets; the engine passes them at start. */
       secret_env: z.array(z.string()).optional(),
       /**
+       * Output lines worth an `alert` event: a line that contains `match` (plain
+       * text, no pattern) emits `message`, at most once per message per run, so a
+       * retry loop that logs the same line every second does not flood the event
+       * log. `core status` shows a process's last alert (engine/runner.ts).
+       */
+      alerts: z.array(z.strictObject({ match: z.string().min(1), message: z.string().min(1) })).optional(),
+      /**
        * sha256 of the process's generated config files (nats.conf, caddy.json, …): the
        * file's path stays the same when its content changes, so a running stack compares this.
        */

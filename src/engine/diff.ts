@@ -112,7 +112,7 @@ const IN_PLACE = [
 ] as const satisfies readonly (keyof Proc)[];
 
 /** `x-core` keys applied in place; `service` never changes for a name, the rest are compared above. */
-const IN_PLACE_X_CORE = ['readiness_tcp', 'one_shot', 'restart_backoff', 'liveness_failure', 'probe_shell', 'watch', 'reload'] as const;
+const IN_PLACE_X_CORE = ['readiness_tcp', 'one_shot', 'restart_backoff', 'liveness_failure', 'probe_shell', 'watch', 'reload', 'alerts'] as const;
 
 export function inPlaceUpdates(before: Proc, after: Proc): string[] {
   const updates: string[] = IN_PLACE.filter((key) => !same(before[key], after[key]));

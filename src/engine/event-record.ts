@@ -95,6 +95,8 @@ function specifics(event: EngineEvent): { reason?: string | null; message?: stri
         reason: event.signalled ? `config reloaded in ${ms(event.afterMs)}` : event.digest ? 'already on the new config' : 'restarting: reads the new config as it starts',
         message: event.digest ?? (event.signalled ? 'not verified (no verify)' : null),
       };
+    case 'alert':
+      return { reason: event.message, message: event.line };
     case 'reload-failed':
       return { reason: 'config reload failed', message: event.message };
     case 'apply-started':

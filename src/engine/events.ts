@@ -67,6 +67,8 @@ export type EngineEvent =
    * false when it already ran the new config; `digest` the verified one (null without `verify`).
    */
   | { readonly type: 'reloaded'; readonly name: string; readonly at: number; readonly afterMs: number; readonly signalled: boolean; readonly digest: string | null }
+  /** An output line contained an `x-core.alerts` entry's `match` (once per alert per run): `message` says what it means. */
+  | { readonly type: 'alert'; readonly name: string; readonly at: number; readonly message: string; readonly line: string }
   /** The new config was invalid (nothing signalled) or the process did not take it: it runs on its old one. */
   | { readonly type: 'reload-failed'; readonly name: string; readonly at: number; readonly message: string }
   | ApplyEvent

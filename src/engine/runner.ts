@@ -77,6 +77,10 @@ export class Runner {
   private pcLog: LogFile | undefined;
   /** Each probe's check, made once per definition (a check may run every second). */
   private readonly specs = new Map<ProbeKind, ProbeSpec | undefined>();
+  /** The alert messages already emitted in this run (two `match`es of one message are one alert). */
+  private alerted = new Set<string>();
+  /** The message of the last alert emitted, kept across runs (`core status`). */
+  lastAlert: string | undefined;
   /** The executable's fingerprint at the last spawn. */
   binary: string | undefined;
 
@@ -174,6 +178,7 @@ export class Runner {
       this.pcLog = ctx.openPcLog?.();
     }
     const run = ++this.run;
+    this.alerted = new Set();
     const spec = spawnSpecOf(ctx.proc, ctx.env);
     this.binary = ctx.fingerprint?.(spec.command);
     const result = ctx.spawner.spawn(spec);
@@ -227,6 +232,19 @@ export class Runner {
     if (toPcLog) this.pcLog?.write(line, stream);
     this.ctx.ring.push(line);
     this.ctx.emit({ type: 'output', name: this.name, at: this.ctx.clock.now(), line, stream });
+    this.alert(line);
+  }
+
+  /** `x-core.alerts`: the first line of a run that contains an alert's `match` emits it. */
+  private alert(line: string): void {
+    const alerts = this.ctx.proc['x-core']?.alerts;
+    if (!alerts) return;
+    for (const { match, message } of alerts) {
+      if (this.alerted.has(message) || !line.includes(match)) continue;
+      this.alerted.add(message);
+      this.lastAlert = message;
+      this.ctx.emit({ type: 'alert', name: this.name, at: this.ctx.clock.now(), message, line });
+    }
   }
 
   private output(line: string, stream: Stream): void {

@@ -33,6 +33,8 @@ export interface ProcessState {
   readonly phase: ProcState['phase'];
   /** Running but not ready yet, ready on a log line: that line (`core status` shows it). */
   readonly waiting_for_log_line: string | null;
+  /** The message of its last `alert` event (`x-core.alerts`), if any. */
+  readonly last_alert?: string | null;
 }
 
 export interface SnapshotInput {
@@ -42,6 +44,7 @@ export interface SnapshotInput {
   /** False when disabled, or never asked to start: process-compose shows those as Disabled. */
   readonly requested: boolean;
   readonly now: number;
+  readonly lastAlert?: string | undefined;
 }
 
 function statusOf(state: ProcState, policy: Policy, requested: boolean): ProcessStatus {
@@ -90,7 +93,7 @@ export function isReady(state: ProcState): boolean {
   return state.phase === 'ready' && state.readinessFailures === 0;
 }
 
-export function toProcessState({ name, state, policy, requested, now }: SnapshotInput): ProcessState {
+export function toProcessState({ name, state, policy, requested, now, lastAlert }: SnapshotInput): ProcessState {
   const run = 'run' in state ? state.run : undefined;
   const readyAt = state.phase === 'ready' ? state.readyAt : state.phase === 'stopping' ? state.readyAt : undefined;
   const ageMs = run ? now - run.startedAt : 0;
@@ -112,5 +115,6 @@ export function toProcessState({ name, state, policy, requested, now }: Snapshot
     ready_time: readyAt === undefined ? null : new Date(readyAt).toISOString(),
     phase: state.phase,
     waiting_for_log_line: run !== undefined && policy.readiness === 'log' && state.phase !== 'ready' ? (policy.readyLogLine ?? null) : null,
+    ...(lastAlert !== undefined ? { last_alert: lastAlert } : {}),
   };
 }

@@ -248,7 +248,7 @@ export class Supervisor {
   processState(name: string): ProcessState | undefined {
     const runner = this.runners.get(name);
     if (!runner) return undefined;
-    return toProcessState({ name, state: runner.state, policy: runner.ctx.policy, requested: runner.requested, now: this.clock.now() });
+    return toProcessState({ name, state: runner.state, policy: runner.ctx.policy, requested: runner.requested, now: this.clock.now(), lastAlert: runner.lastAlert });
   }
 
   /** Name → pid of every process with a child running now (each leads its own process group). */

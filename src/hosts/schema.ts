@@ -65,6 +65,20 @@ export const HostSchema = z
   .describe('One machine of the stack.');
 export type Host = z.infer<typeof HostSchema>;
 
+/** `{host}` in a path is the host's name: one file names every host's certificate. */
+export const HOST_IN_PATH = '{host}';
+
+const tlsPath = (what: string) => z.string().min(1).describe(`${what}: a PEM file, relative to the project root or absolute; \`${HOST_IN_PATH}\` is replaced by the host's name.`);
+
+export const TlsSchema = z
+  .strictObject({
+    ca: tlsPath("The CA that signed every host's certificate (each side checks the other's against it)"),
+    cert: tlsPath("The host's certificate; it must name the host's address (an IP SAN for an IP address)"),
+    key: tlsPath("The host's private key"),
+  })
+  .describe('TLS for NATS routes and leaf connections, with certificates you provide: both sides present one (mutual TLS). docs/hosts.md#tls.');
+export type Tls = z.infer<typeof TlsSchema>;
+
 export const HostsFileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
@@ -72,6 +86,7 @@ export const HostsFileSchema = z
       .record(z.string().regex(HOST_NAME, 'host names are lower-case letters, digits and dashes'), HostSchema)
       .refine((hosts) => Object.keys(hosts).length > 0, 'name at least one host')
       .describe('The machines, by name (`core up --host <name>`, CORE_HOST_NAME).'),
+    tls: TlsSchema.optional(),
   })
   .describe('The hosts a core stack runs on (hosts.json at the project root, or CORE_HOSTS_FILE); docs/hosts.md.');
 export type HostsFile = z.infer<typeof HostsFileSchema>;

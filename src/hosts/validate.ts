@@ -8,12 +8,14 @@ import { jsonPath, type Issue } from '../support/errors.js';
 import { checkJsonLimits } from '../manifest/json-limits.js';
 import { explainIssue } from '../manifest/suggestions.js';
 import { describeJsonError } from '../manifest/validate.js';
-import { byHostName, HostsFileSchema, type Host } from './schema.js';
+import { byHostName, HostsFileSchema, type Host, type Tls } from './schema.js';
 
 export interface LoadedHosts {
   /** The file as messages name it (relative to the project root when inside it). */
   readonly file: string;
   readonly hosts: Readonly<Record<string, Host>>;
+  /** The user's certificates for NATS links, paths as written (`{host}` not yet replaced). */
+  readonly tls?: Tls;
 }
 
 export function validateHosts(file: string, text: string): { ok: true; hosts: LoadedHosts } | { ok: false; issues: Issue[] } {
@@ -36,7 +38,7 @@ export function validateHosts(file: string, text: string): { ok: true; hosts: Lo
       issues.push({ file, path: jsonPath(['hosts', name, 'address']), message: `"${host.address}" is host "${owner}"'s address too: every host needs its own` });
     else owners.set(key, name);
   }
-  return issues.length ? { ok: false, issues } : { ok: true, hosts: { file, hosts: parsed.data.hosts } };
+  return issues.length ? { ok: false, issues } : { ok: true, hosts: { file, hosts: parsed.data.hosts, ...(parsed.data.tls ? { tls: parsed.data.tls } : {}) } };
 }
 
 function zodIssue(file: string, json: unknown, issue: z.core.$ZodIssue): Issue[] {

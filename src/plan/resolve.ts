@@ -14,7 +14,9 @@ import { SECRET_KEY, secretsRead, usesSecret } from './secrets.js';
 import { secretRefusal } from './secret-places.js';
 import { authMode, natsUrl, passwordVar, type Credentials, type StackCredentials } from './auth.js';
 import { expandServices, primaryProcesses, type PlanUnit, type TopologyOverrides } from './expand.js';
-import type { PlannedPort, PlannedService, StackPlan } from './types.js';
+import type { PlannedPort, PlannedService, StackPlan, TlsFiles } from './types.js';
+import { HOST_IN_PATH, type Tls } from '../hosts/schema.js';
+import { planLinkSecurity } from '../services/nats-security.js';
 import { placeUnits } from '../hosts/host-plan.js';
 import { inOrder, type Placement } from '../hosts/placement.js';
 import type { LoadedHosts } from '../hosts/validate.js';
@@ -75,7 +77,12 @@ export function resolveStack({ manifests, settings, self, credentials = {}, over
 
   const auth = planAuthTargets(units, ports, credentials, issues);
   for (const [service, primary] of primaries) if (auth.has(primary)) auth.set(service, auth.get(primary)!);
-  const planned = units.map((unit) => planService(unit, settings, ports, auth, issues));
+  const tls = hostsFile?.file.tls;
+  const planned = planLinkSecurity(
+    units.map((unit) => planService(unit, settings, ports, auth, issues)),
+    settings.env,
+    tls && placement ? (p) => tlsFiles(tls, settings.root, hostOf(p.name, placement, hostsFile!)) : undefined,
+  );
   if (issues.length > 0) throw new IssuesError(issues);
 
   const edges = new Map(planned.map((s) => [s.name, Object.keys(s.dependsOn)]));
@@ -100,9 +107,21 @@ export function resolveStack({ manifests, settings, self, credentials = {}, over
  */
 function listenAddress(unit: PlanUnit, port: string, placement: Placement, hosts: NonNullable<PlanInputs['hosts']>, loopback: string): string {
   if (unit.manifest.renderer === 'nats' && NATS_LOCAL_PORTS.includes(port)) return loopback;
-  const on = placement.where.get(unit.manifest.name) ?? [];
-  const host = hosts.here !== undefined && on.includes(hosts.here) ? hosts.here : on[0];
+  const host = hostOf(unit.manifest.name, placement, hosts);
   return host === undefined ? loopback : hosts.file.hosts[host]!.address;
+}
+
+/** The host a process runs on, this one when it runs on several. */
+function hostOf(process: string, placement: Placement, hosts: NonNullable<PlanInputs['hosts']>): string | undefined {
+  const on = placement.where.get(process) ?? [];
+  return hosts.here !== undefined && on.includes(hosts.here) ? hosts.here : on[0];
+}
+
+/** hosts.json `tls` for one host: `{host}` replaced, paths absolute. */
+function tlsFiles(tls: Tls, root: string, host: string | undefined): TlsFiles | undefined {
+  if (host === undefined) return undefined;
+  const at = (file: string) => path.resolve(root, file.split(HOST_IN_PATH).join(host));
+  return { ca: at(tls.ca), cert: at(tls.cert), key: at(tls.key) };
 }
 
 function planAuthTargets(

@@ -76,6 +76,28 @@ export interface PlannedService {
   readonly config: Readonly<Record<string, unknown>>;
   /** `process.watch`: absolute paths; a change restarts this process. */
   readonly watch?: PlannedWatch;
+  /** A NATS process with routes or leaf connections: how they authenticate (src/services/nats-security.ts). */
+  readonly links?: LinkSecurity;
+}
+
+/** How a NATS process's routes and leaf connections are secured (planned by src/services/nats-security.ts, written by nats.ts). */
+export interface LinkSecurity {
+  /** Routes authenticate as user `core`; the explicit routes are the seeds, in the environment. */
+  readonly routeAuth: boolean;
+  /** Hub: leaf connections must sign with `leafPublicKey`; leaf: its remotes sign with the seed in its environment. */
+  readonly leafAuth: boolean;
+  /** Hub, with leafAuth and CORE_NATS_LEAF_PASSWORD set: the public nkey it accepts (not a secret). */
+  readonly leafPublicKey?: string;
+  /** Why they authenticate when they must (they leave loopback), for the message when a password is missing. */
+  readonly why: { readonly routes?: string; readonly leaf?: string };
+  /** The user's certificates (hosts.json `tls`), for this process's host, absolute. */
+  readonly tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
 }
 
 export interface PlannedWatch {

@@ -11,12 +11,16 @@
  * Routes and leaf remotes are the parts a running server takes by reload
  * (SIGHUP; nats-server 2.14 for leaf remotes): they are fingerprinted apart
  * (`reload`), so a new cluster member does not restart the others. Every
- * address comes from the plan's ports, none is written here.
+ * address comes from the plan's ports, none is written here. Authenticated
+ * links (nats-security.ts) name their secrets' variables; their routes are
+ * then `$CORE_<SERVICE>_ROUTES`, a line that never changes.
  */
 import path from 'node:path';
 import { AUTH_USER, authMode, passwordVar } from '../plan/auth.js';
-import type { PlannedService, StackPlan } from '../plan/types.js';
+import type { PlannedService, StackPlan, TlsFiles } from '../plan/types.js';
+import { InputError } from '../support/errors.js';
 import { sha256Hex } from '../support/sha256.js';
+import { CLUSTER_PASSWORD_VAR, LEAF_PASSWORD_VAR, LEAF_SEED_VAR, ROUTE_SEEDS, ROUTE_USER, routesVar, seedOrder } from './nats-security.js';
 import { configError, configString, requirePort } from './config-error.js';
 import { hostPort, type Renderer } from './types.js';
 
@@ -64,22 +68,41 @@ export const renderNats: Renderer = (service, plan) => {
     add('jetstream {', `  store_dir: ${quote(dir)}`, ...(topology.domain ? [`  domain: ${quote(topology.domain)}`] : []), '}');
   }
   const links = natsLinks(service, plan);
+  const security = service.links;
+  const tls = security?.tls;
   if (topology.cluster) {
     add('cluster {', `  name: ${quote(topology.cluster)}`, `  listen: ${quote(address(service, 'cluster'))}`);
-    addReloadable(`  routes: ${list(links.routes)}`);
+    if (security?.routeAuth) {
+      // The seeds and their credentials are in the environment: the line never changes, so it is no reloadable part.
+      requireSecret(service, plan, CLUSTER_PASSWORD_VAR, security.why.routes, 'the cluster routes');
+      add('  authorization {', `    user: ${quote(ROUTE_USER)}`, `    password: $${CLUSTER_PASSWORD_VAR}`, '  }', `  routes: $${routesVar(service)}`);
+    } else addReloadable(`  routes: ${list(links.routes)}`);
+    if (tls) add(...tlsBlock(tls, true));
     add('}');
   }
-  if (topology.role === 'hub') add('leafnodes {', `  listen: ${quote(address(service, 'leafnodes'))}`, '}');
+  if (topology.role === 'hub') {
+    add('leafnodes {', `  listen: ${quote(address(service, 'leafnodes'))}`);
+    if (security?.leafAuth) {
+      if (!security.leafPublicKey) requireSecret(service, plan, LEAF_PASSWORD_VAR, security.why.leaf, 'leaf connections');
+      add('  authorization {', `    nkey: ${quote(security.leafPublicKey ?? '')}`, '  }');
+    }
+    if (tls) add(...tlsBlock(tls, true));
+    add('}');
+  }
   if (topology.role === 'leaf') {
     if (links.leafRemotes.length === 0) throw configError(service, 'topology', 'a leaf node needs at least one hub');
+    if (security?.leafAuth) requireSecret(service, plan, LEAF_SEED_VAR, security.why.leaf, 'leaf connections', LEAF_PASSWORD_VAR);
+    const remote = [`urls: ${list(links.leafRemotes)}`, ...(security?.leafAuth ? [`nkey: $${LEAF_SEED_VAR}`] : [])];
     add('leafnodes {');
-    addReloadable(`  remotes: [ { urls: ${list(links.leafRemotes)} } ]`);
+    addReloadable(`  remotes: [ { ${remote.join(', ')}${tls ? `, tls: { ${tlsFields(tls, false).join(', ')} }` : ''} } ]`);
     add('}');
   }
   const file = natsConfigPath(plan, service);
   const text = (lines: readonly string[]) => `${lines.join('\n')}\n`;
+  const alerts = linkAlerts(service);
   return {
     files: [{ path: file, content: text(full), ...(reloadable.length ? { stable: text(stable) } : {}) }],
+    ...(alerts.length ? { alerts } : {}),
     ...(reloadable.length
       ? {
           reload: {
@@ -101,9 +124,55 @@ export function natsLinks(service: PlannedService, plan: Pick<StackPlan, 'servic
   // On one host of several, its peers on the other hosts too.
   const siblings = (plan.all ?? plan.services).filter((s) => s.service === service.service);
   const cluster = service.topology?.cluster;
-  const routes = cluster ? siblings.filter((s) => s.topology?.cluster === cluster).map((m) => `nats-route://${address(m, 'cluster')}`) : [];
+  const members = cluster ? siblings.filter((s) => s.topology?.cluster === cluster) : [];
+  // Authenticated routes name the seeds only (nats-security.ts); the rest of the mesh forms by gossip.
+  const named = service.links?.routeAuth ? seedOrder(members).slice(0, ROUTE_SEEDS) : members;
+  const routes = named.map((m) => `nats-route://${address(m, 'cluster')}`);
   const hubs = service.topology?.role === 'leaf' ? siblings.filter((s) => s.topology?.role === 'hub') : [];
   return { routes, leafRemotes: hubs.map((h) => `nats-leaf://${address(h, 'leafnodes')}`) };
+}
+
+/**
+ * A secret the file names and the environment lacks: exit 2 naming the
+ * variable and why this host needs it, before anything starts. `variable` is
+ * the one in the process's environment, `asked` the one the user sets.
+ */
+function requireSecret(service: PlannedService, plan: Pick<StackPlan, 'host'>, variable: string, why: string | undefined, what: string, asked = variable): void {
+  if (service.env[variable]) return;
+  const where = plan.host ? ` on host ${plan.host}` : '';
+  throw new InputError('missing-secret', `${asked} is not set${where}: ${why ?? `${service.name} needs it`}, so ${what} must authenticate`, [
+    `set ${asked} in .env or the environment, the same on every host (docs/hosts.md#credentials); there is no default`,
+  ]);
+}
+
+/**
+ * What nats-server 2.14.5 logs when an authenticated link is refused
+ * (measured; tests/e2e/hosts-auth.test.ts sees both kinds): the side that dials
+ * gets `Route Error 'Authorization Violation'` (a leaf: `Leafnode Error
+ * 'Authorization Violation'`), the side that refuses logs `authentication error
+ * - User "core"` for a route and `Leafnode connection closed: Authentication
+ * Failure` for a leaf. Both sides of a route say the same: one message, so one
+ * alert per run however many peers refuse (engine/runner.ts).
+ */
+function linkAlerts(service: PlannedService): { match: string; message: string }[] {
+  const links = service.links;
+  const routes = `route refused: check ${CLUSTER_PASSWORD_VAR} on every host`;
+  const leaf = `leaf connection refused: check ${LEAF_PASSWORD_VAR} on every host`;
+  return [
+    ...(links?.routeAuth ? [{ match: "Route Error 'Authorization Violation'", message: routes }] : []),
+    ...(links?.routeAuth ? [{ match: `authentication error - User "${ROUTE_USER}"`, message: routes }] : []),
+    ...(links?.leafAuth && service.topology?.role === 'leaf' ? [{ match: "Leafnode Error 'Authorization Violation'", message: leaf }] : []),
+    ...(links?.leafAuth && service.topology?.role === 'hub' ? [{ match: 'Leafnode connection closed: Authentication Failure', message: leaf }] : []),
+  ];
+}
+
+/** nats-server's `tls { … }`: `verify` asks the other side for a certificate signed by the CA too (mutual TLS). */
+function tlsBlock(tls: TlsFiles, verify: boolean): string[] {
+  return ['  tls {', ...tlsFields(tls, verify).map((field) => `    ${field}`), '  }'];
+}
+
+function tlsFields(tls: TlsFiles, verify: boolean): string[] {
+  return [`cert_file: ${quote(tls.cert)}`, `key_file: ${quote(tls.key)}`, `ca_file: ${quote(tls.ca)}`, ...(verify ? ['verify: true'] : [])];
 }
 
 /** `host:port` of one of a process's planned ports. */

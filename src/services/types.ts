@@ -24,6 +24,8 @@ export interface ReloadSpec {
 export interface Rendered {
   readonly files: readonly GeneratedFile[];
   readonly reload?: ReloadSpec;
+  /** Output lines worth an event of their own (compose `x-core.alerts`): a refused NATS route. */
+  readonly alerts?: readonly { readonly match: string; readonly message: string }[];
 }
 
 export type Renderer = (service: PlannedService, plan: StackPlan) => Rendered;

@@ -50,7 +50,7 @@ describe('hosts file', () => {
       'hosts.json: hosts.a.region: a region is lower-case letters and digits',
       'hosts.json: hosts.a: unknown key "adress"; did you mean "address"?',
       'hosts.json: hosts.B_1: key "B_1": host names are lower-case letters, digits and dashes',
-      'hosts.json: unknown key "extra" (allowed here: $schema, hosts)',
+      'hosts.json: unknown key "extra" (allowed here: $schema, hosts, tls)',
     ]);
   });
 

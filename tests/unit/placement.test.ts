@@ -42,8 +42,11 @@ const hubSpoke =
     m.config.deployment = { local: deployment };
   };
 
+/** Routes and leaf connections between these hosts leave loopback: they need their passwords (nats-link-security.test.ts). */
+const PASSWORDS = { CORE_NATS_CLUSTER_PASSWORD: 'route-pw', CORE_NATS_LEAF_PASSWORD: 'leaf-pw' };
+
 function place(hosts: Record<string, Host>, edits: Record<string, Edit> = {}, extra: Record<string, object> = {}, here?: string) {
-  const s = stack(edits, extra);
+  const s = stack(edits, extra, PASSWORDS);
   try {
     const { plan, placement } = resolveStack({
       manifests: s.manifests,
@@ -237,7 +240,9 @@ describe("one host's plan", () => {
     expect(leaf.match(/nats-leaf:\/\//g)).toHaveLength(3);
     const hub2 = planForHost(p.plan, p.where, 'iad-2');
     const conf = generateStack(hub2).files.find((f) => f.path.endsWith('nats-hub-2.conf'))!.content;
-    expect(conf.match(/nats-route:\/\//g)).toHaveLength(3);
+    // Authenticated: the seed routes are in its environment, with their credentials.
+    expect(conf).toContain('routes: $CORE_NATS_ROUTES');
+    expect(hub2.services.find((s) => s.name === 'nats-hub-2')!.env.CORE_NATS_ROUTES!.match(/nats-route:\/\//g)).toHaveLength(3);
     expect(Object.keys(generateStack(hub2).doc.processes)).toEqual(['nats-hub-2', 'caddy']);
   });
 
@@ -258,13 +263,16 @@ describe('addresses', () => {
     expect(hub).toContain('listen: "10.0.0.2:4223"');
     expect(hub).toContain('http: "127.0.0.1:8223"');
     expect(hub).toContain('listen: "10.0.0.2:6223"');
-    expect(hub).toContain('routes: ["nats-route://10.0.0.1:6222", "nats-route://10.0.0.2:6223", "nats-route://10.0.0.3:6224"]');
+    expect(hub).toContain('routes: $CORE_NATS_ROUTES');
+    expect(p.plan.services.find((s) => s.name === 'nats-hub-2')!.env.CORE_NATS_ROUTES).toBe(
+      '["nats-route://core:route-pw@10.0.0.1:6222", "nats-route://core:route-pw@10.0.0.2:6223", "nats-route://core:route-pw@10.0.0.3:6224"]',
+    );
     expect(hub).toMatch(/leafnodes \{\n\s+listen: "10\.0\.0\.2:7423"/);
     const l = placed(FOUR, HUB_SPOKE, {}, 'lhr-1');
     const leaf = conf(planForHost(l.plan, l.where, 'lhr-1'), 'nats-leaf-lhr');
     expect(leaf).toContain('listen: "10.0.1.1:4322"');
     expect(leaf).toContain('http: "127.0.0.1:8322"');
-    expect(leaf).toContain('urls: ["nats-leaf://10.0.0.1:7422", "nats-leaf://10.0.0.2:7423", "nats-leaf://10.0.0.3:7424"]');
+    expect(leaf).toContain('urls: ["nats-leaf://10.0.0.1:7422", "nats-leaf://10.0.0.2:7423", "nats-leaf://10.0.0.3:7424"], nkey: $CORE_NATS_LEAF_SEED');
   });
 
   it("PocketBase listens on the primary's address and every Caddy proxies to it; Caddy's own listener is the manifest's (loopback)", () => {

@@ -46,6 +46,8 @@ export interface StatusRow {
   readonly waiting_for: string | null;
   /** Why it failed or was skipped. */
   readonly reason: string | null;
+  /** The message of its last alert (`x-core.alerts`), shown under the table. */
+  readonly last_alert?: string | null;
   /** Our phase (builtin engine): `completed` is a job that ran to its end. */
   readonly phase?: string;
   /** Cores used by its process group (0.5 = half a core); null when unknown (not running, no window yet). */
@@ -85,6 +87,7 @@ function toRow(p: ProcessState, ports: Readonly<Record<string, { port: number }>
     last_probe_error: p.last_probe_error ?? null,
     waiting_for: p.waiting_for_log_line ?? null,
     reason: p.reason ?? null,
+    last_alert: p.last_alert ?? null,
     ...(p.phase ? { phase: p.phase } : {}),
     cpu: !running ? null : usage ? usage.cpu : typeof pc.cpu === 'number' ? pc.cpu / 100 : null,
     rss_bytes: !running ? null : usage ? usage.rss_bytes : typeof pc.mem === 'number' ? pc.mem : null,
@@ -201,7 +204,8 @@ export async function status(ctx: CliContext, options: { json?: boolean }, only:
 
 /** Pure: a running stack's table and its warnings. */
 export function statusLines(view: StatusView & { running: true }, width?: number): string[] {
-  return [...statusTable(view.processes, width), ...view.problems.map((problem) => `warning: ${describeProblem(problem)}`)];
+  const alerts = view.processes.flatMap((p) => (p.last_alert ? [`alert: ${p.name}: ${p.last_alert} (core events ${p.name})`] : []));
+  return [...statusTable(view.processes, width), ...alerts, ...view.problems.map((problem) => `warning: ${describeProblem(problem)}`)];
 }
 
 /** Pure: the rows as table lines, fitted to `width` when known. */

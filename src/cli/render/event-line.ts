@@ -47,6 +47,8 @@ export function describeEvent(event: EngineEvent): string | undefined {
     case 'reloaded':
       if (event.signalled) return `${event.name} reloaded its config in ${ms(event.afterMs)}${event.digest ? ` (${event.digest.slice(0, 19)}…)` : ''}`;
       return event.digest ? `${event.name} already runs its new config` : `${event.name} was restarting: it reads its new config as it starts`;
+    case 'alert':
+      return `${event.name} alert: ${event.message} (${event.line})`;
     case 'reload-failed':
       return `${event.name} config reload failed: ${event.message}`;
     case 'apply-started':
