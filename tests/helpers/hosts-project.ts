@@ -21,6 +21,8 @@ export interface HostsProject {
   readonly parent: string;
   /** The host's copy of the project. */
   dir(host: string): string;
+  /** Writes hosts.json naming `hosts` into every copy (a host added later, as a user would copy the file). */
+  listHosts(hosts: Readonly<Record<string, HostEntry>>): void;
   /** Removes every copy. */
   remove(): void;
 }
@@ -32,7 +34,11 @@ export function hubSpoke(manifest: any): any {
   return manifest;
 }
 
-export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options: { edit?: (manifest: any) => unknown } = {}): HostsProject {
+/**
+ * `listed`: the hosts hosts.json names at first (default: all); every host of
+ * `hosts` gets a copy, so one can be added later with `listHosts`.
+ */
+export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options: { edit?: (manifest: any) => unknown; listed?: readonly string[] } = {}): HostsProject {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-'));
   const project = makeProject({
     nats: (m) => {
@@ -42,9 +48,13 @@ export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options
   });
   // NATS alone: PocketBase and Caddy have placement tests of their own.
   for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
-  fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts }, null, 2));
+  const listed = options.listed ?? Object.keys(hosts);
+  fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts: Object.fromEntries(listed.map((h) => [h, hosts[h]!])) }, null, 2));
   const dir = (host: string) => path.join(parent, host);
   for (const host of Object.keys(hosts)) fs.cpSync(project, dir(host), { recursive: true });
   fs.rmSync(project, { recursive: true });
-  return { parent, dir, remove: () => fs.rmSync(parent, { recursive: true, force: true }) };
+  const listHosts = (named: Readonly<Record<string, HostEntry>>) => {
+    for (const host of Object.keys(hosts)) fs.writeFileSync(path.join(dir(host), 'hosts.json'), JSON.stringify({ hosts: named }, null, 2));
+  };
+  return { parent, dir, listHosts, remove: () => fs.rmSync(parent, { recursive: true, force: true }) };
 }

@@ -7,6 +7,11 @@
  * agent a host (tests/helpers/host-agent.ts) reads the monitoring port on that
  * host's loopback and holds NATS clients.
  *
+ * Routes and leaf connections leave loopback, so they authenticate: every
+ * host gets the same CORE_NATS_CLUSTER_PASSWORD and CORE_NATS_LEAF_PASSWORD
+ * (a fifth host, added later, first a wrong one). The deployment fixes no hub
+ * count (`min_hub_nodes`), so adding that host to hosts.json grows the cluster.
+ *
  * Links are cut with the hosts' TCP giving up after about 3 s (`tcpRetries`),
  * so a cut ends the connections that carry traffic, as a long outage would:
  * the leaf comes back by a new connection and a hub's busy routes are made
@@ -25,7 +30,12 @@ import { canUseNetns, createNetHosts, type NetHosts, runIn } from '../helpers/ne
 const HUBS = ['iad-1', 'iad-2', 'iad-3'] as const;
 const LEAF = 'lhr-1';
 const NAMES = [...HUBS, LEAF] as const;
-type HostName = (typeof NAMES)[number];
+/** A hub host added to the hosts file once the others run. */
+const GROW = 'iad-4';
+const ALL = [...NAMES, GROW] as const;
+type HostName = (typeof ALL)[number];
+const CLUSTER_PASSWORD = 'correct horse battery staple';
+const LEAF_PASSWORD = 'a leaf of its own';
 /**
  * What placement puts on each host, and its ports (declared + index: hubs 0–2,
  * the leaf 100). No port offset: every host has its own ports.
@@ -35,8 +45,9 @@ const SERVERS: Record<HostName, { server: string; client: number; monitor: numbe
   'iad-2': { server: 'nats-hub-2', client: 4223, monitor: 8223 },
   'iad-3': { server: 'nats-hub-3', client: 4224, monitor: 8224 },
   'lhr-1': { server: 'nats-leaf-lhr', client: 4322, monitor: 8322 },
+  'iad-4': { server: 'nats-hub-4', client: 4225, monitor: 8225 },
 };
-const hostOf = (server: string) => NAMES.find((h) => SERVERS[h].server === server)!;
+const hostOf = (server: string) => ALL.find((h) => SERVERS[h].server === server)!;
 const HUB_SERVERS = HUBS.map((h) => SERVERS[h].server);
 const STREAM = 'ORDERS';
 
@@ -62,11 +73,19 @@ describe.skipIf(!canUseNetns)('NATS hub-spoke over four network-namespace hosts,
   let project: HostsProject | undefined;
   const agents = new Map<HostName, HostAgent>();
   const agent = (host: HostName) => agents.get(host)!;
+  /** A host whose cluster password is not the others' (the fifth, at first). */
+  const wrongPassword = new Map<HostName, string>();
   const core = (host: HostName, ...args: string[]): Promise<CliResult> =>
-    runIn(net, host, [process.execPath, CORE, ...args], { cwd: project!.dir(host), env: coreEnv(project!.dir(host)), timeoutMs: 60_000 }).then((r) => ({
+    runIn(net, host, [process.execPath, CORE, ...args], {
+      cwd: project!.dir(host),
+      env: coreEnv(project!.dir(host), { CORE_NATS_CLUSTER_PASSWORD: wrongPassword.get(host) ?? CLUSTER_PASSWORD, CORE_NATS_LEAF_PASSWORD: LEAF_PASSWORD }),
+      timeoutMs: 60_000,
+    }).then((r) => ({
       ...r,
       code: r.code ?? -1,
     }));
+  const entries = () => Object.fromEntries(net.hosts.map((h) => [h.name, { address: h.address, region: h.name === LEAF ? 'lhr' : 'iad' }]));
+  const statusJson = async (host: HostName) => JSON.parse((await core(host, 'status', '--json')).stdout);
   const monitor: Monitor = (server, path) => agent(hostOf(server)).get(`http://127.0.0.1:${SERVERS[hostOf(server)].monitor}${path}`);
   /**
    * Publishes `<tag>-1`, `<tag>-2`… on the leaf host until the greet.> subscriber
@@ -108,10 +127,14 @@ describe.skipIf(!canUseNetns)('NATS hub-spoke over four network-namespace hosts,
 
   beforeAll(async () => {
     const start = Date.now();
-    net = createNetHosts(NAMES, { tcpRetries: 3 });
-    const region = (host: HostName) => (host === LEAF ? 'lhr' : 'iad');
-    project = hostsProject(Object.fromEntries(net.hosts.map((h) => [h.name, { address: h.address, region: region(h.name as HostName) }])));
-    for (const host of NAMES) agents.set(host, await startAgent(net, host));
+    net = createNetHosts(ALL, { tcpRetries: 3 });
+    project = hostsProject(entries(), {
+      listed: NAMES,
+      edit: (m) => {
+        m.config.deployment = { local: { min_hub_nodes: 3, hub_region: 'iad', leaf_regions: ['lhr'] } };
+      },
+    });
+    for (const host of ALL) agents.set(host, await startAgent(net, host));
     // Together: a hub is ready once the cluster has a meta leader, which takes two of the three.
     const ups = await Promise.all(NAMES.map((host) => core(host, 'up', '-d', '--host', host)));
     expect(ups.map((u) => [u.code, u.code === 0 ? '' : u.stderr])).toEqual(NAMES.map(() => [0, '']));
@@ -121,7 +144,7 @@ describe.skipIf(!canUseNetns)('NATS hub-spoke over four network-namespace hosts,
 
   afterAll(async () => {
     await Promise.all([...agents.values()].map((a) => a.close()));
-    if (project) await Promise.all(NAMES.map((host) => core(host, 'down')));
+    if (project) await Promise.all(ALL.map((host) => core(host, 'down')));
     net?.destroy();
     project?.remove();
   }, 60_000);
@@ -230,13 +253,79 @@ describe.skipIf(!canUseNetns)('NATS hub-spoke over four network-namespace hosts,
     log(`messages cross again ${since(backAt)} after the link came back: first to arrive ${got[0]} (${sent} sent)`);
   }, 60_000);
 
+  it('a hub host added with a wrong password is refused and its event log says why; with the right one it joins, and the running hubs and leaf keep their pids', async () => {
+    const before = new Map(await Promise.all(NAMES.map(async (host) => [host, (await statusJson(host)).processes[0].pid] as const)));
+    project!.listHosts(entries());
+    wrongPassword.set(GROW, 'wrong horse');
+    const refused = await core(GROW, 'up', '-d', '--host', GROW, '--timeout', '8');
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    const alerts = (await core(GROW, 'events', '--json')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((e) => e.type === 'alert');
+    expect(alerts.map((a) => [a.process, a.reason])).toEqual([['nats-hub-4', 'route refused: check CORE_NATS_CLUSTER_PASSWORD on every host']]);
+    expect(alerts[0].message).toContain("Route Error 'Authorization Violation'");
+    // Not joined: the three hubs still count three members.
+    expect((await monitor(SERVERS['iad-1'].server, '/jsz')).body.meta_cluster.cluster_size).toBe(3);
+    expect((await core(GROW, 'down')).code).toBe(0);
+
+    wrongPassword.delete(GROW);
+    const joinAt = Date.now();
+    const joined = await core(GROW, 'up', '-d', '--host', GROW);
+    expect(joined.code, joined.stderr).toBe(0);
+    const hubs4 = [...HUB_SERVERS, SERVERS[GROW].server];
+    await waitFor('four hubs naming one meta leader, each counting four', async () => {
+      const meta = await agreedMetaLeader(monitor, hubs4);
+      return meta?.jsz.every((j) => j.meta_cluster.cluster_size === 4) ? meta : undefined;
+    });
+    log(`${GROW} joined the cluster ${since(joinAt)} after its core up`);
+    // The others take the new hosts file: the hubs' files and environments do not change (seeds and
+    // gossip), the leaf's remotes gain the new hub's address (reloaded in place).
+    const ups = await Promise.all(NAMES.map((host) => core(host, 'up', '-d')));
+    expect(ups.map((u) => [u.code, u.code === 0 ? '' : u.stderr])).toEqual(NAMES.map(() => [0, '']));
+    for (const host of NAMES) {
+      const status = await statusJson(host);
+      expect([host, status.processes[0].pid, status.processes[0].restarts]).toEqual([host, before.get(host), 0]);
+    }
+    await waitFor('the leaf connection', () => leafConnected(monitor, SERVERS[LEAF].server, 1));
+    await agent(GROW).call('connect', { name: 'local', servers: `nats://${net.host(GROW).address}:${SERVERS[GROW].client}` });
+    await publishAcked(GROW, 'after-growth');
+  }, 90_000);
+
+  it('core status --all-hosts from any host shows every host; a host whose supervisor is SIGKILLed shows as unreachable within seconds', async () => {
+    const everyone = await core(LEAF, 'status', '--all-hosts', '--json');
+    expect(everyone.code, everyone.stderr).toBe(0);
+    const view = JSON.parse(everyone.stdout);
+    expect(view.hosts.map((h: { host: string; reachable: boolean; processes?: { name: string }[] }) => [h.host, h.reachable, h.processes?.map((p) => p.name)])).toEqual(
+      ['iad-1', 'iad-2', 'iad-3', 'iad-4', 'lhr-1'].map((host) => [host, true, [SERVERS[host as HostName].server]]),
+    );
+    const victim = 'iad-2';
+    const supervisor: number = (await statusJson(victim)).supervisor_pid;
+    process.kill(supervisor, 'SIGKILL');
+    const killedAt = Date.now();
+    const seen = await waitFor(
+      `${victim} unreachable`,
+      async () => {
+        const r = await core('iad-1', 'status', '--all-hosts', '--json');
+        const hosts = JSON.parse(r.stdout).hosts as { host: string; reachable: boolean }[];
+        return hosts.find((h) => h.host === victim)?.reachable === false ? { code: r.code, hosts } : undefined;
+      },
+      15_000,
+      0,
+    );
+    log(`${victim} shown unreachable ${since(killedAt)} after its supervisor was SIGKILLed`);
+    expect(seen.code).toBe(1);
+    expect(seen.hosts.filter((h) => h.reachable).map((h) => h.host)).toEqual(['iad-1', 'iad-3', 'iad-4', 'lhr-1']);
+  }, 60_000);
+
   it('core down in every host leaves nothing running in any of them', async () => {
     await Promise.all([...agents.values()].map((a) => a.close()));
     agents.clear();
-    const downs = await Promise.all(NAMES.map((host) => core(host, 'down')));
-    expect(downs.map((d) => d.code)).toEqual(NAMES.map(() => 0));
+    const downs = await Promise.all(ALL.map((host) => core(host, 'down')));
+    expect(downs.map((d) => d.code)).toEqual(ALL.map(() => 0));
     // Nothing (no nats-server, no supervisor) is left in a host, nor anywhere else with this project's files.
-    await waitFor('every host empty', () => (NAMES.every((host) => net.pids(host).length === 0) ? true : undefined), 5000);
+    await waitFor('every host empty', () => (ALL.every((host) => net.pids(host).length === 0) ? true : undefined), 5000);
     expect(processesUnder(project!.parent)).toEqual([]);
     project?.remove();
     project = undefined;
