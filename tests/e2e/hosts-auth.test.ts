@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafKeyPair } from '../../src/services/nats-security.js';
 import { makeProject, runCore } from '../helpers/cli.js';
 import { freeOffset, waitFor } from '../helpers/e2e.js';
+import { type HostsProject, hostsProject } from '../helpers/hosts-project.js';
 import { REPO } from '../helpers/stack.js';
 
 const HOSTS = {
@@ -43,32 +44,26 @@ async function getJson(url: string): Promise<any> {
 }
 
 describe('authenticated routes and leaf connections across hosts', () => {
-  let parent: string;
+  let project: HostsProject | undefined;
   let offset: number;
-  const dir = (host: HostName) => path.join(parent, host);
+  const dir = (host: HostName) => project!.dir(host);
   const core = (host: HostName, ...args: string[]) => runCore(args, { cwd: dir(host), env: { CORE_PORT_OFFSET: String(offset) }, timeoutMs: 90_000 });
 
   beforeAll(async () => {
     offset = await freeOffset(MONITORS);
-    parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-auth-'));
-    const project = makeProject({
-      nats: (m) => ((m.config.topology = 'hub-spoke'), (m.config.deployment = { local: { hub_nodes: 4, hub_region: 'iad', leaf_regions: ['lhr'] } }), m),
-    });
-    for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
-    fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts: HOSTS }, null, 2));
-    for (const host of NAMES) {
-      fs.cpSync(project, dir(host), { recursive: true });
+    project = hostsProject(HOSTS, {
+      edit: (m) => {
+        m.config.deployment = { local: { hub_nodes: 4, hub_region: 'iad', leaf_regions: ['lhr'] } };
+      },
       // From `.env`, like every CORE_* setting; iad-4's is wrong.
-      const password = host === 'iad-4' ? 'wrong horse' : RIGHT;
-      fs.writeFileSync(path.join(dir(host), '.env'), `CORE_NATS_CLUSTER_PASSWORD="${password}"\nCORE_NATS_LEAF_PASSWORD="${LEAF}"\n`);
-    }
-    fs.rmSync(project, { recursive: true });
+      dotenv: (host) => `CORE_NATS_CLUSTER_PASSWORD="${host === 'iad-4' ? 'wrong horse' : RIGHT}"\nCORE_NATS_LEAF_PASSWORD="${LEAF}"\n`,
+    });
   }, 30_000);
 
   afterAll(async () => {
-    if (!parent) return;
+    if (!project) return;
     await Promise.all(NAMES.map((host) => core(host, 'down')));
-    fs.rmSync(parent, { recursive: true, force: true });
+    project.remove();
   }, 90_000);
 
   it('the hubs with the right password form the cluster, the leaf connects with its derived key, and no file holds a password', async () => {

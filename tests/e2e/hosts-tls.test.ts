@@ -9,12 +9,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCore } from '../helpers/cli.js';
+import { runCore } from '../helpers/cli.js';
 import { freeOffset, waitFor } from '../helpers/e2e.js';
+import { type HostsProject, hostsProject } from '../helpers/hosts-project.js';
 
 const HOSTS = {
   'iad-1': { address: '127.0.0.41', region: 'iad' },
@@ -73,28 +73,28 @@ function routeHello(route: { host: string; port: number }, files: { ca: string; 
 }
 
 describe('TLS on routes, with certificates the user provides', () => {
-  let parent: string;
+  let project: HostsProject | undefined;
   let offset: number;
-  const dir = (host: HostName) => path.join(parent, host);
+  const dir = (host: HostName) => project!.dir(host);
   const core = (host: HostName, ...args: string[]) => runCore(args, { cwd: dir(host), env: { CORE_PORT_OFFSET: String(offset) }, timeoutMs: 90_000 });
 
   beforeAll(async () => {
     offset = await freeOffset(MONITORS);
-    parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-tls-'));
-    const project = makeProject({ nats: (m) => ((m.config.topology = 'cluster'), (m.config.deployment = { local: { nodes: 2 } }), m) });
-    for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
-    makeCerts(path.join(project, 'certs'), 'ca', { 'iad-1': HOSTS['iad-1'].address, 'iad-2': HOSTS['iad-2'].address });
-    makeCerts(path.join(parent, 'other'), 'other-ca', { stranger: '127.0.0.43' });
-    const tlsFiles = { ca: 'certs/ca.pem', cert: 'certs/{host}.pem', key: 'certs/{host}-key.pem' };
-    fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts: HOSTS, tls: tlsFiles }, null, 2));
-    for (const host of NAMES) fs.cpSync(project, dir(host), { recursive: true });
-    fs.rmSync(project, { recursive: true });
+    project = hostsProject(HOSTS, {
+      edit: (m) => {
+        m.config.topology = 'cluster';
+        m.config.deployment = { local: { nodes: 2 } };
+      },
+      hostsJson: { tls: { ca: 'certs/ca.pem', cert: 'certs/{host}.pem', key: 'certs/{host}-key.pem' } },
+      prepare: (dir) => makeCerts(path.join(dir, 'certs'), 'ca', { 'iad-1': HOSTS['iad-1'].address, 'iad-2': HOSTS['iad-2'].address }),
+    });
+    makeCerts(path.join(project.parent, 'other'), 'other-ca', { stranger: '127.0.0.43' });
   }, 30_000);
 
   afterAll(async () => {
-    if (!parent) return;
+    if (!project) return;
     await Promise.all(NAMES.map((host) => core(host, 'down')));
-    fs.rmSync(parent, { recursive: true, force: true });
+    project.remove();
   }, 60_000);
 
   it('the two nodes form the cluster over TLS routes; the route port refuses a certificate of another CA', async () => {
@@ -120,7 +120,7 @@ describe('TLS on routes, with certificates the user provides', () => {
     const ours = { ca: path.join(certs, 'ca.pem'), cert: path.join(certs, 'iad-1.pem'), key: path.join(certs, 'iad-1-key.pem') };
     expect(await routeHello(route, ours)).toMatch(/^INFO \{.*"server_name":"nats-2"/);
     // …and with one of another CA, the handshake is refused (verify: true).
-    const other = path.join(parent, 'other');
+    const other = path.join(project!.parent, 'other');
     expect(await routeHello(route, { ...ours, cert: path.join(other, 'stranger.pem'), key: path.join(other, 'stranger-key.pem') })).toMatch(/^error: .*unknown ca/);
     await waitFor('the refusal in the log', () =>
       /TLS route handshake error: .*certificate signed by unknown authority/.test(fs.readFileSync(path.join(dir('iad-2'), '.core-stack/logs/nats-2.log'), 'utf8'))

@@ -8,12 +8,12 @@
  * unreachable (its guardian stops its NATS node too: control/guardian.ts).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCore } from '../helpers/cli.js';
 import { alive, freeOffset, waitFor } from '../helpers/e2e.js';
+import { type HostsProject, hostsProject } from '../helpers/hosts-project.js';
 
 const HOSTS = {
   a: { address: '127.0.0.21', region: 'iad' },
@@ -33,9 +33,9 @@ interface HostJson {
 }
 
 describe('core status --all-hosts: one view of three hosts', () => {
-  let parent: string;
+  let project: HostsProject | undefined;
   let offset: number;
-  const dir = (host: HostName) => path.join(parent, host);
+  const dir = (host: HostName) => project!.dir(host);
   const core = (host: HostName, ...args: string[]) => runCore(args, { cwd: dir(host), env: { CORE_PORT_OFFSET: String(offset) }, timeoutMs: 90_000 });
   const allHosts = async (from: HostName) => {
     const result = await core(from, 'status', '--all-hosts', '--json');
@@ -45,24 +45,21 @@ describe('core status --all-hosts: one view of three hosts', () => {
   beforeAll(async () => {
     // Hubs: declared ports + 0, 1; the leaf: + 100 (topology.md).
     offset = await freeOffset([4222, 4223, 4322, 6222, 6223, 7422, 7423, 7522, 8222, 8223, 8322]);
-    parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-view-'));
-    const project = makeProject({
-      nats: (m) => ((m.config.topology = 'hub-spoke'), (m.config.deployment = { local: { hub_nodes: 2, hub_region: 'iad', leaf_regions: ['lhr'] } }), m),
+    project = hostsProject(HOSTS, {
+      edit: (m) => {
+        m.config.deployment = { local: { hub_nodes: 2, hub_region: 'iad', leaf_regions: ['lhr'] } };
+      },
     });
-    for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
-    fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts: HOSTS }, null, 2));
-    for (const host of NAMES) fs.cpSync(project, dir(host), { recursive: true });
-    fs.rmSync(project, { recursive: true });
     // Together: a hub is ready once the cluster has a meta leader, which takes both.
     const ups = await Promise.all(NAMES.map((host) => core(host, 'up', '-d', '--host', host)));
     expect(ups.map((u) => [u.code, u.code === 0 ? '' : u.stderr])).toEqual(NAMES.map(() => [0, '']));
   }, 120_000);
 
   afterAll(async () => {
-    if (!parent) return;
+    if (!project) return;
     // c's supervisor was killed: `core down` there stops whatever its guardian left.
     await Promise.all(NAMES.map((host) => core(host, 'down')));
-    fs.rmSync(parent, { recursive: true, force: true });
+    project.remove();
   }, 90_000);
 
   it('from any host, lists every host and its processes', async () => {

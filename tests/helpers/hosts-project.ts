@@ -34,11 +34,20 @@ export function hubSpoke(manifest: any): any {
   return manifest;
 }
 
-/**
- * `listed`: the hosts hosts.json names at first (default: all); every host of
- * `hosts` gets a copy, so one can be added later with `listHosts`.
- */
-export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options: { edit?: (manifest: any) => unknown; listed?: readonly string[] } = {}): HostsProject {
+export interface HostsProjectOptions {
+  /** Changes to the NATS manifest (after hub-spoke is set: another topology or deployment). */
+  readonly edit?: (manifest: any) => unknown;
+  /** The hosts hosts.json names at first (default: all); every host gets a copy, so one can be added later (`listHosts`). */
+  readonly listed?: readonly string[];
+  /** More top-level keys of hosts.json (`tls`). */
+  readonly hostsJson?: Readonly<Record<string, unknown>>;
+  /** Called with the project folder before it is copied (certificates to share). */
+  readonly prepare?: (dir: string) => void;
+  /** A host's `.env`, if it has one (its passwords). */
+  readonly dotenv?: (host: string) => string | undefined;
+}
+
+export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options: HostsProjectOptions = {}): HostsProject {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'core-hosts-'));
   const project = makeProject({
     nats: (m) => {
@@ -49,12 +58,18 @@ export function hostsProject(hosts: Readonly<Record<string, HostEntry>>, options
   // NATS alone: PocketBase and Caddy have placement tests of their own.
   for (const other of ['pocketbase', 'caddy']) fs.rmSync(path.join(project, 'services', other), { recursive: true });
   const listed = options.listed ?? Object.keys(hosts);
-  fs.writeFileSync(path.join(project, 'hosts.json'), JSON.stringify({ hosts: Object.fromEntries(listed.map((h) => [h, hosts[h]!])) }, null, 2));
+  const hostsJson = (named: Readonly<Record<string, HostEntry>>) => JSON.stringify({ hosts: named, ...options.hostsJson }, null, 2);
+  fs.writeFileSync(path.join(project, 'hosts.json'), hostsJson(Object.fromEntries(listed.map((h) => [h, hosts[h]!]))));
+  options.prepare?.(project);
   const dir = (host: string) => path.join(parent, host);
-  for (const host of Object.keys(hosts)) fs.cpSync(project, dir(host), { recursive: true });
+  for (const host of Object.keys(hosts)) {
+    fs.cpSync(project, dir(host), { recursive: true });
+    const dotenv = options.dotenv?.(host);
+    if (dotenv !== undefined) fs.writeFileSync(path.join(dir(host), '.env'), dotenv);
+  }
   fs.rmSync(project, { recursive: true });
   const listHosts = (named: Readonly<Record<string, HostEntry>>) => {
-    for (const host of Object.keys(hosts)) fs.writeFileSync(path.join(dir(host), 'hosts.json'), JSON.stringify({ hosts: named }, null, 2));
+    for (const host of Object.keys(hosts)) fs.writeFileSync(path.join(dir(host), 'hosts.json'), hostsJson(named));
   };
   return { parent, dir, listHosts, remove: () => fs.rmSync(parent, { recursive: true, force: true }) };
 }
