@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CORE, makeProject, runCore } from '../helpers/cli.js';
 import { commandOf, environOf } from '../../src/control/marks.js';
 import { freeOffset, waitFor } from '../helpers/e2e.js';
-import { streamMessages } from '../helpers/stream-read.js';
+import { NEW_STREAM_PUBLISH, streamMessages } from '../helpers/stream-read.js';
 
 const COUNT = 1000;
 /** Every port of a 3-node cluster or 3 hubs and one leaf (declared + index; leaves from index 100). */
@@ -79,10 +79,7 @@ async function publishOrders(nc: NatsConnection): Promise<void> {
   for (let i = 0; i < COUNT; i++) {
     const h = headers();
     h.set('X-Index', String(i));
-    // In a cluster the stream's interest in orders.> reaches the client's server over a route a
-    // moment after the stream is created: a first publish can meet "no responders" (seen in CI).
-    // The JetStream client's own retries on no responders are for exactly that.
-    await js.publish(`orders.${i % 7}`, `order ${i}`, { headers: h, retries: 10 });
+    await js.publish(`orders.${i % 7}`, `order ${i}`, { headers: h, ...NEW_STREAM_PUBLISH });
   }
 }
 

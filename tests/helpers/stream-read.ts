@@ -24,3 +24,12 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
   }
   return out;
 }
+
+/**
+ * Publish options for the first messages to a stream just created on a
+ * cluster: the stream's interest in its subjects reaches the client's server
+ * over a route a moment after the create returns, so a publish at once can
+ * meet "no responders" (seen in CI). The JetStream client's own retries on
+ * no responders (with its backoff) are for exactly that.
+ */
+export const NEW_STREAM_PUBLISH = { retries: 10 } as const;

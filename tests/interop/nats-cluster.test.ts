@@ -21,6 +21,7 @@ import { identify, isSameProcess, type ProcessIdentity } from '../../src/support
 import { runCore } from '../helpers/cli.js';
 import { ADMIN, type E2eProject, e2eProject, freeOffset, isListening, waitFor } from '../helpers/e2e.js';
 import { PROCESS_COMPOSE, pathWithProcessCompose } from '../helpers/process-compose.js';
+import { NEW_STREAM_PUBLISH } from '../helpers/stream-read.js';
 
 const NODES = ['nats-1', 'nats-2', 'nats-3'];
 const SERVICES = [...NODES, 'pocketbase', 'caddy'];
@@ -101,7 +102,7 @@ async function expectFormedCluster(stream: string): Promise<void> {
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`], num_replicas: 3 });
-    const ack = await jetstream(nc).publish(`${stream.toLowerCase()}.one`, 'hello');
+    const ack = await jetstream(nc).publish(`${stream.toLowerCase()}.one`, 'hello', NEW_STREAM_PUBLISH);
     expect(ack.seq).toBe(1);
     const info = await jsm.streams.info(stream);
     expect(info.state.messages).toBe(1);
