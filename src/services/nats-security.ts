@@ -33,8 +33,16 @@ export const LEAF_SEED_VAR = 'CORE_NATS_LEAF_SEED';
 export const ROUTE_USER = 'core';
 /** Explicit routes: the first this many members; the rest of the mesh forms by gossip. */
 export const ROUTE_SEEDS = 3;
-/** Fixed prefix of the seed derivation: the leaf key is no plain hash of the password someone may use elsewhere. */
+/** Fixed salt of the seed derivation: the leaf key is no plain hash of the password someone may use elsewhere. */
 const LEAF_KEY_DOMAIN = 'core-leaf\0';
+/**
+ * scrypt's cost (N = 2^15, r = 8: ~80 ms here, once per password a run). The
+ * public key is written in the hubs' nats.conf and presented on every leaf
+ * connection, so it must not be a fast hash of the password: a guess per
+ * 80 ms, not billions a second.
+ */
+const LEAF_KEY_COST = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+const derived = new Map<string, { seed: string; publicKey: string }>();
 
 /** The variable holding a cluster's seed routes: `CORE_NATS_ROUTES`; a leaf region's cluster: `CORE_NATS_LHR_ROUTES`. */
 export function routesVar(service: Pick<PlannedService, 'service' | 'topology'>): string {
@@ -54,19 +62,23 @@ export const confString = (value: string): string => JSON.stringify(value);
 const load = createRequire(import.meta.url);
 
 /**
- * The leaf nkey pair of a password: sha256 of a fixed prefix and the password
+ * The leaf nkey pair of a password: scrypt of the password with a fixed salt
  * as the Ed25519 seed of a user nkey. `Codec.encodeSeed` is not among the
  * package's exports (lib/mod.js), and @nats-io/nkeys has no exports map, so
  * lib/codec.js is imported by path; the package is a dependency of its own in
  * package.json for it (the NATS client brings it too, at whatever version).
  */
 export function leafKeyPair(password: string): { seed: string; publicKey: string } {
-  const { createHash } = load('node:crypto') as typeof import('node:crypto');
+  const known = derived.get(password);
+  if (known) return known;
+  const { scryptSync } = load('node:crypto') as typeof import('node:crypto');
   const { Codec } = load('@nats-io/nkeys/lib/codec.js') as typeof import('@nats-io/nkeys/lib/codec.js');
   const { fromSeed, Prefix } = load('@nats-io/nkeys') as typeof import('@nats-io/nkeys');
-  const raw = createHash('sha256').update(`${LEAF_KEY_DOMAIN}${password}`, 'utf8').digest();
+  const raw = scryptSync(password, LEAF_KEY_DOMAIN, 32, LEAF_KEY_COST);
   const seed = Codec.encodeSeed(Prefix.User, new Uint8Array(raw));
-  return { seed: new TextDecoder().decode(seed), publicKey: fromSeed(seed).getPublicKey() };
+  const pair = { seed: new TextDecoder().decode(seed), publicKey: fromSeed(seed).getPublicKey() };
+  derived.set(password, pair);
+  return pair;
 }
 
 /** A seed route with the cluster's credentials in it (`nats-route://core:pw@host:port`). */
