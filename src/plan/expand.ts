@@ -121,10 +121,20 @@ function withExpandedDependencies(unit: PlanUnit, groups: ReadonlyMap<string, re
   return { ...unit, manifest: { ...unit.manifest, process: { ...unit.manifest.process, compose: { ...compose, depends_on } } } };
 }
 
-/** The first process of each expanded service: `${svc.nats.port.client}` and `${svc.nats.auth.url}` point at it (the first hub in hub-spoke). */
-export function primaryProcesses(units: readonly PlanUnit[]): Map<string, string> {
+/**
+ * The process of each expanded service that `${svc.nats.port.client}` and
+ * `${svc.nats.auth.url}` point at: the first one (the first hub in hub-spoke),
+ * or, planning one host of several, the first that runs on that host (`local`):
+ * a service on a leaf host talks to its own leaf, not across regions to a hub.
+ */
+export function primaryProcesses(units: readonly PlanUnit[], local?: (process: string) => boolean): Map<string, string> {
   const primary = new Map<string, string>();
   for (const unit of units) if (unit.service !== unit.manifest.name && !primary.has(unit.service)) primary.set(unit.service, unit.manifest.name);
+  if (local)
+    for (const [service] of primary) {
+      const here = units.find((unit) => unit.service === service && unit.service !== unit.manifest.name && local(unit.manifest.name));
+      if (here) primary.set(service, here.manifest.name);
+    }
   return primary;
 }
 

@@ -71,8 +71,9 @@ export function resolveStack({ manifests, settings, self, credentials = {}, over
     }
     ports.set(manifest.name, own);
   }
-  // An expanded service answers `${svc.<service>.*}` with its first process.
-  const primaries = primaryProcesses(units);
+  // An expanded service answers `${svc.<service>.*}` with its first process (on this host, if one runs here).
+  const here = hostsFile?.here;
+  const primaries = primaryProcesses(units, placement && here !== undefined ? (name) => placement.where.get(name)?.includes(here) ?? false : undefined);
   for (const [service, primary] of primaries) ports.set(service, ports.get(primary) ?? {});
 
   const auth = planAuthTargets(units, ports, credentials, issues);

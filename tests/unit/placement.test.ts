@@ -296,6 +296,19 @@ describe('addresses', () => {
     }
   });
 
+  it("${svc.nats.*} in a service on every host names that host's own NATS node (a leaf host's leaf), else the first hub", () => {
+    const client = { name: 'client', placement: 'every', process: { command: 'client', args: ['nats://${svc.nats.port.client.host}:${svc.nats.port.client}'] } };
+    const url = (host: string | undefined) => {
+      const p = placed(FOUR, HUB_SPOKE, { client }, host);
+      const plan = host ? planForHost(p.plan, p.where, host) : p.plan;
+      return plan.services.find((s) => s.name === 'client')!.args[0];
+    };
+    expect(url('lhr-1')).toBe('nats://10.0.1.1:4322');
+    expect(url('iad-2')).toBe('nats://10.0.0.2:4223');
+    // No host named (core plan, spec): the first hub, as on one machine.
+    expect(url(undefined)).toBe('nats://10.0.0.1:4222');
+  });
+
   it('without a hosts file nothing moves off CORE_HOST', () => {
     const { plan } = stack(HUB_SPOKE);
     expect(new Set(plan.services.flatMap((s) => Object.values(s.ports).map((port) => port.host)))).toEqual(new Set(['127.0.0.1']));
