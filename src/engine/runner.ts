@@ -216,7 +216,7 @@ export class Runner {
     this.command = command;
     command.onOutput((line, stream) => {
       // To core's log only: process-compose drops a shutdown command's output, so its own file never has it.
-      if (id === this.commandRun) this.record(line, stream, false);
+      if (id === this.commandRun) this.record(line, stream, ctx.clock.now(), false);
     });
     command.onExit((exit) => {
       if (id !== this.commandRun) return;
@@ -227,29 +227,29 @@ export class Runner {
   }
 
   /** A line of the process's output (or of its shutdown command): log files, memory, subscribers. */
-  private record(line: string, stream: Stream, toPcLog = true): void {
+  private record(line: string, stream: Stream, at: number, toPcLog = true): void {
     this.log?.write(line, stream);
     if (toPcLog) this.pcLog?.write(line, stream);
     this.ctx.ring.push(line);
-    this.ctx.emit({ type: 'output', name: this.name, at: this.ctx.clock.now(), line, stream });
-    this.alert(line);
+    this.ctx.emit({ type: 'output', name: this.name, at, line, stream });
+    this.alert(line, at);
   }
 
   /** `x-core.alerts`: the first line of a run that contains an alert's `match` emits it. */
-  private alert(line: string): void {
+  private alert(line: string, at: number): void {
     const alerts = this.ctx.proc['x-core']?.alerts;
     if (!alerts) return;
     for (const { match, message } of alerts) {
       if (this.alerted.has(message) || !line.includes(match)) continue;
       this.alerted.add(message);
       this.lastAlert = message;
-      this.ctx.emit({ type: 'alert', name: this.name, at: this.ctx.clock.now(), message, line });
+      this.ctx.emit({ type: 'alert', name: this.name, at, message, line });
     }
   }
 
   private output(line: string, stream: Stream): void {
     const at = this.ctx.clock.now();
-    this.record(line, stream);
+    this.record(line, stream, at);
     // While not ready: a ready_log_line, or a prompt to check readiness now (state.ts `output`).
     if (this.state.phase === 'probing' && this.ctx.policy.readiness !== 'none') this.ctx.enqueue({ type: 'output', line, at });
   }
