@@ -15,28 +15,11 @@ import { changesStatus, StatusPublisher, type StatusLink } from '../../src/hosts
 import { COALESCE_MS, HEARTBEAT_MS, parseSnapshot, snapshotOf, type HostSnapshot } from '../../src/hosts/view/snapshot.js';
 import type { PlannedService } from '../../src/plan/types.js';
 import { FakeClock, T0 } from '../engine/fakes.js';
+import { processState } from '../helpers/process-state.js';
 
 const HERE = { host: 'iad-1', region: 'iad', address: '10.0.0.1' };
 
-const state = (name: string, over: Partial<ProcessState> = {}): ProcessState => ({
-  name,
-  namespace: 'default',
-  status: 'Running',
-  system_time: '5s',
-  age: 5e9,
-  is_ready: 'Ready',
-  has_ready_probe: true,
-  restarts: 0,
-  exit_code: 0,
-  pid: 4242,
-  is_running: true,
-  reason: null,
-  last_probe_error: null,
-  ready_time: null,
-  phase: 'ready',
-  waiting_for_log_line: null,
-  ...over,
-});
+const state = (name: string, over: Partial<ProcessState> = {}): ProcessState => processState(name, { system_time: '5s', age: 5e9, pid: 4242, ...over });
 
 const snapshot = (host: string, seq = 1, time = '2026-01-01T00:00:00.000Z'): HostSnapshot => ({
   version: 1,

@@ -11,26 +11,9 @@ import { hostAllowed } from '../../src/observe/metrics-http.js';
 import type { ResourceReading } from '../../src/observe/resources.js';
 import { Timeline } from '../../src/observe/timeline.js';
 import { parseSettings } from '../../src/support/settings.js';
+import { processState } from '../helpers/process-state.js';
 
-const state = (name: string, over: Partial<ProcessState> = {}): ProcessState => ({
-  name,
-  namespace: 'default',
-  status: 'Running',
-  system_time: '1s',
-  age: 1e9,
-  is_ready: 'Ready',
-  has_ready_probe: true,
-  restarts: 0,
-  exit_code: 0,
-  pid: 100,
-  is_running: true,
-  reason: null,
-  last_probe_error: null,
-  ready_time: null,
-  phase: 'ready',
-  waiting_for_log_line: null,
-  ...over,
-});
+const state = processState;
 
 function source(snapshot: ProcessState[], reading: Partial<ResourceReading['processes']>, timeline = new Timeline()): MetricsSource & { reads: number[] } {
   const reads: number[] = [];
