@@ -26,6 +26,7 @@ import type { Supervisor } from '../engine/index.js';
 import type { Resources } from '../observe/resources.js';
 import type { Timeline } from '../observe/timeline.js';
 import type { DashboardLauncher } from '../dashboard/launcher.js';
+import { isLingering, linger } from '../support/http-linger.js';
 import { EVENT_ROUTES, Followers, type Stream } from './event-routes.js';
 import { OBSERVE_ROUTES } from './observe-routes.js';
 import type { WriteProblem } from './write-health.js';
@@ -285,10 +286,14 @@ export async function startControlServer(socket: string, engine: Supervisor, han
   server.maxConnections = 1024;
   // Garbage that is not HTTP, a header too large, a client gone mid-request: answer if we can, never throw.
   server.on('clientError', (error: NodeJS.ErrnoException, client) => {
+    // More of the same request after the answer: the linger below reads it, and then closes.
+    if (isLingering(client)) return;
     const status =
       error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    if (client.writable && !(client as { _httpMessage?: unknown })._httpMessage) client.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    else client.destroy();
+    if (client.writable && !(client as { _httpMessage?: unknown })._httpMessage) {
+      client.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      linger(client);
+    } else client.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -18,6 +18,7 @@ import { StreamHub, type HubSources } from './hub.js';
 import { SseClient } from './sse.js';
 import { OpenCodes } from './open-codes.js';
 import { newToken } from './token.js';
+import { isLingering, linger } from '../support/http-linger.js';
 
 export type ActionEngine = Pick<Supervisor, 'processState' | 'start' | 'stopProcess' | 'restart'>;
 
@@ -143,8 +144,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   server.maxConnections = 64;
   server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+    if (isLingering(socket)) return;
+    if (socket.writable) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      linger(socket);
+    } else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
