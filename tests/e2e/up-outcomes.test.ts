@@ -45,7 +45,11 @@ describe('core up -d: a failed process is never healthy (item 20)', () => {
   });
 
   it('a crash loop (restart: always): exit 1 at its third crash, not "healthy"', async () => {
-    const core = project({ loop: node("console.error('loop: boom'); process.exit(3)", { availability: { restart: 'always', backoff_seconds: 1 } }) });
+    // A shell, not Node: each run must end within RUNNING_SETTLE_MS (250 ms), or core rightly calls
+    // it running; a loaded CI machine once took Node longer than that to start and exit.
+    const core = project({
+      loop: { command: '/bin/sh', args: ['-c', "echo 'loop: boom' >&2; exit 3"], compose: { availability: { restart: 'always', backoff_seconds: 1 } } },
+    });
     const up = await core('up', '-d');
     expect(up.code, up.stdout + up.stderr).toBe(1);
     expect(up.stdout).not.toMatch(/healthy|stack up/);

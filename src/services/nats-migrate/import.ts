@@ -82,6 +82,35 @@ async function exists(jsm: JetStreamManager, name: string): Promise<boolean> {
   }
 }
 
+/** How long a stream just made may take to be reachable from this server (interest crossing a route). */
+const NEW_STREAM_REACH_MS = 5000;
+
+/**
+ * A publish to a stream just created on a cluster: the stream's interest in
+ * its subjects reaches the server this client is on over a route a moment
+ * after the create returns, and a publish before that meets "no responders"
+ * (seen in CI on a fresh 3-node cluster). No responders means nothing was
+ * stored, so only that is sent again, a little later, for NEW_STREAM_REACH_MS;
+ * a timeout is not (the message may be stored: it would be there twice).
+ */
+export async function publishToNewStream(
+  js: ReturnType<typeof jetstream>,
+  subject: string,
+  data: Uint8Array,
+  options: Parameters<ReturnType<typeof jetstream>['publish']>[2],
+): Promise<PubAck> {
+  const until = Date.now() + NEW_STREAM_REACH_MS;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
+    try {
+      return await js.publish(subject, data, options);
+    } catch (error) {
+      const noResponders = (error as { cause?: { isNoResponders?: () => boolean } }).cause?.isNoResponders?.() === true;
+      if (!noResponders || Date.now() >= until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 async function republish(js: ReturnType<typeof jetstream>, dir: string, stream: BackupStream, prefix: string): Promise<{ published: number; seqs: [number, number][] }> {
   const seqs: [number, number][] = [];
   let inFlight: Promise<[number, PubAck]>[] = [];
@@ -98,7 +127,7 @@ async function republish(js: ReturnType<typeof jetstream>, dir: string, stream: 
     const h = message.headers ? natsHeaders() : undefined;
     if (h && message.headers) for (const [name, values] of Object.entries(message.headers)) if (republishedHeader(name)) for (const v of values) h.append(name, v);
     const data = Buffer.from(message.data, 'base64');
-    const acked = js.publish(`${prefix}.${message.subject}`, data, { ...(h ? { headers: h } : {}), timeout: 10_000 }).then(
+    const acked = publishToNewStream(js, `${prefix}.${message.subject}`, data, { ...(h ? { headers: h } : {}), timeout: 10_000 }).then(
       (ack): [number, PubAck] => [message.seq, ack],
       (error: Error) => {
         throw new MigrationError(`stream ${stream.name}: message ${message.seq} (${message.subject}) was not accepted: ${error.message}`);
